@@ -1,0 +1,57 @@
+import { Authenticator } from "remix-auth";
+import { FormStrategy } from "remix-auth-form";
+import type { User } from "~/db.server";
+import { findUserByEmail, updatePasswordHash } from "~/users/users.server";
+import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "./password.server";
+import { type FieldErrors, LoginSchema, parseForm } from "./validation";
+
+/** The one message for every failed login: unknown email, wrong password, inactive account. */
+export const INVALID_CREDENTIALS = "Invalid email or password.";
+
+/** Thrown by the form strategy; the login action turns it into a 400 with the form again. */
+export class LoginError extends Error {
+  override name = "LoginError";
+  constructor(
+    message: string,
+    readonly fieldErrors: FieldErrors = {},
+    readonly email = "",
+  ) {
+    super(message);
+  }
+}
+
+export type LoginResult = { user: User; remember: boolean; redirectTo: string | undefined };
+
+/**
+ * Checks an email and password. Every failure costs one bcrypt comparison
+ * (against a dummy hash when the email is unknown) and returns the same
+ * error, so neither the answer nor its timing tells whether an account exists.
+ */
+export async function verifyCredentials(email: string, password: string): Promise<User | null> {
+  const user = await findUserByEmail(email);
+  if (!user) return verifyAgainstDummy(password).then(() => null);
+  if (!(await verifyPassword(password, user.password_hash))) return null;
+  if (!user.active) return null;
+  if (needsRehash(user.password_hash)) {
+    // Upgrade the hash to the configured cost now that the password is known.
+    await updatePasswordHash(user.id, await hashPassword(password));
+  }
+  return user;
+}
+
+export const authenticator = new Authenticator<LoginResult>();
+
+authenticator.use(
+  new FormStrategy(async ({ form }) => {
+    const parsed = parseForm(form, LoginSchema);
+    if (!parsed.success) {
+      const email = form.get("email");
+      throw new LoginError("Check the highlighted fields.", parsed.errors, typeof email === "string" ? email : "");
+    }
+    const { email, password, remember, redirectTo } = parsed.data;
+    const user = await verifyCredentials(email, password);
+    if (!user) throw new LoginError(INVALID_CREDENTIALS, {}, email);
+    return { user, remember, redirectTo };
+  }),
+  "email-password",
+);

@@ -1,0 +1,49 @@
+import type { AppLoadContext } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { type Flash, flashCookie, redirectWithFlash } from "~/flash.server";
+import { safeRedirect } from "./safe-redirect";
+import { clearSessionCookie, readSessionId, serializeSessionCookie } from "./session-cookie.server";
+import { type ClientInfo, createSession, deleteSession } from "./sessions.server";
+
+/**
+ * Flask-Login's `login_user` and `logout_user`: the two verbs that start and
+ * end a session. Everything else reads the session through the guards.
+ */
+
+export function clientInfo(request: Request, context: AppLoadContext): ClientInfo {
+  return { userAgent: request.headers.get("User-Agent") ?? "", ip: context.clientIp ?? "" };
+}
+
+/**
+ * Starts a new session for `userId` and redirects to `redirectTo` (when it is
+ * a same-site path) or the dashboard. Any session the browser already had is
+ * deleted first, so a pre-login cookie value is dead afterwards (no fixation).
+ */
+export async function loginUser(
+  request: Request,
+  context: AppLoadContext,
+  {
+    userId,
+    remember,
+    redirectTo,
+    flash,
+  }: { userId: number; remember: boolean; redirectTo?: string | null; flash?: Flash },
+): Promise<Response> {
+  const previous = await readSessionId(request);
+  if (previous) await deleteSession(previous);
+  const { id } = await createSession(userId, { remember, client: clientInfo(request, context) });
+  const headers = new Headers({ "Set-Cookie": await serializeSessionCookie(id, remember) });
+  if (flash) headers.append("Set-Cookie", await flashCookie(flash));
+  return redirect(safeRedirect(redirectTo), { headers });
+}
+
+/** Deletes the server-side session (a replayed cookie is then anonymous) and clears the cookie. */
+export async function logoutUser(request: Request, redirectTo = "/"): Promise<Response> {
+  const sid = await readSessionId(request);
+  if (sid) await deleteSession(sid);
+  return redirectWithFlash(
+    redirectTo,
+    { category: "success", message: "You have been logged out." },
+    { headers: { "Set-Cookie": await clearSessionCookie() } },
+  );
+}

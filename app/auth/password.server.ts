@@ -1,0 +1,58 @@
+import os from "node:os";
+import path from "node:path";
+import { Piscina } from "piscina";
+import { getConfig } from "~/config.server";
+import { projectRoot } from "~/utils/project-root.server";
+import { singleton } from "~/utils/singleton.server";
+
+const pool = () =>
+  singleton(
+    "password-pool",
+    () =>
+      new Piscina({
+        filename: path.join(projectRoot(), "app/auth/password-worker.mjs"),
+        minThreads: 1,
+        maxThreads: Math.max(1, os.availableParallelism()),
+        idleTimeout: 60_000,
+      }),
+  );
+
+/** bcrypt-hashes a password at BCRYPT_COST, off the main thread. */
+export function hashPassword(password: string, cost = getConfig().bcryptCost): Promise<string> {
+  return pool().run({ password, cost }, { name: "hash" });
+}
+
+/** Checks a password against a bcrypt hash, off the main thread. */
+export function verifyPassword(password: string, hash: string): Promise<boolean> {
+  return pool().run({ password, hash }, { name: "verify" });
+}
+
+/** The work factor a bcrypt hash was made with (`$2b$12$...` is 12). */
+export function hashCost(hash: string): number {
+  return Number(/^\$2[aby]?\$(\d{2})\$/.exec(hash)?.[1] ?? 0);
+}
+
+/** True when a stored hash is weaker than the configured cost and should be upgraded. */
+export function needsRehash(hash: string): boolean {
+  return hashCost(hash) < getConfig().bcryptCost;
+}
+
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Spends the same time as checking a real password, for a login whose email
+ * matches no account, so response time does not tell which emails exist.
+ */
+export async function verifyAgainstDummy(password: string): Promise<false> {
+  dummyHash ??= hashPassword("dummy password that never matches");
+  await verifyPassword(password, await dummyHash);
+  return false;
+}
+
+export async function closePasswordPool(): Promise<void> {
+  const store = globalThis as unknown as { __singletons?: Map<string, unknown> };
+  const instance = store.__singletons?.get("password-pool") as Piscina | undefined;
+  if (!instance) return;
+  store.__singletons!.delete("password-pool");
+  await instance.destroy();
+}

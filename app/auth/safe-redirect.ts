@@ -1,0 +1,34 @@
+export const DEFAULT_REDIRECT = "/dashboard";
+
+/**
+ * Returns `to` when it is a path on this site, else `fallback`.
+ * Refused: anything with a scheme or host (`https://x`, `//x`, `/\x`,
+ * `javascript:`), control characters (browsers drop tabs and newlines, so
+ * `/\t/x` would become `//x`), and backslashes anywhere.
+ */
+export function safeRedirect(to: unknown, fallback: string = DEFAULT_REDIRECT): string {
+  if (typeof to !== "string" || to.length === 0 || to.length > 2048) return fallback;
+  if (!to.startsWith("/") || to.startsWith("//")) return fallback;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f\\]/.test(to)) return fallback;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(to);
+  } catch {
+    return fallback;
+  }
+  // `/%2F%2Fx` or `/%5Cx` would turn into `//x` once some layer decodes it.
+  if (decoded.startsWith("//") || decoded.includes("\\") || /[\u0000-\u001f\u007f]/.test(decoded)) return fallback;
+  const url = new URL(to, "http://localhost");
+  if (url.origin !== "http://localhost") return fallback;
+  return to;
+}
+
+/** The path and query of a request, as a `redirectTo` value, without Remix's internal data params. */
+export function requestPath(request: Request): string {
+  const url = new URL(request.url);
+  url.searchParams.delete("_data");
+  url.searchParams.delete("_routes");
+  const pathname = url.pathname.replace(/\.data$/, "") || "/";
+  return `${pathname === "/_root" ? "/" : pathname}${url.search}`;
+}

@@ -1,0 +1,55 @@
+import { createCookieSessionStorage } from "@remix-run/node";
+import { getConfig } from "~/config.server";
+
+/**
+ * The session cookie: signed (SESSION_SECRET, rotating), HttpOnly, SameSite=Lax,
+ * holding nothing but the opaque session id. Without remember me it is a
+ * browser-session cookie; with it, it carries Expires and Max-Age.
+ */
+
+type CookieData = { sid: string };
+
+let storage: ReturnType<typeof createCookieSessionStorage<CookieData>> | undefined;
+
+function sessionStorage() {
+  const config = getConfig();
+  storage ??= createCookieSessionStorage<CookieData>({
+    cookie: {
+      name: config.sessionCookieName,
+      httpOnly: true,
+      sameSite: "lax",
+      path: "/",
+      secure: config.sessionCookieSecure,
+      secrets: config.sessionSecrets,
+    },
+  });
+  return storage;
+}
+
+/** The session id in the request's cookie; null when absent, forged or unreadable. */
+export async function readSessionId(request: Request): Promise<string | null> {
+  const header = request.headers.get("Cookie");
+  if (!header) return null;
+  try {
+    const session = await sessionStorage().getSession(header);
+    const sid = session.get("sid");
+    return typeof sid === "string" && sid.length > 0 ? sid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A Set-Cookie value that stores `sid`; `remember` makes it outlive the browser session. */
+export async function serializeSessionCookie(sid: string, remember: boolean): Promise<string> {
+  const { getSession, commitSession } = sessionStorage();
+  const session = await getSession();
+  session.set("sid", sid);
+  const maxAge = remember ? Math.floor(getConfig().rememberCookieDuration / 1000) : undefined;
+  return commitSession(session, maxAge ? { maxAge } : {});
+}
+
+/** A Set-Cookie value that removes the session cookie. */
+export async function clearSessionCookie(): Promise<string> {
+  const { getSession, destroySession } = sessionStorage();
+  return destroySession(await getSession());
+}

@@ -1,0 +1,118 @@
+import { createHash, randomBytes } from "node:crypto";
+import { getConfig } from "~/config.server";
+import { db, type SessionRow, type User } from "~/db.server";
+
+/**
+ * Server-side sessions. The browser holds only a random id (256 bits); the
+ * database holds its SHA-256, so a leaked database cannot be replayed as
+ * cookies. Every rule about a session's life is here and takes `now`, so tests
+ * can move the clock.
+ */
+
+export type ClientInfo = { userAgent: string; ip: string };
+export type ActiveSession = { session: SessionRow; user: User };
+
+/** last_seen_at is written at most this often per session, not on every request. */
+export const TOUCH_INTERVAL_MS = 60_000;
+
+export function newSessionId(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+export function hashSessionId(id: string): string {
+  return createHash("sha256").update(id).digest("hex");
+}
+
+export async function createSession(
+  userId: number,
+  { remember, client, now = Date.now() }: { remember: boolean; client: ClientInfo; now?: number },
+): Promise<{ id: string; session: SessionRow }> {
+  const config = getConfig();
+  const id = newSessionId();
+  const session: SessionRow = {
+    id_hash: hashSessionId(id),
+    user_id: userId,
+    created_at: now,
+    last_seen_at: now,
+    expires_at: now + (remember ? config.rememberCookieDuration : config.sessionAbsoluteTimeout),
+    remember: remember ? 1 : 0,
+    fresh_at: now,
+    user_agent: client.userAgent.slice(0, 512),
+    ip: client.ip.slice(0, 64),
+  };
+  await db.insertInto("sessions").values(session).execute();
+  return { id, session };
+}
+
+/**
+ * Why a session is over at `now`, or null while it is alive.
+ * A remember-me session lives until its expiry and ignores the idle timeout
+ * (that is what "remember me" means); any other session ends after
+ * SESSION_IDLE_TIMEOUT without a request, or SESSION_ABSOLUTE_TIMEOUT after login.
+ */
+export function sessionEndReason(session: SessionRow, now: number): "expired" | "idle" | null {
+  if (now >= session.expires_at) return "expired";
+  if (!session.remember && now - session.last_seen_at >= getConfig().sessionIdleTimeout) return "idle";
+  return null;
+}
+
+/** The live session for a cookie's id and its active user, or null. */
+export async function findActiveSession(id: string, now = Date.now()): Promise<ActiveSession | null> {
+  const session = await db
+    .selectFrom("sessions")
+    .selectAll()
+    .where("id_hash", "=", hashSessionId(id))
+    .executeTakeFirst();
+  if (!session || sessionEndReason(session, now)) return null;
+  const user = await db
+    .selectFrom("users")
+    .selectAll()
+    .where("id", "=", session.user_id)
+    .where("active", "=", 1)
+    .executeTakeFirst();
+  return user ? { session, user } : null;
+}
+
+/**
+ * Records activity: last_seen_at (at most once a minute) and, with
+ * REMEMBER_COOKIE_REFRESH_EACH_REQUEST, slides a remember-me session's expiry.
+ * Returns true when the row was written.
+ */
+export async function touchSession(session: SessionRow, now = Date.now()): Promise<boolean> {
+  if (now - session.last_seen_at < TOUCH_INTERVAL_MS) return false;
+  const config = getConfig();
+  const slide = session.remember === 1 && config.rememberCookieRefreshEachRequest;
+  await db
+    .updateTable("sessions")
+    .set({ last_seen_at: now, ...(slide ? { expires_at: now + config.rememberCookieDuration } : {}) })
+    .where("id_hash", "=", session.id_hash)
+    .execute();
+  return true;
+}
+
+export async function deleteSession(id: string): Promise<void> {
+  await db.deleteFrom("sessions").where("id_hash", "=", hashSessionId(id)).execute();
+}
+
+/** Ends every session of a user, except (optionally) the one whose hash is given. */
+export async function deleteSessionsOfUser(userId: number, { exceptIdHash }: { exceptIdHash?: string } = {}): Promise<number> {
+  let query = db.deleteFrom("sessions").where("user_id", "=", userId);
+  if (exceptIdHash) query = query.where("id_hash", "!=", exceptIdHash);
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Removes sessions that can never be used again (past their expiry). */
+export async function deleteExpiredSessions(now = Date.now()): Promise<number> {
+  const config = getConfig();
+  const result = await db
+    .deleteFrom("sessions")
+    .where((eb) =>
+      eb.or([
+        eb("expires_at", "<=", now),
+        eb.and([eb("remember", "=", 0), eb("last_seen_at", "<=", now - config.sessionIdleTimeout)]),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

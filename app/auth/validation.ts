@@ -1,0 +1,82 @@
+import { z } from "zod";
+
+/**
+ * The form rules, shared by the server (authoritative) and the browser
+ * (early feedback). Field names are those of SPEC.md.
+ */
+
+const encoder = new TextEncoder();
+export const PASSWORD_MIN_LENGTH = 8;
+/** bcrypt reads at most 72 bytes; a longer password is refused, never silently truncated. */
+export const PASSWORD_MAX_BYTES = 72;
+
+export const emailField = z
+  .string({ message: "Email is required." })
+  .trim()
+  .min(1, "Email is required.")
+  .max(254, "Email is too long.")
+  .pipe(z.email({ message: "Enter a valid email address." }))
+  .transform((email) => email.toLowerCase());
+
+export const passwordField = z
+  .string({ message: "Password is required." })
+  .min(1, "Password is required.")
+  .min(PASSWORD_MIN_LENGTH, `Password must be at least ${PASSWORD_MIN_LENGTH} characters.`)
+  .refine((p) => encoder.encode(p).length <= PASSWORD_MAX_BYTES, {
+    message: `Password must be at most ${PASSWORD_MAX_BYTES} bytes (about ${PASSWORD_MAX_BYTES} letters, fewer with accents or emoji).`,
+  });
+
+export const nameField = z
+  .string({ message: "Name is required." })
+  .trim()
+  .min(1, "Name is required.")
+  .max(100, "Name must be at most 100 characters.")
+  // eslint-disable-next-line no-control-regex
+  .refine((n) => !/[\u0000-\u001f\u007f]/.test(n), { message: "Name cannot contain control characters." });
+
+export const LoginSchema = z.object({
+  email: z.string({ message: "Email is required." }).trim().min(1, "Email is required.").max(254, "Email is too long.")
+    .transform((e) => e.toLowerCase()),
+  // Login checks only presence and size: the stored hash decides the rest.
+  password: z.string({ message: "Password is required." }).min(1, "Password is required.")
+    .max(1024, "Password is too long."),
+  remember: z.string().optional().transform((v) => v === "on"),
+  redirectTo: z.string().optional(),
+});
+
+export const RegisterSchema = z.object({
+  name: nameField,
+  email: emailField,
+  password: passwordField,
+});
+
+export const NoteSchema = z.object({
+  title: z.string({ message: "Title is required." }).trim().min(1, "Title is required.").max(200, "Title must be at most 200 characters."),
+  body: z.string().trim().max(10_000, "Note must be at most 10,000 characters.").default(""),
+});
+
+export type FieldErrors = Record<string, string>;
+
+/**
+ * Validates a submitted form with a schema. Only the schema's own fields are
+ * read (extra fields are ignored: no mass assignment); a repeated field counts
+ * once (the first), and a file where text is expected is an error, not a crash.
+ */
+export function parseForm<S extends z.ZodObject>(
+  form: FormData,
+  schema: S,
+): { success: true; data: z.output<S> } | { success: false; errors: FieldErrors } {
+  const input: Record<string, unknown> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = form.get(key);
+    if (value !== null) input[key] = value;
+  }
+  const result = schema.safeParse(input);
+  if (result.success) return { success: true, data: result.data };
+  const errors: FieldErrors = {};
+  for (const issue of result.error.issues) {
+    const field = String(issue.path[0] ?? "form");
+    errors[field] ??= issue.message;
+  }
+  return { success: false, errors };
+}

@@ -1,0 +1,268 @@
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { singleton } from "./utils/singleton.server";
+
+/**
+ * Every setting of the app, its default and its validation, in one place.
+ * Values come from the environment (see README "Configuration"); a bad value
+ * stops the start with a message naming the variable and the accepted form.
+ */
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+const DURATION_FORM = "a duration such as 45s, 15m, 12h, 30d or a number of seconds";
+
+/** Parses `45s`, `15m`, `12h`, `30d` or plain seconds into milliseconds; null when malformed. */
+export function parseDuration(value: string): number | null {
+  const match = /^\s*(\d+)\s*([smhd]?)\s*$/.exec(value);
+  if (!match) return null;
+  const seconds = Number(match[1]) * (DURATION_UNITS[match[2] || "s"] ?? 1);
+  return seconds > 0 && Number.isSafeInteger(seconds * 1000) ? seconds * 1000 : null;
+}
+
+const RATE_UNITS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86400 };
+
+/** Parses `5 per minute` into a count and a window in seconds; null when malformed. */
+export function parseRate(value: string): { points: number; windowSeconds: number } | null {
+  const match = /^\s*(\d+)\s*(?:per|\/)\s*(second|minute|hour|day)s?\s*$/i.exec(value);
+  if (!match) return null;
+  const points = Number(match[1]);
+  const windowSeconds = RATE_UNITS[match[2]!.toLowerCase()]!;
+  return points > 0 ? { points, windowSeconds } : null;
+}
+
+const duration = z.string().transform((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === null) {
+    ctx.addIssue({ code: "custom", message: `expected ${DURATION_FORM}` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const boolean = z.string().transform((value, ctx) => {
+  const v = value.trim().toLowerCase();
+  if (["true", "1", "yes", "on"].includes(v)) return true;
+  if (["false", "0", "no", "off"].includes(v)) return false;
+  ctx.addIssue({ code: "custom", message: "expected true or false" });
+  return z.NEVER;
+});
+
+const origin = z.string().transform((value, ctx) => {
+  try {
+    const url = new URL(value);
+    if ((url.protocol === "http:" || url.protocol === "https:") && url.origin === value.replace(/\/$/, "")) {
+      return url.origin;
+    }
+  } catch {
+    // reported below
+  }
+  ctx.addIssue({ code: "custom", message: "expected an origin such as https://app.example.com (scheme, host, optional port; no path)" });
+  return z.NEVER;
+});
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["production", "development", "test"]).default("development"),
+  PORT: z.coerce
+    .number({ message: "expected a port number from 0 to 65535" })
+    .int("expected a port number from 0 to 65535")
+    .min(0, "expected a port number from 0 to 65535")
+    .max(65535, "expected a port number from 0 to 65535")
+    .default(3000),
+  HOST: z.string().min(1, "expected a host name or address").default("127.0.0.1"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^file:.+/, "expected file:PATH, for example file:./data/app.db")
+    .default("file:./data/app.db"),
+  SESSION_SECRET: z.string().optional(),
+  APP_ORIGIN: origin.optional(),
+  SESSION_COOKIE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_\-]+$/, "expected a cookie name of letters, digits, _ and -")
+    .default("__session"),
+  SESSION_COOKIE_SECURE: boolean.optional(),
+  SESSION_IDLE_TIMEOUT: duration.default(30 * 60 * 1000),
+  SESSION_ABSOLUTE_TIMEOUT: duration.default(12 * 3600 * 1000),
+  REMEMBER_COOKIE_DURATION: duration.default(30 * 86400 * 1000),
+  REMEMBER_COOKIE_REFRESH_EACH_REQUEST: boolean.default(false),
+  FRESH_LOGIN_MAX_AGE: duration.default(10 * 60 * 1000),
+  SESSION_PROTECTION: z
+    .enum(["off", "basic", "strong"], { message: "expected off, basic or strong" })
+    .default("basic"),
+  LOGIN_MESSAGE: z.string().default("Please log in to access this page."),
+  LOGIN_MESSAGE_CATEGORY: z.string().default("info"),
+  NEEDS_REFRESH_MESSAGE: z.string().default("Please reauthenticate to access this page."),
+  NEEDS_REFRESH_MESSAGE_CATEGORY: z.string().default("info"),
+  LOGIN_RATE_LIMIT: z
+    .string()
+    .transform((value, ctx) => {
+      const rate = parseRate(value);
+      if (!rate) {
+        ctx.addIssue({ code: "custom", message: "expected N per second, minute, hour or day, for example 5 per minute" });
+        return z.NEVER;
+      }
+      return rate;
+    })
+    .default({ points: 5, windowSeconds: 60 }),
+  BCRYPT_COST: z.coerce
+    .number({ message: "expected a whole number from 4 to 15" })
+    .int("expected a whole number from 4 to 15")
+    .min(4, "expected a whole number from 4 to 15")
+    .max(15, "expected a whole number from 4 to 15")
+    .default(12),
+  REGISTRATION: z.enum(["open", "closed"], { message: "expected open or closed" }).default("open"),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/.+/, "expected smtp://user:pass@host:port")
+    .optional(),
+  MAIL_FROM: z.string().min(3, "expected an email address").default("no-reply@localhost"),
+  TRUST_PROXY: boolean.default(false),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      message: "expected fatal, error, warn, info, debug, trace or silent",
+    })
+    .default("info"),
+  LOG_FILE: z.string().min(1).optional(),
+});
+
+export type Config = {
+  env: "production" | "development" | "test";
+  isProduction: boolean;
+  port: number;
+  host: string;
+  databasePath: string;
+  dataDir: string;
+  /** The first signs; all verify (rotation). */
+  sessionSecrets: string[];
+  appOrigin: string;
+  sessionCookieName: string;
+  sessionCookieSecure: boolean;
+  /** Durations are in milliseconds. */
+  sessionIdleTimeout: number;
+  sessionAbsoluteTimeout: number;
+  rememberCookieDuration: number;
+  rememberCookieRefreshEachRequest: boolean;
+  freshLoginMaxAge: number;
+  sessionProtection: "off" | "basic" | "strong";
+  loginMessage: string;
+  loginMessageCategory: string;
+  needsRefreshMessage: string;
+  needsRefreshMessageCategory: string;
+  loginRateLimit: { points: number; windowSeconds: number };
+  bcryptCost: number;
+  registration: "open" | "closed";
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  trustProxy: boolean;
+  logLevel: string;
+  logFile: string | undefined;
+};
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads and validates the configuration from `env`. Pure except for one thing:
+ * outside production, a missing SESSION_SECRET is generated once and kept in
+ * the data folder, so that sessions survive restarts on a developer machine.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  // An empty variable counts as unset, except for the messages, where empty means "no flash".
+  const cleaned: Env = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined) continue;
+    if (value === "" && !key.endsWith("_MESSAGE")) continue;
+    cleaned[key] = value;
+  }
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "environment");
+      const got = cleaned[name];
+      return `  ${name}: ${issue.message}${got === undefined ? "" : ` (got ${JSON.stringify(got)})`}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const isProduction = e.NODE_ENV === "production";
+  const databasePath = path.resolve(e.DATABASE_URL.slice("file:".length));
+  const dataDir = path.dirname(databasePath);
+
+  if (isProduction && !e.APP_ORIGIN) {
+    throw new ConfigError("Invalid configuration:\n  APP_ORIGIN: required with NODE_ENV=production; expected an origin such as https://app.example.com");
+  }
+  const sessionSecrets = readSessionSecrets(e.SESSION_SECRET, isProduction, dataDir);
+
+  return {
+    env: e.NODE_ENV,
+    isProduction,
+    port: e.PORT,
+    host: e.HOST,
+    databasePath,
+    dataDir,
+    sessionSecrets,
+    appOrigin: e.APP_ORIGIN ?? `http://localhost:${e.PORT}`,
+    sessionCookieName: e.SESSION_COOKIE_NAME,
+    sessionCookieSecure: e.SESSION_COOKIE_SECURE ?? isProduction,
+    sessionIdleTimeout: e.SESSION_IDLE_TIMEOUT,
+    sessionAbsoluteTimeout: e.SESSION_ABSOLUTE_TIMEOUT,
+    rememberCookieDuration: e.REMEMBER_COOKIE_DURATION,
+    rememberCookieRefreshEachRequest: e.REMEMBER_COOKIE_REFRESH_EACH_REQUEST,
+    freshLoginMaxAge: e.FRESH_LOGIN_MAX_AGE,
+    sessionProtection: e.SESSION_PROTECTION,
+    loginMessage: e.LOGIN_MESSAGE,
+    loginMessageCategory: e.LOGIN_MESSAGE_CATEGORY,
+    needsRefreshMessage: e.NEEDS_REFRESH_MESSAGE,
+    needsRefreshMessageCategory: e.NEEDS_REFRESH_MESSAGE_CATEGORY,
+    loginRateLimit: e.LOGIN_RATE_LIMIT,
+    bcryptCost: e.BCRYPT_COST,
+    registration: e.REGISTRATION,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+    logFile: e.LOG_FILE,
+  };
+}
+
+const MIN_SECRET_LENGTH = 32;
+
+function readSessionSecrets(value: string | undefined, isProduction: boolean, dataDir: string): string[] {
+  if (value !== undefined) {
+    const secrets = value.split(",").map((s) => s.trim()).filter(Boolean);
+    if (secrets.length === 0 || secrets.some((s) => s.length < MIN_SECRET_LENGTH)) {
+      throw new ConfigError(
+        `Invalid configuration:\n  SESSION_SECRET: expected one or more comma-separated secrets of at least ${MIN_SECRET_LENGTH} characters (generate one with: openssl rand -hex 32)`,
+      );
+    }
+    return secrets;
+  }
+  if (isProduction) {
+    throw new ConfigError(
+      "Invalid configuration:\n  SESSION_SECRET: required with NODE_ENV=production; expected one or more comma-separated secrets of at least 32 characters",
+    );
+  }
+  const file = path.join(dataDir, "session-secret");
+  try {
+    return [fs.readFileSync(file, "utf8").trim()];
+  } catch {
+    fs.mkdirSync(dataDir, { recursive: true });
+    const secret = randomBytes(32).toString("hex");
+    // "wx": if two processes race on a fresh machine, the second one reads the first one's secret.
+    try {
+      fs.writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: "wx" });
+      return [secret];
+    } catch {
+      return [fs.readFileSync(file, "utf8").trim()];
+    }
+  }
+}
+
+/** The configuration of this process, read from the environment once (shared by the server and the Remix build). */
+export function getConfig(): Config {
+  return singleton("config", () => loadConfig());
+}

@@ -1,0 +1,12 @@
+/** Type-level settings for Remix: single fetch typing, and what the server gives every loader and action. */
+declare module "@remix-run/node" {
+  interface Future {
+    v3_singleFetch: true;
+  }
+  interface AppLoadContext {
+    /** The client's address: the socket's, or X-Forwarded-For's only with TRUST_PROXY. */
+    clientIp: string;
+  }
+}
+
+export {};

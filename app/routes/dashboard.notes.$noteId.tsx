@@ -1,0 +1,45 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { requireUser } from "~/auth/guards.server";
+import { redirectWithFlash } from "~/flash.server";
+import { deleteNote, findNote } from "~/notes/notes.server";
+
+const NoteId = z.coerce.number().int().positive();
+
+function noteIdOrNotFound(param: string | undefined): number {
+  const parsed = NoteId.safeParse(param);
+  if (!parsed.success) throw new Response("Note not found", { status: 404 });
+  return parsed.data;
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const note = await findNote(user.id, noteIdOrNotFound(params.noteId));
+  if (!note) throw new Response("Note not found", { status: 404 });
+  return { note: { id: note.id, title: note.title, body: note.body, createdAt: note.created_at } };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const noteId = noteIdOrNotFound(params.noteId);
+  const intent = (await request.formData()).get("intent");
+  if (intent !== "delete") return new Response("Unknown intent", { status: 400 });
+  if (!(await deleteNote(user.id, noteId))) throw new Response("Note not found", { status: 404 });
+  return redirectWithFlash("/dashboard/notes", { category: "success", message: "Note deleted." });
+}
+
+export default function NotePage() {
+  const { note } = useLoaderData<typeof loader>();
+  return (
+    <article className="note" aria-labelledby="note-title">
+      <h2 id="note-title">{note.title}</h2>
+      <p className="note-body">{note.body || <em>No text.</em>}</p>
+      <Form method="post">
+        <button type="submit" name="intent" value="delete" className="button danger">
+          Delete note
+        </button>
+      </Form>
+    </article>
+  );
+}

@@ -1,0 +1,61 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, Link, Outlet, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { requireUser } from "~/auth/guards.server";
+import { NoteSchema, parseForm } from "~/auth/validation";
+import { Field } from "~/components/field";
+import { createNote, listNotes } from "~/notes/notes.server";
+
+export const meta: MetaFunction = () => [{ title: "Notes · Remix Auth Kit" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  return { notes: await listNotes(user.id) };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const parsed = parseForm(await request.formData(), NoteSchema);
+  if (!parsed.success) return data({ fieldErrors: parsed.errors }, { status: 400 });
+  const note = await createNote(user.id, parsed.data);
+  return redirect(`/dashboard/notes/${note.id}`);
+}
+
+export default function NotesLayout() {
+  const { notes } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const submitting = useNavigation().state === "submitting";
+  return (
+    <section aria-labelledby="notes-title" className="notes">
+      <h1 id="notes-title">Notes</h1>
+      <div className="notes-grid">
+        <div>
+          {notes.length === 0 ? (
+            <p>No notes yet.</p>
+          ) : (
+            <ul className="note-list">
+              {notes.map((note) => (
+                <li key={note.id}>
+                  <Link to={`/dashboard/notes/${note.id}`}>{note.title}</Link>
+                </li>
+              ))}
+            </ul>
+          )}
+          <Form method="post" className="stack" noValidate>
+            <h2>New note</h2>
+            <Field label="Title" name="title" required maxLength={200} error={actionData?.fieldErrors.title} />
+            <div className="field">
+              <label htmlFor="body">Text</label>
+              <textarea id="body" name="body" rows={4} maxLength={10000} />
+              {actionData?.fieldErrors.body ? <p className="field-error">{actionData.fieldErrors.body}</p> : null}
+            </div>
+            <button type="submit" className="button primary" disabled={submitting}>
+              Add note
+            </button>
+          </Form>
+        </div>
+        <Outlet />
+      </div>
+    </section>
+  );
+}

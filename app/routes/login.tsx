@@ -1,0 +1,73 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { authenticator, LoginError } from "~/auth/authenticator.server";
+import { requireAnonymous } from "~/auth/guards.server";
+import { loginUser } from "~/auth/login.server";
+import { Field, FormError } from "~/components/field";
+import { getConfig } from "~/config.server";
+
+export const meta: MetaFunction = () => [{ title: "Log in · Remix Auth Kit" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireAnonymous(request);
+  return { registrationOpen: getConfig().registration === "open" };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  try {
+    const { user, remember, redirectTo } = await authenticator.authenticate("email-password", request);
+    return await loginUser(request, context, { userId: user.id, remember, redirectTo });
+  } catch (error) {
+    if (error instanceof LoginError) {
+      return data({ error: error.message, fieldErrors: error.fieldErrors, email: error.email }, { status: 400 });
+    }
+    throw error;
+  }
+}
+
+export default function LoginPage() {
+  const actionData = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const navigation = useNavigation();
+  const redirectTo = searchParams.get("redirectTo") ?? "";
+  const busy = navigation.state === "submitting";
+  const registerHref = redirectTo ? `/register?redirectTo=${encodeURIComponent(redirectTo)}` : "/register";
+  return (
+    <section className="card narrow" aria-labelledby="login-title">
+      <h1 id="login-title">Log in</h1>
+      <FormError message={actionData?.error} />
+      <Form method="post" noValidate>
+        <input type="hidden" name="redirectTo" value={redirectTo} />
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          defaultValue={actionData?.email}
+          error={actionData?.fieldErrors.email}
+          autoFocus={!actionData}
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          error={actionData?.fieldErrors.password}
+        />
+        <div className="checkbox">
+          <input id="remember" name="remember" type="checkbox" value="on" />
+          <label htmlFor="remember">Remember me</label>
+        </div>
+        <button type="submit" className="button primary" disabled={busy}>
+          {busy ? "Logging in…" : "Log in"}
+        </button>
+      </Form>
+      <p className="aside">
+        New here? <Link to={registerHref}>Create an account</Link>
+      </p>
+    </section>
+  );
+}

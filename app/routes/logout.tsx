@@ -1,0 +1,31 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form } from "@remix-run/react";
+import { getUser } from "~/auth/guards.server";
+import { logoutUser } from "~/auth/login.server";
+
+export const meta: MetaFunction = () => [{ title: "Log out · Remix Auth Kit" }];
+
+// GET changes nothing: it only offers the button (a link or prefetch must never log anyone out).
+export async function loader({ request }: LoaderFunctionArgs) {
+  if (!(await getUser(request))) throw redirect("/");
+  return null;
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  return logoutUser(request);
+}
+
+export default function LogoutPage() {
+  return (
+    <section className="card narrow">
+      <h1>Log out</h1>
+      <p>End your session on this device?</p>
+      <Form method="post">
+        <button type="submit" className="button primary">
+          Log out
+        </button>
+      </Form>
+    </section>
+  );
+}

@@ -1,0 +1,100 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { requireAnonymous } from "~/auth/guards.server";
+import { loginUser } from "~/auth/login.server";
+import { PASSWORD_MIN_LENGTH, parseForm, RegisterSchema } from "~/auth/validation";
+import { Field, FormError } from "~/components/field";
+import { getConfig } from "~/config.server";
+import { createUser, EmailTakenError } from "~/users/users.server";
+
+export const meta: MetaFunction = () => [{ title: "Create an account · Remix Auth Kit" }];
+
+function registrationClosed() {
+  return data({ closed: true as const }, { status: 403 });
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireAnonymous(request);
+  if (getConfig().registration === "closed") return registrationClosed();
+  return { closed: false as const };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  await requireAnonymous(request);
+  if (getConfig().registration === "closed") return registrationClosed();
+  const form = await request.formData();
+  const parsed = parseForm(form, RegisterSchema);
+  const values = { name: String(form.get("name") ?? ""), email: String(form.get("email") ?? "") };
+  if (!parsed.success) return data({ fieldErrors: parsed.errors, values }, { status: 400 });
+  try {
+    const user = await createUser(parsed.data);
+    return await loginUser(request, context, {
+      userId: user.id,
+      remember: false,
+      redirectTo: new URL(request.url).searchParams.get("redirectTo"),
+      flash: { category: "success", message: `Welcome, ${user.name}! Your account is ready.` },
+    });
+  } catch (error) {
+    if (error instanceof EmailTakenError) {
+      return data({ fieldErrors: { email: error.message } as Record<string, string>, values }, { status: 400 });
+    }
+    throw error;
+  }
+}
+
+export default function RegisterPage() {
+  const loaderData = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const [searchParams] = useSearchParams();
+  if (loaderData.closed || (actionData && "closed" in actionData)) {
+    return (
+      <section className="card narrow">
+        <h1>Registration is closed</h1>
+        <p>Accounts on this site are created by an administrator. Ask yours for an invitation.</p>
+        <p>
+          <Link to="/login">Log in</Link>
+        </p>
+      </section>
+    );
+  }
+  const errors = actionData && "fieldErrors" in actionData ? actionData.fieldErrors : {};
+  const values = actionData && "values" in actionData ? actionData.values : undefined;
+  const hasErrors = Object.keys(errors).length > 0;
+  return (
+    <section className="card narrow" aria-labelledby="register-title">
+      <h1 id="register-title">Create an account</h1>
+      <FormError message={hasErrors ? "Please correct the highlighted fields." : null} />
+      <Form method="post" noValidate>
+        <Field label="Name" name="name" autoComplete="name" required defaultValue={values?.name} error={errors.name} />
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          defaultValue={values?.email}
+          error={errors.email}
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={PASSWORD_MIN_LENGTH}
+          hint={`At least ${PASSWORD_MIN_LENGTH} characters.`}
+          error={errors.password}
+        />
+        <button type="submit" className="button primary" disabled={navigation.state === "submitting"}>
+          Create account
+        </button>
+      </Form>
+      <p className="aside">
+        Already have an account?{" "}
+        <Link to={searchParams.get("redirectTo") ? `/login?${searchParams}` : "/login"}>Log in</Link>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,10 @@
+import type { Migration } from "kysely/migration";
+import * as m0001 from "./0001_users_and_sessions";
+
+/**
+ * Every migration, in order. Listed statically (not read from disk) so the
+ * bundled server and the CLI carry the same set. Add new files here.
+ */
+export const migrations: Record<string, Migration> = {
+  "0001_users_and_sessions": m0001,
+};

@@ -1,0 +1,50 @@
+import type { Generated, Insertable, Selectable, Updateable } from "kysely";
+
+/**
+ * The database's shape, in one place. Times are milliseconds since the epoch
+ * (integers), booleans are 0/1, so the same schema runs on SQLite and PostgreSQL.
+ */
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  notes: NotesTable;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  /** Always stored trimmed and lower-cased; unique. */
+  email: string;
+  name: string;
+  password_hash: string;
+  active: Generated<number>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the session id; the id itself lives only in the user's cookie. */
+  id_hash: string;
+  user_id: number;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  remember: number;
+  /** When the password was last entered in this session; null = not fresh. */
+  fresh_at: number | null;
+  user_agent: string;
+  ip: string;
+}
+
+export interface NotesTable {
+  id: Generated<number>;
+  user_id: number;
+  title: string;
+  body: string;
+  created_at: number;
+}
+
+export type User = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type Note = Selectable<NotesTable>;
