@@ -5,7 +5,7 @@ import { redirectWithFlash } from "~/flash.server";
 import type { PublicUser } from "~/users/users.server";
 import { DEFAULT_REDIRECT, requestPath } from "./safe-redirect";
 import { readSessionId } from "./session-cookie.server";
-import { findActiveSession } from "./sessions.server";
+import { findActiveSession, touchSession } from "./sessions.server";
 
 /**
  * The guards every loader and action calls for itself (Remix runs loaders in
@@ -23,8 +23,10 @@ const resolved = new WeakMap<Request, Promise<Auth | null>>();
 async function resolveAuth(request: Request): Promise<Auth | null> {
   const sid = await readSessionId(request);
   if (!sid) return null;
-  const active = await findActiveSession(sid);
+  const now = Date.now();
+  const active = await findActiveSession(sid, now);
   if (!active) return null;
+  await touchSession(active.session, now);
   const { id, email, name, active: isActive, created_at } = active.user;
   return { user: { id, email, name, active: isActive, created_at }, session: active.session };
 }

@@ -27,8 +27,12 @@ export function safeRedirect(to: unknown, fallback: string = DEFAULT_REDIRECT): 
 /** The path and query of a request, as a `redirectTo` value, without Remix's internal data params. */
 export function requestPath(request: Request): string {
   const url = new URL(request.url);
-  url.searchParams.delete("_data");
-  url.searchParams.delete("_routes");
+  // Filter the raw query so the rest keeps its exact encoding.
+  const query = url.search
+    .slice(1)
+    .split("&")
+    .filter((part) => part && !/^_(data|routes)(=|$)/.test(part))
+    .join("&");
   const pathname = url.pathname.replace(/\.data$/, "") || "/";
-  return `${pathname === "/_root" ? "/" : pathname}${url.search}`;
+  return `${pathname === "/_root" ? "/" : pathname}${query ? `?${query}` : ""}`;
 }

@@ -44,8 +44,9 @@ export async function serializeSessionCookie(sid: string, remember: boolean): Pr
   const { getSession, commitSession } = sessionStorage();
   const session = await getSession();
   session.set("sid", sid);
-  const maxAge = remember ? Math.floor(getConfig().rememberCookieDuration / 1000) : undefined;
-  return commitSession(session, maxAge ? { maxAge } : {});
+  if (!remember) return commitSession(session);
+  const duration = getConfig().rememberCookieDuration;
+  return commitSession(session, { maxAge: Math.floor(duration / 1000), expires: new Date(Date.now() + duration) });
 }
 
 /** A Set-Cookie value that removes the session cookie. */

@@ -1,0 +1,144 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import Database from "better-sqlite3";
+
+export type TestServer = {
+  url: string;
+  dbPath: string;
+  /** A direct handle on the server's SQLite file, for arranging and checking state. */
+  sql: Database.Database;
+  logs: string[];
+  stop: () => Promise<void>;
+};
+
+export const TEST_SECRET = "http-test-secret-0123456789abcdef0123456789";
+
+/**
+ * Starts the production build (`build/server.js`, built by `npm test` before
+ * the suites) on a random port with its own SQLite file and the given settings.
+ */
+export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const dir = path.resolve(".tmp/http", randomUUID());
+  fs.mkdirSync(dir, { recursive: true });
+  const dbPath = path.join(dir, "app.db");
+  const child: ChildProcess = spawn(process.execPath, ["build/server.js"], {
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: "test",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATABASE_URL: `file:${dbPath}`,
+      SESSION_SECRET: TEST_SECRET,
+      BCRYPT_COST: "4",
+      LOG_LEVEL: "info",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs: string[] = [];
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join("\n")}`)), 30_000);
+    let buffer = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      let newline: number;
+      while ((newline = buffer.indexOf("\n")) >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        logs.push(line);
+        try {
+          const entry = JSON.parse(line) as { msg?: string; url?: string };
+          if (entry.msg === "listening" && entry.url) {
+            clearTimeout(timer);
+            resolve(entry.url);
+          }
+        } catch {
+          // not JSON: keep it in the logs
+        }
+      }
+    });
+    child.stderr!.on("data", (chunk: Buffer) => logs.push(chunk.toString()));
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${logs.join("\n")}`));
+    });
+  });
+  const sql = new Database(dbPath);
+  sql.pragma("busy_timeout = 5000");
+  return {
+    url,
+    dbPath,
+    sql,
+    logs,
+    stop: async () => {
+      sql.close();
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/** A minimal browser: keeps cookies, never follows redirects. */
+export class Client {
+  cookies = new Map<string, string>();
+
+  constructor(readonly base: string) {}
+
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+
+  async request(pathname: string, init: RequestInit & { form?: Record<string, string> } = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size && !headers.has("Cookie")) headers.set("Cookie", this.cookieHeader());
+    let body = init.body;
+    if (init.form) {
+      body = new URLSearchParams(init.form).toString();
+      headers.set("Content-Type", "application/x-www-form-urlencoded");
+    }
+    const response = await fetch(new URL(pathname, this.base), {
+      ...init,
+      body,
+      headers,
+      method: init.method ?? (init.form ? "POST" : "GET"),
+      redirect: "manual",
+    });
+    for (const cookie of response.headers.getSetCookie()) {
+      const [pair] = cookie.split(";");
+      const eq = pair!.indexOf("=");
+      const name = pair!.slice(0, eq);
+      const value = pair!.slice(eq + 1);
+      const expired = /Expires=Thu, 01 Jan 1970/i.test(cookie) || /Max-Age=0\b/i.test(cookie);
+      if (expired || value === "") this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return response;
+  }
+
+  get(pathname: string, init: RequestInit = {}) {
+    return this.request(pathname, init);
+  }
+
+  post(pathname: string, form: Record<string, string>, init: RequestInit = {}) {
+    return this.request(pathname, { ...init, form });
+  }
+}
+
+export function uniqueEmail(prefix = "http"): string {
+  return `${prefix}-${randomUUID().slice(0, 12)}@example.com`;
+}
+
+export const PASSWORD = "correct-horse-battery";
+
+/** Registers a new account through the form and returns its client (signed in). */
+export async function registerClient(server: TestServer, name = "Http User"): Promise<{ client: Client; email: string }> {
+  const client = new Client(server.url);
+  const email = uniqueEmail();
+  const response = await client.post("/register", { name, email, password: PASSWORD });
+  if (response.status !== 302) throw new Error(`register failed: ${response.status} ${await response.text()}`);
+  return { client, email };
+}

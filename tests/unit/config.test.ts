@@ -1,0 +1,137 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, parseDuration, parseRate } from "~/config.server";
+
+const SECRET = "s".repeat(40);
+const base = { SESSION_SECRET: SECRET };
+
+describe("parseDuration", () => {
+  it.each([
+    ["45s", 45_000],
+    ["15m", 900_000],
+    ["12h", 43_200_000],
+    ["30d", 2_592_000_000],
+    ["90", 90_000],
+    [" 5m ", 300_000],
+  ])("reads %j", (input, ms) => expect(parseDuration(input)).toBe(ms));
+
+  it.each(["", "abc", "10x", "-5m", "1.5h", "0", "m", "10 minutes"])("refuses %j", (input) => {
+    expect(parseDuration(input)).toBeNull();
+  });
+});
+
+describe("parseRate", () => {
+  it("reads N per unit", () => {
+    expect(parseRate("5 per minute")).toEqual({ points: 5, windowSeconds: 60 });
+    expect(parseRate("100 per hour")).toEqual({ points: 100, windowSeconds: 3600 });
+    expect(parseRate("1 per second")).toEqual({ points: 1, windowSeconds: 1 });
+    expect(parseRate("20 per day")).toEqual({ points: 20, windowSeconds: 86400 });
+  });
+  it.each(["five per minute", "5 per fortnight", "0 per minute", "5", ""])("refuses %j", (input) => {
+    expect(parseRate(input)).toBeNull();
+  });
+});
+
+describe("loadConfig", () => {
+  it("has SPEC defaults", () => {
+    const config = loadConfig(base);
+    expect(config).toMatchObject({
+      port: 3000,
+      host: "127.0.0.1",
+      appOrigin: "http://localhost:3000",
+      sessionCookieName: "__session",
+      sessionCookieSecure: false,
+      sessionIdleTimeout: 30 * 60_000,
+      sessionAbsoluteTimeout: 12 * 3_600_000,
+      rememberCookieDuration: 30 * 86_400_000,
+      rememberCookieRefreshEachRequest: false,
+      freshLoginMaxAge: 10 * 60_000,
+      sessionProtection: "basic",
+      loginMessage: "Please log in to access this page.",
+      loginMessageCategory: "info",
+      needsRefreshMessage: "Please reauthenticate to access this page.",
+      needsRefreshMessageCategory: "info",
+      loginRateLimit: { points: 5, windowSeconds: 60 },
+      bcryptCost: 12,
+      registration: "open",
+      mailFrom: "no-reply@localhost",
+      trustProxy: false,
+      logLevel: "info",
+    });
+    expect(config.databasePath).toBe(path.resolve("data/app.db"));
+    expect(config.sessionSecrets).toEqual([SECRET]);
+  });
+
+  it("reads every duration form", () => {
+    const config = loadConfig({ ...base, SESSION_IDLE_TIMEOUT: "45s", REMEMBER_COOKIE_DURATION: "7d", FRESH_LOGIN_MAX_AGE: "300" });
+    expect(config.sessionIdleTimeout).toBe(45_000);
+    expect(config.rememberCookieDuration).toBe(7 * 86_400_000);
+    expect(config.freshLoginMaxAge).toBe(300_000);
+  });
+
+  it("derives APP_ORIGIN from PORT outside production", () => {
+    expect(loadConfig({ ...base, PORT: "4000" }).appOrigin).toBe("http://localhost:4000");
+  });
+
+  it("splits a secret list for rotation (first signs, all verify)", () => {
+    const other = "t".repeat(40);
+    expect(loadConfig({ SESSION_SECRET: `${SECRET}, ${other}` }).sessionSecrets).toEqual([SECRET, other]);
+  });
+
+  it("keeps an empty LOGIN_MESSAGE (no flash) but treats other empty values as unset", () => {
+    const config = loadConfig({ ...base, LOGIN_MESSAGE: "", PORT: "" });
+    expect(config.loginMessage).toBe("");
+    expect(config.port).toBe(3000);
+  });
+
+  it.each([
+    ["PORT", "70000", /PORT: expected a port number/],
+    ["PORT", "http", /PORT: expected a port number/],
+    ["SESSION_IDLE_TIMEOUT", "soon", /SESSION_IDLE_TIMEOUT: expected a duration such as 45s, 15m, 12h, 30d/],
+    ["REMEMBER_COOKIE_DURATION", "-1d", /REMEMBER_COOKIE_DURATION: expected a duration/],
+    ["SESSION_PROTECTION", "paranoid", /SESSION_PROTECTION: expected off, basic or strong/],
+    ["REMEMBER_COOKIE_REFRESH_EACH_REQUEST", "maybe", /REMEMBER_COOKIE_REFRESH_EACH_REQUEST: expected true or false/],
+    ["LOGIN_RATE_LIMIT", "lots", /LOGIN_RATE_LIMIT: expected N per second, minute, hour or day/],
+    ["BCRYPT_COST", "3", /BCRYPT_COST: expected a whole number from 4 to 15/],
+    ["REGISTRATION", "invite", /REGISTRATION: expected open or closed/],
+    ["DATABASE_URL", "postgres-ish", /DATABASE_URL: expected file:PATH/],
+    ["APP_ORIGIN", "https://example.com/path", /APP_ORIGIN: expected an origin/],
+    ["SMTP_URL", "mail.example.com", /SMTP_URL: expected smtp:\/\//],
+    ["LOG_LEVEL", "loud", /LOG_LEVEL: expected fatal, error/],
+    ["SESSION_SECRET", "short", /SESSION_SECRET: expected one or more comma-separated secrets of at least 32/],
+  ])("names %s in the error for %j", (name, value, message) => {
+    expect(() => loadConfig({ ...base, [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, [name]: value })).toThrow(message);
+  });
+
+  it("lists every bad variable at once", () => {
+    try {
+      loadConfig({ ...base, PORT: "x", SESSION_PROTECTION: "y" });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).toMatch(/PORT/);
+      expect((error as Error).message).toMatch(/SESSION_PROTECTION/);
+    }
+  });
+
+  it("requires SESSION_SECRET and APP_ORIGIN in production", () => {
+    expect(() => loadConfig({ NODE_ENV: "production", APP_ORIGIN: "https://a.example" })).toThrow(/SESSION_SECRET: required with NODE_ENV=production/);
+    expect(() => loadConfig({ NODE_ENV: "production", SESSION_SECRET: SECRET })).toThrow(/APP_ORIGIN: required/);
+    const config = loadConfig({ NODE_ENV: "production", SESSION_SECRET: SECRET, APP_ORIGIN: "https://a.example" });
+    expect(config.sessionCookieSecure).toBe(true);
+    expect(config.appOrigin).toBe("https://a.example");
+  });
+
+  it("generates a secret once outside production and keeps it in the data folder", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "config-"));
+    const env = { DATABASE_URL: `file:${dir}/sub/app.db` };
+    const first = loadConfig(env).sessionSecrets;
+    const second = loadConfig(env).sessionSecrets;
+    expect(first[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(second).toEqual(first);
+    expect(fs.readFileSync(path.join(dir, "sub/session-secret"), "utf8").trim()).toBe(first[0]);
+    expect(fs.statSync(path.join(dir, "sub/session-secret")).mode & 0o777).toBe(0o600);
+  });
+});

@@ -1,0 +1,155 @@
+import { describe, expect, it } from "vitest";
+import { getUser, requireAnonymous, requireUser } from "~/auth/guards.server";
+import { loginUser, logoutUser } from "~/auth/login.server";
+import { readSessionId, serializeSessionCookie } from "~/auth/session-cookie.server";
+import { createSession, findActiveSession } from "~/auth/sessions.server";
+import { takeFlash } from "~/flash.server";
+import { overrideConfig } from "../helpers/config";
+import { makeUser } from "../helpers/users";
+
+const context = { clientIp: "127.0.0.1" };
+
+/** Turns Set-Cookie values into a Cookie header, as a browser would. */
+function cookieHeader(response: Response): string {
+  return response.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
+}
+
+function requestWith(cookie: string | null, url = "http://localhost/dashboard/notes?tab=1") {
+  return new Request(url, { headers: cookie ? { Cookie: cookie } : {} });
+}
+
+async function thrown(promise: Promise<unknown>): Promise<Response> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof Response) return error;
+    throw error;
+  }
+  throw new Error("expected a thrown Response");
+}
+
+describe("requireUser", () => {
+  it("sends an anonymous request to /login with redirectTo and the LOGIN_MESSAGE flash", async () => {
+    const response = await thrown(requireUser(requestWith(null)));
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/login?redirectTo=%2Fdashboard%2Fnotes%3Ftab%3D1");
+    const { flash } = await takeFlash(requestWith(cookieHeader(response)));
+    expect(flash).toEqual({ category: "info", message: "Please log in to access this page." });
+  });
+
+  it("uses LOGIN_MESSAGE_CATEGORY, and sends no flash when LOGIN_MESSAGE is empty", async () => {
+    let restore = overrideConfig({ loginMessage: "Sign in first.", loginMessageCategory: "warning" });
+    try {
+      const response = await thrown(requireUser(requestWith(null)));
+      expect((await takeFlash(requestWith(cookieHeader(response)))).flash).toEqual({ category: "warning", message: "Sign in first." });
+    } finally {
+      restore();
+    }
+    restore = overrideConfig({ loginMessage: "" });
+    try {
+      const response = await thrown(requireUser(requestWith(null)));
+      expect(response.headers.getSetCookie()).toEqual([]);
+    } finally {
+      restore();
+    }
+  });
+
+  it("returns the user for a valid session cookie, without the password hash", async () => {
+    const user = await makeUser({ name: "Guarded" });
+    const { id } = await createSession(user.id, { remember: false, client: { userAgent: "", ip: "" } });
+    const cookie = (await serializeSessionCookie(id, false)).split(";")[0]!;
+    const current = await requireUser(requestWith(cookie));
+    expect(current).toMatchObject({ id: user.id, name: "Guarded" });
+    expect(current).not.toHaveProperty("password_hash");
+  });
+
+  it.each([
+    ["garbage", "__session=garbage"],
+    ["truncated signature", "__session=eyJzaWQiOiJ4In0%3D.abc"],
+    ["unsigned JSON", `__session=${encodeURIComponent(btoa(JSON.stringify({ sid: "x" })))}`],
+    ["empty", "__session="],
+    ["binary", "__session=%00%FF%FE"],
+  ])("treats a %s cookie as anonymous", async (_name, cookie) => {
+    expect(await getUser(requestWith(cookie))).toBeNull();
+    const response = await thrown(requireUser(requestWith(cookie)));
+    expect(response.status).toBe(302);
+  });
+
+  it("refuses a cookie signed with another secret", async () => {
+    const user = await makeUser();
+    const { id } = await createSession(user.id, { remember: false, client: { userAgent: "", ip: "" } });
+    const restore = overrideConfig({ sessionSecrets: ["another-secret-another-secret-another"] });
+    let forged: string;
+    try {
+      // The storage caches its cookie; a fresh module graph is not needed because the
+      // signature check is what matters: tamper with the signed value instead.
+      forged = (await serializeSessionCookie(id, false)).split(";")[0]!.replace(/\.[^.]+$/, ".AAAA");
+    } finally {
+      restore();
+    }
+    expect(await readSessionId(requestWith(forged))).toBeNull();
+  });
+});
+
+describe("requireAnonymous", () => {
+  it("sends a signed-in user to the dashboard and lets anonymous visitors through", async () => {
+    const user = await makeUser();
+    const { id } = await createSession(user.id, { remember: false, client: { userAgent: "", ip: "" } });
+    const cookie = (await serializeSessionCookie(id, false)).split(";")[0]!;
+    const response = await thrown(requireAnonymous(requestWith(cookie, "http://localhost/login")));
+    expect(response.headers.get("Location")).toBe("/dashboard");
+    await expect(requireAnonymous(requestWith(null, "http://localhost/login"))).resolves.toBeUndefined();
+  });
+});
+
+describe("loginUser / logoutUser", () => {
+  it("issues a new session id at login and kills the pre-login one", async () => {
+    const user = await makeUser();
+    const before = await createSession(user.id, { remember: false, client: { userAgent: "", ip: "" } });
+    const oldCookie = (await serializeSessionCookie(before.id, false)).split(";")[0]!;
+    const response = await loginUser(requestWith(oldCookie, "http://localhost/login"), context, {
+      userId: user.id,
+      remember: false,
+      redirectTo: "/dashboard/notes",
+    });
+    expect(response.headers.get("Location")).toBe("/dashboard/notes");
+    const newId = await readSessionId(requestWith(cookieHeader(response)));
+    expect(newId).not.toBe(before.id);
+    expect(await findActiveSession(before.id)).toBeNull();
+    expect(await findActiveSession(newId!)).not.toBeNull();
+  });
+
+  it("sets a browser-session cookie without remember me, Expires and Max-Age with it", async () => {
+    const user = await makeUser();
+    const plain = await loginUser(requestWith(null), context, { userId: user.id, remember: false });
+    const plainCookie = plain.headers.getSetCookie()[0]!;
+    expect(plainCookie).not.toMatch(/Expires=|Max-Age=/i);
+    expect(plainCookie).toMatch(/HttpOnly/);
+    expect(plainCookie).toMatch(/SameSite=Lax/);
+
+    const remembered = await loginUser(requestWith(null), context, { userId: user.id, remember: true });
+    const cookie = remembered.headers.getSetCookie()[0]!;
+    expect(cookie).toMatch(/Max-Age=2592000/);
+    const expires = Date.parse(/Expires=([^;]+)/.exec(cookie)![1]!);
+    expect(Math.abs(expires - (Date.now() + 2_592_000_000))).toBeLessThan(5_000);
+  });
+
+  it("falls back to the dashboard for an off-site redirectTo", async () => {
+    const user = await makeUser();
+    const response = await loginUser(requestWith(null), context, { userId: user.id, remember: false, redirectTo: "//evil.example" });
+    expect(response.headers.get("Location")).toBe("/dashboard");
+  });
+
+  it("deletes the server-side session at logout, so a replayed cookie is anonymous", async () => {
+    const user = await makeUser();
+    const login = await loginUser(requestWith(null), context, { userId: user.id, remember: true });
+    const cookie = cookieHeader(login);
+    expect(await getUser(requestWith(cookie))).not.toBeNull();
+    const logout = await logoutUser(requestWith(cookie));
+    expect(logout.headers.getSetCookie().some((c) => /^__session=;/.test(c) && /Expires=Thu, 01 Jan 1970/.test(c))).toBe(true);
+    expect(await getUser(requestWith(cookie))).toBeNull();
+  });
+});
