@@ -1,12 +1,20 @@
 import { PassThrough } from "node:stream";
-import type { EntryContext } from "@remix-run/node";
+import type { EntryContext, HandleErrorFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { logger } from "~/logger.server";
 
 const ABORT_DELAY = 5_000;
 export const streamTimeout = ABORT_DELAY;
+
+/** Server errors go to the structured log; aborted requests and unknown URLs (404s) are not errors. */
+export const handleError: HandleErrorFunction = (error, { request }) => {
+  if (request.signal.aborted) return;
+  if (error instanceof Error && /^No route matches URL/.test(error.message)) return;
+  logger.error({ err: error, method: request.method, path: new URL(request.url).pathname }, "unhandled error");
+};
 
 export default function handleRequest(
   request: Request,
@@ -39,7 +47,7 @@ export default function handleRequest(
         onError(error: unknown) {
           responseStatusCode = 500;
           // Errors after the shell are logged by the server; before it, they reject above.
-          if (shellRendered) console.error(error);
+          if (shellRendered) logger.error({ err: error }, "render error after the shell");
         },
       },
     );

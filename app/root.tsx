@@ -19,7 +19,10 @@ import { LogoutButton } from "~/components/logout-button";
 import { takeFlash } from "~/flash.server";
 import stylesheet from "~/styles/app.css";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: stylesheet }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: stylesheet },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
 
 export const meta: MetaFunction = () => [{ title: "Remix Auth Kit" }];
 

@@ -1,0 +1,116 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import autocannon from "autocannon";
+
+/**
+ * Benchmark plumbing: the production build in a second process on loopback,
+ * with its own SQLite file, and autocannon runs bounded in time.
+ */
+
+export type BenchServer = { url: string; dbPath: string; stop: () => Promise<void> };
+
+export async function startProductionServer(env: Record<string, string> = {}): Promise<BenchServer> {
+  if (!fs.existsSync("build/server.js")) throw new Error("run `npm run build` first");
+  const dir = path.resolve(".tmp/bench", randomUUID());
+  fs.mkdirSync(dir, { recursive: true });
+  const dbPath = path.join(dir, "app.db");
+  const child: ChildProcess = spawn(process.execPath, ["build/server.js"], {
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: "production",
+      APP_ORIGIN: "http://127.0.0.1",
+      SESSION_SECRET: "bench-secret-0123456789abcdef0123456789abcdef",
+      SESSION_COOKIE_SECURE: "false",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATABASE_URL: `file:${dbPath}`,
+      LOG_LEVEL: "warn",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  // LOG_LEVEL=warn hides the "listening" line, so find the port by asking the OS.
+  const url = await new Promise<string>((resolve, reject) => {
+    const deadline = Date.now() + 30_000;
+    const poll = () => {
+      const port = listeningPort(child.pid!);
+      if (port) return resolve(`http://127.0.0.1:${port}`);
+      if (Date.now() > deadline || child.exitCode !== null) return reject(new Error("server did not start"));
+      setTimeout(poll, 100);
+    };
+    poll();
+  });
+  return {
+    url,
+    dbPath,
+    stop: async () => {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/** The TCP port a process listens on, read from /proc (Linux). */
+function listeningPort(pid: number): number | null {
+  try {
+    const inodes = new Set(
+      fs
+        .readdirSync(`/proc/${pid}/fd`)
+        .map((fd) => {
+          try {
+            return /socket:\[(\d+)\]/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+          } catch {
+            return undefined;
+          }
+        })
+        .filter(Boolean),
+    );
+    for (const line of fs.readFileSync("/proc/net/tcp", "utf8").split("\n").slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols[3] === "0A" && inodes.has(cols[9])) return parseInt(cols[1]!.split(":")[1]!, 16);
+    }
+  } catch {
+    // process not ready yet
+  }
+  return null;
+}
+
+export type Measurement = { name: string; rps: number; p50: number; p99: number; errors: number; non2xx: number };
+
+export async function measure(
+  name: string,
+  url: string,
+  { seconds = 10, connections = 10, headers = {} }: { seconds?: number; connections?: number; headers?: Record<string, string> } = {},
+): Promise<Measurement> {
+  const result = await autocannon({ url, connections, duration: seconds, headers });
+  return {
+    name,
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+export function table(rows: Measurement[]): string {
+  const lines = ["| case | req/s | p50 ms | p99 ms | errors | non-2xx |", "| --- | ---: | ---: | ---: | ---: | ---: |"];
+  for (const r of rows) lines.push(`| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} |`);
+  return lines.join("\n");
+}
+
+/** Registers a user through the form and returns the session cookie. */
+export async function signIn(base: string, email = `bench-${randomUUID().slice(0, 8)}@example.com`): Promise<string> {
+  const response = await fetch(`${base}/register`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: base },
+    body: new URLSearchParams({ name: "Bench User", email, password: "bench password 1" }),
+  });
+  const cookie = response.headers.getSetCookie().find((c) => c.startsWith("__session="));
+  if (!cookie) throw new Error(`sign-in failed: ${response.status}`);
+  return cookie.split(";")[0]!;
+}

@@ -1,0 +1,90 @@
+import { expect, test } from "@playwright/test";
+import { exactPath, flash, LOGIN_MESSAGE, logout, newUser, register, submitLogin, url, visit } from "./helpers";
+
+test("anonymous visits to nested routes go to log in and come back afterwards", async ({ page }) => {
+  const user = await register(page);
+  await logout(page);
+
+  await visit(page, "/dashboard/notes");
+  await expect(page).toHaveURL(url("/login?redirectTo=%2Fdashboard%2Fnotes"));
+  await expect(flash(page)).toHaveText(LOGIN_MESSAGE);
+
+  await submitLogin(page, user, { navigate: false });
+  await expect(page).toHaveURL(exactPath("/dashboard/notes"));
+  await expect(page.getByRole("heading", { level: 1, name: "Notes" })).toBeVisible();
+  await logout(page);
+
+  await visit(page, "/dashboard/notes/123");
+  await expect(page).toHaveURL(url("/login?redirectTo=%2Fdashboard%2Fnotes%2F123"));
+  await expect(flash(page)).toHaveText(LOGIN_MESSAGE);
+
+  await submitLogin(page, user, { navigate: false });
+  await expect(page).toHaveURL(exactPath("/dashboard/notes/123"));
+  // Note 123 is not this user's: the page is there, the note is not.
+  await expect(page.getByRole("heading", { level: 1, name: "Page not found" })).toBeVisible();
+});
+
+test("the query string survives the trip through /login", async ({ page }) => {
+  const user = await register(page);
+  await logout(page);
+
+  await visit(page, "/dashboard/notes?sort=new");
+  await expect(page).toHaveURL(url("/login?redirectTo=%2Fdashboard%2Fnotes%3Fsort%3Dnew"));
+  await submitLogin(page, user, { navigate: false });
+  await expect(page).toHaveURL(url("/dashboard/notes?sort=new"));
+});
+
+test("create a note, open it, delete it; another user gets a 404 for it", async ({ page }) => {
+  await register(page);
+  await visit(page, "/dashboard/notes");
+  await expect(page.getByText("No notes yet.")).toBeVisible();
+
+  const title = `Shopping list ${Math.random().toString(36).slice(2, 8)}`;
+  await page.getByLabel("Title", { exact: true }).fill(title);
+  await page.getByLabel("Text", { exact: true }).fill("Milk, eggs, flour.");
+  await page.getByRole("button", { name: "Add note", exact: true }).click();
+
+  await expect(page).toHaveURL(/\/dashboard\/notes\/\d+$/);
+  const noteUrl = page.url();
+  await expect(page.getByRole("heading", { level: 2, name: title })).toBeVisible();
+  await expect(page.getByText("Milk, eggs, flour.")).toBeVisible();
+  await expect(page.getByRole("link", { name: title })).toBeVisible();
+
+  // Another user cannot see it.
+  await logout(page);
+  await register(page, newUser("Eve"));
+  const response = await page.goto(noteUrl);
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { level: 1, name: "Page not found" })).toBeVisible();
+  await expect(page.getByText(title)).toHaveCount(0);
+});
+
+test("delete a note", async ({ page }) => {
+  await register(page);
+  await visit(page, "/dashboard/notes");
+
+  const title = `To delete ${Math.random().toString(36).slice(2, 8)}`;
+  await page.getByLabel("Title", { exact: true }).fill(title);
+  await page.getByRole("button", { name: "Add note", exact: true }).click();
+  await expect(page).toHaveURL(/\/dashboard\/notes\/\d+$/);
+  const noteUrl = page.url();
+  await expect(page.getByRole("heading", { level: 2, name: title })).toBeVisible();
+
+  await page.getByRole("button", { name: "Delete note", exact: true }).click();
+  await expect(page).toHaveURL(exactPath("/dashboard/notes"));
+  await expect(flash(page)).toHaveText("Note deleted.");
+  await expect(page.getByRole("link", { name: title })).toHaveCount(0);
+  await expect(page.getByText("No notes yet.")).toBeVisible();
+
+  const response = await page.goto(noteUrl);
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { level: 1, name: "Page not found" })).toBeVisible();
+});
+
+test("an empty title is refused with a message", async ({ page }) => {
+  await register(page);
+  await visit(page, "/dashboard/notes");
+  await page.getByRole("button", { name: "Add note", exact: true }).click();
+  await expect(page.getByText("Title is required.")).toBeVisible();
+  await expect(page).toHaveURL(exactPath("/dashboard/notes"));
+});

@@ -1,0 +1,45 @@
+// Starts the production build for the Playwright suite on a fresh, throw-away
+// database in .tmp/e2e/. Builds first when build/server.js is missing.
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..");
+const tmp = path.join(root, ".tmp/e2e");
+
+fs.rmSync(tmp, { recursive: true, force: true });
+fs.mkdirSync(tmp, { recursive: true });
+
+if (!fs.existsSync(path.join(root, "build/server.js")) || !fs.existsSync(path.join(root, "build/index.js"))) {
+  console.log("e2e: build/server.js is missing; running npm run build");
+  const result = spawnSync("npm", ["run", "build"], { cwd: root, stdio: "inherit" });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+const child = spawn(process.execPath, [path.join(root, "build/server.js")], {
+  cwd: root,
+  stdio: "inherit",
+  env: {
+    ...process.env,
+    PORT: "3210",
+    HOST: "127.0.0.1",
+    DATABASE_URL: "file:.tmp/e2e/app.db",
+    SESSION_SECRET: "e2e-only-session-secret-not-for-production-0123456789abcdef01234",
+    APP_ORIGIN: "http://127.0.0.1:3210",
+    BCRYPT_COST: "4",
+    LOG_LEVEL: "warn",
+    NODE_ENV: "test",
+  },
+});
+
+for (const signal of ["SIGTERM", "SIGINT"]) {
+  process.on(signal, () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  });
+}
+
+child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+child.on("error", (error) => {
+  console.error("e2e: could not start the server:", error);
+  process.exit(1);
+});

@@ -1,0 +1,64 @@
+import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const dir = path.resolve(".tmp/cli", randomUUID());
+const dbPath = path.join(dir, "app.db");
+
+function user(...args: string[]) {
+  const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/user.ts", ...args], {
+    env: { PATH: process.env.PATH, NODE_ENV: "test", DATABASE_URL: `file:${dbPath}`, BCRYPT_COST: "4", LOG_LEVEL: "silent" },
+    encoding: "utf8",
+  });
+  return { code: result.status, out: result.stdout.trim(), err: result.stderr.trim() };
+}
+
+beforeAll(() => fs.mkdirSync(dir, { recursive: true }));
+
+describe("npm run user", () => {
+  it("creates, lists, deactivates, activates and deletes users", () => {
+    expect(user("create", "--email", "Cli@Example.com", "--password", "long enough pw", "--name", "Cli User")).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/^created user \d+ <cli@example.com>$/),
+    });
+    expect(user("list").out).toMatch(/cli@example.com\tCli User\tactive/);
+    expect(user("deactivate", "--email", "cli@example.com")).toMatchObject({ code: 0, out: "deactivated cli@example.com" });
+    expect(user("list").out).toMatch(/cli@example.com\tCli User\tinactive/);
+    expect(user("activate", "--email", "cli@example.com").code).toBe(0);
+    const sql = new Database(dbPath, { readonly: true });
+    const row = sql.prepare("SELECT active, password_hash FROM users WHERE email = ?").get("cli@example.com") as {
+      active: number;
+      password_hash: string;
+    };
+    sql.close();
+    expect(row.active).toBe(1);
+    expect(row.password_hash).toMatch(/^\$2[aby]\$04\$/);
+    expect(user("delete", "--email", "cli@example.com")).toMatchObject({ code: 0, out: "deleted cli@example.com" });
+    expect(user("list").out).toBe("no users");
+  });
+
+  it.each([
+    [[], /a command is required/],
+    [["frobnicate"], /unknown command "frobnicate"/],
+    [["create", "--email", "a@b.co"], /--password is required/],
+    [["create", "--email", "nope", "--password", "long enough pw"], /--email: Enter a valid email address/],
+    [["create", "--email", "a@b.co", "--password", "short"], /--password: Password must be at least 8/],
+    [["create", "--bogus", "x"], /Unknown option '--bogus'/],
+    [["delete", "--email", "ghost@example.com"], /no user with email ghost@example.com/],
+  ])("refuses %j with a one-line reason and a non-zero exit", (args, message) => {
+    const result = user(...args);
+    expect(result.code).not.toBe(0);
+    expect(result.err.split("\n")).toHaveLength(1);
+    expect(result.err).toMatch(message);
+  });
+
+  it("refuses a duplicate email", () => {
+    expect(user("create", "--email", "dup@example.com", "--password", "long enough pw").code).toBe(0);
+    const again = user("create", "--email", "DUP@example.com", "--password", "long enough pw");
+    expect(again.code).toBe(1);
+    expect(again.err).toBe("error: An account with this email already exists.");
+  });
+});
