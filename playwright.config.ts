@@ -6,7 +6,7 @@ import { defineConfig, devices } from "@playwright/test";
  * The server is the production build on a throw-away database (e2e/start-server.mjs).
  */
 
-const PORT = 3210;
+const PORT = Number(process.env.E2E_PORT ?? 3210);
 const baseURL = `http://127.0.0.1:${PORT}`;
 
 const launchOptions = {

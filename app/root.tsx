@@ -69,6 +69,9 @@ function Header({ user }: { user: { name: string; email: string } | null }) {
               <li>
                 <Link to="/dashboard">Dashboard</Link>
               </li>
+              <li>
+                <Link to="/settings">Settings</Link>
+              </li>
               <li className="current-user" aria-label="Signed in as">
                 {user.name}
               </li>

@@ -8,6 +8,7 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   notes: NotesTable;
+  activity: ActivityTable;
 }
 
 export interface UsersTable {
@@ -48,3 +49,20 @@ export type NewUser = Insertable<UsersTable>;
 export type UserUpdate = Updateable<UsersTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type Note = Selectable<NotesTable>;
+
+export interface ActivityTable {
+  id: Generated<number>;
+  created_at: number;
+  /** One of ACTIVITY_TYPES (app/activity/activity.server.ts). */
+  type: string;
+  /** Who did it (null: anonymous, or a deleted account). */
+  actor_id: number | null;
+  /** Whom it concerns (null: none, or a deleted account). */
+  subject_id: number | null;
+  ip: string;
+  user_agent: string;
+  /** JSON object with non-secret details (never passwords, tokens or codes). */
+  details: string;
+}
+
+export type ActivityRow = Selectable<ActivityTable>;

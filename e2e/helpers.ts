@@ -2,7 +2,7 @@ import { expect, type Page, test } from "@playwright/test";
 
 /** Shared steps for the end-to-end specs. Every spec runs with JavaScript on ("js") and off ("no-js"). */
 
-export const BASE_URL = "http://127.0.0.1:3210";
+export const BASE_URL = `http://127.0.0.1:${process.env.E2E_PORT ?? 3210}`;
 export const PASSWORD = "correct horse battery staple";
 
 export const SESSION_COOKIE = "__session";

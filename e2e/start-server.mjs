@@ -5,7 +5,8 @@ import fs from "node:fs";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
-const tmp = path.join(root, ".tmp/e2e");
+const port = process.env.E2E_PORT ?? "3210";
+const tmp = path.join(root, `.tmp/e2e-${port}`);
 
 fs.rmSync(tmp, { recursive: true, force: true });
 fs.mkdirSync(tmp, { recursive: true });
@@ -21,11 +22,11 @@ const child = spawn(process.execPath, [path.join(root, "build/server.js")], {
   stdio: "inherit",
   env: {
     ...process.env,
-    PORT: "3210",
+    PORT: port,
     HOST: "127.0.0.1",
-    DATABASE_URL: "file:.tmp/e2e/app.db",
+    DATABASE_URL: `file:${path.join(tmp, "app.db")}`,
     SESSION_SECRET: "e2e-only-session-secret-not-for-production-0123456789abcdef01234",
-    APP_ORIGIN: "http://127.0.0.1:3210",
+    APP_ORIGIN: `http://127.0.0.1:${port}`,
     BCRYPT_COST: "4",
     LOG_LEVEL: "warn",
     NODE_ENV: "test",

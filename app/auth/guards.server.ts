@@ -5,7 +5,7 @@ import { redirectWithFlash } from "~/flash.server";
 import type { PublicUser } from "~/users/users.server";
 import { DEFAULT_REDIRECT, requestPath } from "./safe-redirect";
 import { readSessionId } from "./session-cookie.server";
-import { findActiveSession, touchSession } from "./sessions.server";
+import { findActiveSession, isFresh, touchSession } from "./sessions.server";
 
 /**
  * The guards every loader and action calls for itself (Remix runs loaders in
@@ -68,4 +68,22 @@ export async function requireUser(request: Request): Promise<PublicUser> {
 /** For pages only anonymous visitors need (login, register): signed-in users go to the dashboard. */
 export async function requireAnonymous(request: Request): Promise<void> {
   if (await getAuth(request)) throw redirect(DEFAULT_REDIRECT);
+}
+
+/** A redirect to /reauthenticate that comes back to this request's page, with the NEEDS_REFRESH_MESSAGE flash. */
+export function reauthenticateRedirect(request: Request): Promise<Response> {
+  const config = getConfig();
+  const url = `/reauthenticate?redirectTo=${encodeURIComponent(requestPath(request))}`;
+  return redirectWithFlash(url, { category: config.needsRefreshMessageCategory, message: config.needsRefreshMessage });
+}
+
+/**
+ * Flask-Login's `fresh_login_required`, for sensitive routes: the user must have
+ * entered their password in this session within FRESH_LOGIN_MAX_AGE. A
+ * remember-me session is never fresh by itself. Anonymous requests go to log in.
+ */
+export async function requireFreshLogin(request: Request): Promise<Auth> {
+  const auth = await requireAuth(request);
+  if (!isFresh(auth.session)) throw await reauthenticateRedirect(request);
+  return auth;
 }

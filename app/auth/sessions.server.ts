@@ -116,3 +116,22 @@ export async function deleteExpiredSessions(now = Date.now()): Promise<number> {
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/**
+ * Gives a session a new id (the old cookie value dies) and marks it fresh:
+ * the password was just entered. Used by reauthentication.
+ */
+export async function rotateSession(session: SessionRow, { fresh, now = Date.now() }: { fresh: boolean; now?: number }): Promise<string> {
+  const id = newSessionId();
+  await db
+    .updateTable("sessions")
+    .set({ id_hash: hashSessionId(id), ...(fresh ? { fresh_at: now } : {}), last_seen_at: now })
+    .where("id_hash", "=", session.id_hash)
+    .execute();
+  return id;
+}
+
+/** True while the password was entered less than FRESH_LOGIN_MAX_AGE ago in this session. */
+export function isFresh(session: SessionRow, now = Date.now()): boolean {
+  return session.fresh_at !== null && now - session.fresh_at < getConfig().freshLoginMaxAge;
+}

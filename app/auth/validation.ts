@@ -80,3 +80,8 @@ export function parseForm<S extends z.ZodObject>(
   }
   return { success: false, errors };
 }
+
+export const ReauthenticateSchema = z.object({
+  password: z.string({ message: "Password is required." }).min(1, "Password is required.").max(1024, "Password is too long."),
+  redirectTo: z.string().optional(),
+});

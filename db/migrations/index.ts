@@ -1,5 +1,6 @@
 import type { Migration } from "kysely/migration";
 import * as m0001 from "./0001_users_and_sessions";
+import * as m0002 from "./0002_activity_log";
 
 /**
  * Every migration, in order. Listed statically (not read from disk) so the
@@ -7,4 +8,5 @@ import * as m0001 from "./0001_users_and_sessions";
  */
 export const migrations: Record<string, Migration> = {
   "0001_users_and_sessions": m0001,
+  "0002_activity_log": m0002,
 };

@@ -1,0 +1,71 @@
+import type { AppLoadContext } from "@remix-run/node";
+import { db } from "~/db.server";
+
+/**
+ * The activity log: append-only, one row per security-relevant event.
+ * Never put secrets in `details` (passwords, tokens, codes, session ids).
+ */
+
+export const ACTIVITY_TYPES = [
+  "registered",
+  "login_succeeded",
+  "login_failed",
+  "logout",
+  "reauthenticated",
+  "reauthentication_failed",
+  "session_revoked",
+  "sessions_revoked",
+  "password_changed",
+  "password_reset_requested",
+  "password_reset",
+  "email_confirmed",
+  "email_change_requested",
+  "email_changed",
+  "two_factor_enabled",
+  "two_factor_disabled",
+  "recovery_codes_regenerated",
+  "recovery_code_used",
+  "lockout",
+  "role_changed",
+  "user_created",
+  "user_updated",
+  "user_activated",
+  "user_deactivated",
+  "user_deleted",
+  "account_deleted",
+] as const;
+
+export type ActivityType = (typeof ACTIVITY_TYPES)[number];
+
+export type ActivityEvent = {
+  type: ActivityType;
+  /** Who did it; null for anonymous (a failed login for an unknown email). */
+  actorId: number | null;
+  /** Whom it concerns; defaults to the actor. */
+  subjectId?: number | null;
+  details?: Record<string, string | number | boolean | null>;
+};
+
+/** Where a request came from, for the log: the address the server trusts and the browser's user agent. */
+export function requestOrigin(request: Request, context: Pick<AppLoadContext, "clientIp">) {
+  return { ip: context.clientIp ?? "", userAgent: (request.headers.get("User-Agent") ?? "").slice(0, 512) };
+}
+
+export async function recordActivity(
+  event: ActivityEvent,
+  origin: { ip: string; userAgent: string } = { ip: "", userAgent: "" },
+  now = Date.now(),
+): Promise<void> {
+  await db
+    .insertInto("activity")
+    .values({
+      created_at: now,
+      type: event.type,
+      actor_id: event.actorId,
+      subject_id: event.subjectId === undefined ? event.actorId : event.subjectId,
+      ip: origin.ip.slice(0, 64),
+      user_agent: origin.userAgent.slice(0, 512),
+      details: JSON.stringify(event.details ?? {}),
+    })
+    .execute();
+}

@@ -1,0 +1,32 @@
+import type { AppLoadContext } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { recordActivity, requestOrigin } from "~/activity/activity.server";
+import { findUserById } from "~/users/users.server";
+import type { Auth } from "./guards.server";
+import { verifyPassword } from "./password.server";
+import { safeRedirect } from "./safe-redirect";
+import { serializeSessionCookie } from "./session-cookie.server";
+import { rotateSession } from "./sessions.server";
+
+/**
+ * Flask-Login's refresh: the signed-in user proves it is still them by entering
+ * the password. On success the session gets a new id and counts as fresh.
+ */
+export async function checkCurrentPassword(userId: number, password: string): Promise<boolean> {
+  const user = await findUserById(userId);
+  return user ? verifyPassword(password, user.password_hash) : false;
+}
+
+/** Marks the session fresh under a new id and redirects; the caller has checked the password (and any second factor). */
+export async function completeReauthentication(
+  request: Request,
+  context: AppLoadContext,
+  auth: Auth,
+  redirectTo: string | undefined,
+): Promise<Response> {
+  const sid = await rotateSession(auth.session, { fresh: true });
+  await recordActivity({ type: "reauthenticated", actorId: auth.user.id }, requestOrigin(request, context));
+  return redirect(safeRedirect(redirectTo), {
+    headers: { "Set-Cookie": await serializeSessionCookie(sid, auth.session.remember === 1) },
+  });
+}

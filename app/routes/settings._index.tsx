@@ -1,0 +1,8 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { requireUser } from "~/auth/guards.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireUser(request);
+  throw redirect("/settings/profile");
+}

@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Client, PASSWORD, registerClient, startServer, type TestServer } from "../helpers/server";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe("/reauthenticate", () => {
+  it("needs a session: anonymous visitors go to log in", async () => {
+    const response = await new Client(server.url).get("/reauthenticate?redirectTo=%2Fsettings%2Fpassword");
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/login?redirectTo=%2Freauthenticate%3FredirectTo%3D%252Fsettings%252Fpassword");
+  });
+
+  it("refuses a wrong password with 400 and logs it", async () => {
+    const { client, email } = await registerClient(server);
+    const response = await client.post("/reauthenticate", { password: "not my password", redirectTo: "/dashboard/notes" });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("Incorrect password.");
+    const row = server.sql
+      .prepare("SELECT type FROM activity JOIN users ON users.id = activity.actor_id WHERE users.email = ? ORDER BY activity.id DESC")
+      .get(email) as { type: string };
+    expect(row.type).toBe("reauthentication_failed");
+  });
+
+  it("with the right password rotates the session id, marks it fresh and follows redirectTo", async () => {
+    const { client, email } = await registerClient(server);
+    server.sql.prepare("UPDATE sessions SET fresh_at = NULL WHERE user_id = (SELECT id FROM users WHERE email = ?)").run(email);
+    const before = client.cookies.get("__session")!;
+    const response = await client.post("/reauthenticate", { password: PASSWORD, redirectTo: "/dashboard/notes" });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/dashboard/notes");
+    expect(client.cookies.get("__session")).not.toBe(before);
+    const stale = new Client(server.url);
+    stale.cookies.set("__session", before);
+    expect((await stale.get("/dashboard")).status).toBe(302);
+    const fresh = server.sql
+      .prepare("SELECT fresh_at FROM sessions WHERE user_id = (SELECT id FROM users WHERE email = ?)")
+      .get(email) as { fresh_at: number | null };
+    expect(fresh.fresh_at).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it("ignores an off-site redirectTo", async () => {
+    const { client } = await registerClient(server);
+    const response = await client.post("/reauthenticate", { password: PASSWORD, redirectTo: "//evil.example" });
+    expect(response.headers.get("Location")).toBe("/dashboard");
+  });
+});
