@@ -1,18 +1,54 @@
 import pino from "pino";
+import pinoRoll from "pino-roll";
 import { getConfig } from "~/config.server";
 import { singleton } from "~/utils/singleton.server";
 
 /**
- * Structured logs (one JSON object a line) to stdout. Secrets are redacted by
- * path, and values are JSON-encoded, so CR/LF in user input cannot forge a line.
+ * Structured logs (one JSON object a line) to stdout and, with LOG_FILE, to a
+ * size-rotated file. Secrets are redacted by path, and values are
+ * JSON-encoded, so CR/LF in user input cannot forge a line.
  */
-export const logger = singleton("logger", () =>
-  pino({
-    level: getConfig().logLevel,
-    base: undefined,
-    redact: {
-      paths: ["password", "*.password", "currentPassword", "newPassword", "token", "*.token", "headers.cookie", "*.headers.cookie", "secret"],
-      censor: "[redacted]",
-    },
-  }),
-);
+
+export const REDACTED_PATHS = [
+  "password",
+  "*.password",
+  "currentPassword",
+  "*.currentPassword",
+  "newPassword",
+  "*.newPassword",
+  "token",
+  "*.token",
+  "secret",
+  "*.secret",
+  "cookie",
+  "authorization",
+  "headers.cookie",
+  "headers.authorization",
+  'headers["set-cookie"]',
+  "*.headers.cookie",
+  "*.headers.authorization",
+  '*.headers["set-cookie"]',
+];
+
+/** Rotation of the LOG_FILE: a new file past this size, and this many old files kept. */
+export const LOG_FILE_MAX_SIZE = "10m";
+export const LOG_FILE_KEEP = 5;
+
+/** A pino logger with this app's settings, writing to `destination`. */
+export function createLogger(level: string, destination: pino.DestinationStream) {
+  return pino({ level, base: undefined, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } }, destination);
+}
+
+const streams = singleton("log-streams", () => pino.multistream([{ level: "trace", stream: pino.destination(1) }]));
+
+export const logger = singleton("logger", () => createLogger(getConfig().logLevel, streams));
+
+/** A size-rotated log file (`app.log` becomes `app.1.log`, `app.2.log`, …; the oldest are removed). */
+export function openRotatingLogFile(file: string, { size = LOG_FILE_MAX_SIZE, keep = LOG_FILE_KEEP } = {}) {
+  return pinoRoll({ file, size, mkdir: true, limit: { count: keep } });
+}
+
+/** Adds the LOG_FILE to the logger's destinations (at server start). */
+export async function addLogFile(file: string): Promise<void> {
+  streams.add({ level: "trace", stream: await openRotatingLogFile(file) });
+}

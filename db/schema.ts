@@ -34,6 +34,8 @@ export interface SessionsTable {
   fresh_at: number | null;
   user_agent: string;
   ip: string;
+  /** A random id for the devices page (revoke by it); reveals nothing about the session id. */
+  public_id: string;
 }
 
 export interface NotesTable {

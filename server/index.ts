@@ -7,9 +7,11 @@ import express from "express";
 import { closePasswordPool } from "~/auth/password.server";
 import { ConfigError, getConfig } from "~/config.server";
 import { closeDatabase, db } from "~/db.server";
-import { logger } from "~/logger.server";
+import { startHousekeeping } from "~/housekeeping.server";
+import { addLogFile, logger } from "~/logger.server";
 import { projectRoot } from "~/utils/project-root.server";
 import { migrateToLatest } from "../db/migrate";
+import { sessionMiddleware } from "./session-middleware";
 
 /**
  * The production server: Express around the Remix build. This is where the
@@ -37,6 +39,7 @@ async function main() {
   // bundle from NODE_ENV. The app's own settings were read above, so this does
   // not switch on the production requirements (secret, origin, Secure cookies).
   if (!isDev) process.env.NODE_ENV ??= "production";
+  if (config.logFile) await addLogFile(config.logFile);
 
   const applied = await migrateToLatest(db);
   if (applied.length) logger.info({ migrations: applied }, "database migrated");
@@ -62,6 +65,7 @@ async function main() {
           path: req.path,
           status: res.statusCode,
           ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
+          userId: res.locals.userId ?? null,
           ip: req.ip,
         },
         "request",
@@ -93,6 +97,8 @@ async function main() {
     next();
   });
 
+  app.use(sessionMiddleware());
+
   const getLoadContext = (req: express.Request) => ({ clientIp: req.ip ?? req.socket.remoteAddress ?? "" });
   if (isDev) {
     const { broadcastDevReady } = await import("@remix-run/node");
@@ -114,17 +120,20 @@ async function main() {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
     logger.info({ url: `http://${config.host}:${port}`, origin: config.appOrigin }, "listening");
+    stopHousekeeping = startHousekeeping();
     if (isDev) {
       const { broadcastDevReady } = await import("@remix-run/node");
       await broadcastDevReady(build);
     }
   });
   server.keepAliveTimeout = 65_000;
+  let stopHousekeeping = () => {};
 
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    stopHousekeeping();
     logger.info({ signal }, "shutting down: draining requests");
     const force = setTimeout(() => {
       logger.warn("shutdown grace period over; closing open connections");

@@ -33,6 +33,7 @@ export const ACTIVITY_TYPES = [
   "user_deactivated",
   "user_deleted",
   "account_deleted",
+  "session_protection_triggered",
 ] as const;
 
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];

@@ -4,6 +4,7 @@ import { recordActivity, requestOrigin } from "~/activity/activity.server";
 import { findUserById } from "~/users/users.server";
 import type { Auth } from "./guards.server";
 import { verifyPassword } from "./password.server";
+import { clientInfo } from "./login.server";
 import { safeRedirect } from "./safe-redirect";
 import { serializeSessionCookie } from "./session-cookie.server";
 import { rotateSession } from "./sessions.server";
@@ -24,7 +25,7 @@ export async function completeReauthentication(
   auth: Auth,
   redirectTo: string | undefined,
 ): Promise<Response> {
-  const sid = await rotateSession(auth.session, { fresh: true });
+  const sid = await rotateSession(auth.session, { fresh: true, client: clientInfo(request, context) });
   await recordActivity({ type: "reauthenticated", actorId: auth.user.id }, requestOrigin(request, context));
   return redirect(safeRedirect(redirectTo), {
     headers: { "Set-Cookie": await serializeSessionCookie(sid, auth.session.remember === 1) },

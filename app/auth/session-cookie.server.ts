@@ -27,9 +27,13 @@ function sessionStorage() {
 }
 
 /** The session id in the request's cookie; null when absent, forged or unreadable. */
-export async function readSessionId(request: Request): Promise<string | null> {
-  const header = request.headers.get("Cookie");
-  if (!header) return null;
+export function readSessionId(request: Request): Promise<string | null> {
+  return readSessionIdFromCookie(request.headers.get("Cookie"));
+}
+
+/** The same, from a raw Cookie header (the Express server reads it before Remix). */
+export async function readSessionIdFromCookie(header: string | null | undefined): Promise<string | null> {
+  if (!header?.includes(`${getConfig().sessionCookieName}=`)) return null;
   try {
     const session = await sessionStorage().getSession(header);
     const sid = session.get("sid");

@@ -15,6 +15,19 @@ export type ActiveSession = { session: SessionRow; user: User };
 /** last_seen_at is written at most this often per session, not on every request. */
 export const TOUCH_INTERVAL_MS = 60_000;
 
+/**
+ * How often last_seen_at is written: once a minute, or a tenth of the idle
+ * timeout when that is shorter, so a session in use never looks idle.
+ */
+export function touchInterval(): number {
+  return Math.min(TOUCH_INTERVAL_MS, Math.floor(getConfig().sessionIdleTimeout / 10));
+}
+
+/** The public id of a session: what the devices page shows and posts back (96 random bits). */
+export function newPublicId(): string {
+  return randomBytes(12).toString("base64url");
+}
+
 export function newSessionId(): string {
   return randomBytes(32).toString("base64url");
 }
@@ -39,6 +52,7 @@ export async function createSession(
     fresh_at: now,
     user_agent: client.userAgent.slice(0, 512),
     ip: client.ip.slice(0, 64),
+    public_id: newPublicId(),
   };
   await db.insertInto("sessions").values(session).execute();
   return { id, session };
@@ -79,7 +93,7 @@ export async function findActiveSession(id: string, now = Date.now()): Promise<A
  * Returns true when the row was written.
  */
 export async function touchSession(session: SessionRow, now = Date.now()): Promise<boolean> {
-  if (now - session.last_seen_at < TOUCH_INTERVAL_MS) return false;
+  if (now - session.last_seen_at < touchInterval()) return false;
   const config = getConfig();
   const slide = session.remember === 1 && config.rememberCookieRefreshEachRequest;
   await db
@@ -102,30 +116,53 @@ export async function deleteSessionsOfUser(userId: number, { exceptIdHash }: { e
   return Number(result.numDeletedRows);
 }
 
-/** Removes sessions that can never be used again (past their expiry). */
-export async function deleteExpiredSessions(now = Date.now()): Promise<number> {
-  const config = getConfig();
-  const result = await db
-    .deleteFrom("sessions")
-    .where((eb) =>
-      eb.or([
-        eb("expires_at", "<=", now),
-        eb.and([eb("remember", "=", 0), eb("last_seen_at", "<=", now - config.sessionIdleTimeout)]),
-      ]),
-    )
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
+/**
+ * Removes sessions that can never be used again (past their expiry, or idle).
+ * Deletes in batches by indexed columns and yields to the event loop between
+ * them, so a large backlog never stalls requests.
+ */
+export async function deleteExpiredSessions(now = Date.now(), { batchSize = 500 }: { batchSize?: number } = {}): Promise<number> {
+  const idleBefore = now - getConfig().sessionIdleTimeout;
+  let total = 0;
+  for (;;) {
+    const result = await db
+      .deleteFrom("sessions")
+      .where("id_hash", "in", (eb) =>
+        eb
+          .selectFrom("sessions")
+          .select("id_hash")
+          .where((w) =>
+            w.or([w("expires_at", "<=", now), w.and([w("last_seen_at", "<=", idleBefore), w("remember", "=", 0)])]),
+          )
+          .limit(batchSize),
+      )
+      .executeTakeFirst();
+    const deleted = Number(result.numDeletedRows);
+    total += deleted;
+    if (deleted < batchSize) return total;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /**
  * Gives a session a new id (the old cookie value dies) and marks it fresh:
- * the password was just entered. Used by reauthentication.
+ * the password was just entered. Used by reauthentication. With `client`, the
+ * session's fingerprint (SESSION_PROTECTION) becomes the current browser's:
+ * the user has just proved who they are from it.
  */
-export async function rotateSession(session: SessionRow, { fresh, now = Date.now() }: { fresh: boolean; now?: number }): Promise<string> {
+export async function rotateSession(
+  session: SessionRow,
+  { fresh, client, now = Date.now() }: { fresh: boolean; client?: ClientInfo; now?: number },
+): Promise<string> {
   const id = newSessionId();
   await db
     .updateTable("sessions")
-    .set({ id_hash: hashSessionId(id), ...(fresh ? { fresh_at: now } : {}), last_seen_at: now })
+    .set({
+      id_hash: hashSessionId(id),
+      ...(fresh ? { fresh_at: now } : {}),
+      ...(client ? { user_agent: client.userAgent.slice(0, 512), ip: client.ip.slice(0, 64) } : {}),
+      last_seen_at: now,
+    })
     .where("id_hash", "=", session.id_hash)
     .execute();
   return id;

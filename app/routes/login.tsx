@@ -1,8 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
-import { authenticator, LoginError } from "~/auth/authenticator.server";
+import { requestOrigin } from "~/activity/activity.server";
+import { authenticator, INVALID_CREDENTIALS, LoginError } from "~/auth/authenticator.server";
 import { requireAnonymous } from "~/auth/guards.server";
+import { recordLoginFailed, recordLoginSucceeded } from "~/auth/login-activity.server";
 import { loginUser } from "~/auth/login.server";
 import { Field, FormError } from "~/components/field";
 import { getConfig } from "~/config.server";
@@ -17,9 +19,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   try {
     const { user, remember, redirectTo } = await authenticator.authenticate("email-password", request);
+    await recordLoginSucceeded(user.id, remember, requestOrigin(request, context));
     return await loginUser(request, context, { userId: user.id, remember, redirectTo });
   } catch (error) {
     if (error instanceof LoginError) {
+      if (error.message === INVALID_CREDENTIALS) await recordLoginFailed(error.email, requestOrigin(request, context));
       return data({ error: error.message, fieldErrors: error.fieldErrors, email: error.email }, { status: 400 });
     }
     throw error;

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form } from "@remix-run/react";
+import { recordActivity, requestOrigin } from "~/activity/activity.server";
 import { getUser } from "~/auth/guards.server";
 import { logoutUser } from "~/auth/login.server";
 
@@ -12,7 +13,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return null;
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await getUser(request);
+  if (user) await recordActivity({ type: "logout", actorId: user.id }, requestOrigin(request, context));
   return logoutUser(request);
 }
 

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { recordActivity, requestOrigin } from "~/activity/activity.server";
 import { requireAnonymous } from "~/auth/guards.server";
 import { loginUser } from "~/auth/login.server";
 import { PASSWORD_MIN_LENGTH, parseForm, RegisterSchema } from "~/auth/validation";
@@ -29,6 +30,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.success) return data({ fieldErrors: parsed.errors, values }, { status: 400 });
   try {
     const user = await createUser(parsed.data);
+    await recordActivity({ type: "registered", actorId: user.id }, requestOrigin(request, context));
     return await loginUser(request, context, {
       userId: user.id,
       remember: false,

@@ -1,0 +1,44 @@
+import type { ActivityType } from "./activity.server";
+
+/** What each activity type means, in words a user understands (shared by the activity and audit pages). */
+export const ACTIVITY_LABELS: Record<ActivityType, string> = {
+  registered: "Account created",
+  login_succeeded: "Signed in",
+  login_failed: "Failed sign-in attempt",
+  logout: "Signed out",
+  reauthenticated: "Password confirmed",
+  reauthentication_failed: "Wrong password when confirming",
+  session_revoked: "Session signed out",
+  sessions_revoked: "Other sessions signed out",
+  password_changed: "Password changed",
+  password_reset_requested: "Password reset requested",
+  password_reset: "Password reset",
+  email_confirmed: "Email confirmed",
+  email_change_requested: "Email change requested",
+  email_changed: "Email changed",
+  two_factor_enabled: "Two-factor authentication turned on",
+  two_factor_disabled: "Two-factor authentication turned off",
+  recovery_codes_regenerated: "New recovery codes generated",
+  recovery_code_used: "Recovery code used",
+  lockout: "Sign-in locked after failed attempts",
+  role_changed: "Role changed",
+  user_created: "Account created by an administrator",
+  user_updated: "Account updated by an administrator",
+  user_activated: "Account activated",
+  user_deactivated: "Account deactivated",
+  user_deleted: "Account deleted by an administrator",
+  account_deleted: "Account deleted",
+  session_protection_triggered: "Session used from a different browser or network",
+};
+
+/** The label of a stored type; an unknown type (from a newer version) shows as itself. */
+export function activityLabel(type: string): string {
+  return (ACTIVITY_LABELS as Record<string, string>)[type] ?? type;
+}
+
+/** A short, readable summary of an event's details ("count: 2, remember: yes"). */
+export function describeDetails(details: Record<string, unknown>): string {
+  return Object.entries(details)
+    .map(([key, value]) => `${key}: ${value === true ? "yes" : value === false ? "no" : String(value)}`)
+    .join(", ");
+}

@@ -1,0 +1,86 @@
+import { UAParser } from "ua-parser-js";
+import { type ActivityEvent, recordActivity } from "~/activity/activity.server";
+import { db, type SessionRow } from "~/db.server";
+import { deleteSessionsOfUser, isFresh, sessionEndReason } from "./sessions.server";
+
+/**
+ * The devices page: a user's own live sessions, described from their user
+ * agent, and their revocation. A session is named by its public id, never by
+ * its id or hash; every query is scoped by the owner, so another user's
+ * session is simply not found.
+ */
+
+export type Device = {
+  publicId: string;
+  /** "Firefox 128 on Ubuntu" */
+  description: string;
+  ip: string;
+  createdAt: number;
+  lastSeenAt: number;
+  remember: boolean;
+  current: boolean;
+  /** For the current session: until when sensitive pages open without the password (null: not fresh). */
+  freshUntil: number | null;
+};
+
+/** "Chrome 120 on macOS", from a User-Agent header; "Unknown browser" when it says nothing useful. */
+export function describeUserAgent(userAgent: string): string {
+  const { browser, os } = UAParser(userAgent);
+  const name = browser.name ? [browser.name, browser.major].filter(Boolean).join(" ") : "Unknown browser";
+  return os.name ? `${name} on ${os.name}` : name;
+}
+
+/** The user's live sessions, this one first, then the most recently active. */
+export async function listDevices(userId: number, current: SessionRow, freshLoginMaxAge: number, now = Date.now()): Promise<Device[]> {
+  const rows = await db.selectFrom("sessions").selectAll().where("user_id", "=", userId).orderBy("last_seen_at", "desc").execute();
+  return rows
+    .filter((row) => sessionEndReason(row, now) === null)
+    .map((row) => {
+      const isCurrent = row.id_hash === current.id_hash;
+      return {
+        publicId: row.public_id,
+        description: describeUserAgent(row.user_agent),
+        ip: row.ip,
+        createdAt: row.created_at,
+        lastSeenAt: isCurrent ? now : row.last_seen_at,
+        remember: row.remember === 1,
+        current: isCurrent,
+        freshUntil: isCurrent && isFresh(row, now) && row.fresh_at !== null ? row.fresh_at + freshLoginMaxAge : null,
+      };
+    })
+    .sort((a, b) => Number(b.current) - Number(a.current));
+}
+
+/** One of the user's sessions by its public id; undefined when it is not theirs or does not exist. */
+export function findDevice(userId: number, publicId: string): Promise<SessionRow | undefined> {
+  return db.selectFrom("sessions").selectAll().where("user_id", "=", userId).where("public_id", "=", publicId).executeTakeFirst();
+}
+
+type Origin = { ip: string; userAgent: string };
+
+/** Ends one session of the user's (not the current one: that is a logout) and records it. */
+export async function revokeDevice(userId: number, device: SessionRow, origin: Origin): Promise<void> {
+  await db.deleteFrom("sessions").where("user_id", "=", userId).where("id_hash", "=", device.id_hash).execute();
+  await recordActivity(
+    { type: "session_revoked", actorId: userId, details: { device: describeUserAgent(device.user_agent), ip: device.ip } },
+    origin,
+  );
+}
+
+/** Ends every session of the user except the current one; returns how many ended. */
+export async function revokeOtherDevices(userId: number, current: SessionRow, origin: Origin): Promise<number> {
+  const count = await deleteSessionsOfUser(userId, { exceptIdHash: current.id_hash });
+  if (count > 0) await recordActivity({ type: "sessions_revoked", actorId: userId, details: { count } }, origin);
+  return count;
+}
+
+/**
+ * Ends every session of a user, as an administrator ("end all sessions" in the
+ * admin area): the user is anonymous at their next request.
+ */
+export async function endAllSessionsOfUser({ actorId, userId }: { actorId: number; userId: number }, origin: Origin): Promise<number> {
+  const count = await deleteSessionsOfUser(userId);
+  const event: ActivityEvent = { type: "sessions_revoked", actorId, subjectId: userId, details: { count, all: true } };
+  await recordActivity(event, origin);
+  return count;
+}

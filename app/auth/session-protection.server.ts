@@ -1,0 +1,93 @@
+import { isIPv4, isIPv6 } from "node:net";
+import { recordActivity } from "~/activity/activity.server";
+import { getConfig } from "~/config.server";
+import { db } from "~/db.server";
+import { logger } from "~/logger.server";
+import { hashSessionId, sessionEndReason, type ClientInfo } from "./sessions.server";
+
+/**
+ * Flask-Login's session protection. At login the session keeps a fingerprint
+ * of the client (user agent and network); a request whose fingerprint differs
+ * either makes the session not fresh (`basic`: sensitive pages ask for the
+ * password again, which records the new fingerprint) or ends it (`strong`).
+ *
+ * The server runs this once per page or data request, before Remix, with one
+ * read by primary key; it writes only when the fingerprint has changed.
+ */
+
+export type ProtectionOutcome = "ok" | "made-stale" | "ended";
+
+export type RequestSession = {
+  userId: number;
+  remember: boolean;
+  outcome: ProtectionOutcome;
+};
+
+/**
+ * The network an address belongs to, as compared by session protection:
+ * IPv4 by its /24, IPv6 by its /64. Privacy addresses (RFC 8981) change the
+ * last 64 bits of an IPv6 address every day or so, and carrier NAT and
+ * corporate egress pools hand one browser neighbouring IPv4 addresses; a
+ * thief's connection is almost always on another network altogether.
+ */
+export function networkOf(address: string): string {
+  let ip = address.trim().toLowerCase();
+  if (ip.startsWith("::ffff:") && isIPv4(ip.slice(7))) ip = ip.slice(7);
+  if (isIPv4(ip)) return ip.split(".").slice(0, 3).join(".") + ".0/24";
+  const zone = ip.indexOf("%");
+  if (zone >= 0) ip = ip.slice(0, zone);
+  if (isIPv6(ip)) return expandIPv6(ip).slice(0, 4).join(":") + "::/64";
+  return ip;
+}
+
+function expandIPv6(ip: string): string[] {
+  const [head = "", tail] = ip.split("::");
+  const toGroups = (part: string) => (part ? part.split(":") : []);
+  let left = toGroups(head);
+  let right = tail === undefined ? [] : toGroups(tail);
+  // An embedded IPv4 tail (::1.2.3.4) counts as two groups.
+  const expandV4 = (groups: string[]) => {
+    const last = groups[groups.length - 1];
+    if (!last || !isIPv4(last)) return groups;
+    const [a, b, c, d] = last.split(".").map(Number) as [number, number, number, number];
+    return [...groups.slice(0, -1), ((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
+  };
+  if (tail === undefined) left = expandV4(left);
+  else right = expandV4(right);
+  const missing = 8 - left.length - right.length;
+  return [...left, ...Array<string>(Math.max(0, missing)).fill("0"), ...right].map((g) => g.replace(/^0+(?=.)/, ""));
+}
+
+/** True when the request comes from the client the session was started (or last confirmed) from. */
+export function sameClient(stored: ClientInfo, current: ClientInfo): boolean {
+  return stored.userAgent === current.userAgent.slice(0, 512) && networkOf(stored.ip) === networkOf(current.ip);
+}
+
+/**
+ * Reads the session of a request (by the id in its cookie) and applies
+ * SESSION_PROTECTION. Returns null when there is no live session.
+ */
+export async function protectSession(sid: string, client: ClientInfo, now = Date.now()): Promise<RequestSession | null> {
+  const idHash = hashSessionId(sid);
+  const session = await db.selectFrom("sessions").selectAll().where("id_hash", "=", idHash).executeTakeFirst();
+  if (!session || sessionEndReason(session, now)) return null;
+  const result: RequestSession = { userId: session.user_id, remember: session.remember === 1, outcome: "ok" };
+  const mode = getConfig().sessionProtection;
+  if (mode === "off" || sameClient({ userAgent: session.user_agent, ip: session.ip }, client)) return result;
+
+  if (mode === "strong") {
+    await db.deleteFrom("sessions").where("id_hash", "=", idHash).execute();
+    result.outcome = "ended";
+  } else {
+    if (session.fresh_at === null) return result;
+    await db.updateTable("sessions").set({ fresh_at: null }).where("id_hash", "=", idHash).execute();
+    result.outcome = "made-stale";
+  }
+  logger.warn({ userId: session.user_id, mode, ip: client.ip }, "session protection: the client changed");
+  await recordActivity(
+    { type: "session_protection_triggered", actorId: null, subjectId: session.user_id, details: { mode, ended: mode === "strong" } },
+    { ip: client.ip, userAgent: client.userAgent },
+    now,
+  );
+  return result;
+}

@@ -1,0 +1,20 @@
+import { type Kysely, sql } from "kysely";
+
+/**
+ * Session security: every session gets a public id (what the devices page
+ * shows and posts back; never the session id or its hash), and the indexes
+ * that housekeeping and the activity pages read by.
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable("sessions").addColumn("public_id", "text", (c) => c.notNull().defaultTo("")).execute();
+  // Sessions that exist before this migration get a random public id too (96 bits).
+  await sql`UPDATE sessions SET public_id = lower(hex(randomblob(12))) WHERE public_id = ''`.execute(db);
+  await db.schema.createIndex("sessions_public_id").unique().on("sessions").column("public_id").execute();
+  await db.schema.createIndex("sessions_last_seen_at").on("sessions").column("last_seen_at").execute();
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropIndex("sessions_last_seen_at").execute();
+  await db.schema.dropIndex("sessions_public_id").execute();
+  await db.schema.alterTable("sessions").dropColumn("public_id").execute();
+}
