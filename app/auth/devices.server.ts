@@ -23,10 +23,14 @@ export type Device = {
   freshUntil: number | null;
 };
 
-/** "Chrome 120 on macOS", from a User-Agent header; "Unknown browser" when it says nothing useful. */
+/**
+ * "Chrome 120 on macOS", from a User-Agent header. A client the parser does
+ * not know (a script, a CLI) shows the start of its user agent as it is.
+ */
 export function describeUserAgent(userAgent: string): string {
   const { browser, os } = UAParser(userAgent);
-  const name = browser.name ? [browser.name, browser.major].filter(Boolean).join(" ") : "Unknown browser";
+  const raw = userAgent.trim().slice(0, 40);
+  const name = browser.name ? [browser.name, browser.major].filter(Boolean).join(" ") : raw || "Unknown browser";
   return os.name ? `${name} on ${os.name}` : name;
 }
 
