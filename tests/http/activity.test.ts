@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail } from "../helpers/server";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+const userId = (email: string) => (server.sql.prepare("SELECT id FROM users WHERE email = ?").get(email) as { id: number }).id;
+const eventsOf = (email: string) =>
+  server.sql
+    .prepare("SELECT type, actor_id, subject_id, ip, user_agent, details FROM activity WHERE actor_id = ? OR subject_id = ? ORDER BY id")
+    .all(userId(email), userId(email)) as { type: string; actor_id: number | null; subject_id: number | null; ip: string; user_agent: string; details: string }[];
+
+/** Text of the page's table rows, one string per row. */
+async function rows(client: Client, path: string) {
+  const html = await (await client.get(path)).text();
+  return [...html.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].slice(1).map((m) => m[1]!.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim());
+}
+
+describe("activity events from the flows", () => {
+  it("records registration, failed and successful logins, and logout, with address and user agent", async () => {
+    const { client, email } = await registerClient(server);
+    const id = userId(email);
+    await new Client(server.url).post("/login", { email, password: "wrong password!" }, { headers: { "User-Agent": "attacker-agent" } });
+    const again = new Client(server.url);
+    await again.post("/login", { email, password: PASSWORD, remember: "on" });
+    await again.post("/logout", {});
+    await client.post("/logout", {});
+    const events = eventsOf(email);
+    expect(events.map((e) => [e.type, e.actor_id, e.subject_id])).toEqual([
+      ["registered", id, id],
+      ["login_failed", null, id],
+      ["login_succeeded", id, id],
+      ["logout", id, id],
+      ["logout", id, id],
+    ]);
+    expect(events[1]).toMatchObject({ ip: "127.0.0.1", user_agent: "attacker-agent", details: "{}" });
+    expect(JSON.parse(events[2]!.details)).toEqual({ remember: true });
+  });
+
+  it("records a failed login for an unknown email with no actor, no subject and no email", async () => {
+    const email = uniqueEmail("ghost");
+    const before = (server.sql.prepare("SELECT max(id) AS id FROM activity").get() as { id: number | null }).id ?? 0;
+    const response = await new Client(server.url).post("/login", { email, password: PASSWORD });
+    expect(response.status).toBe(400);
+    const added = server.sql.prepare("SELECT * FROM activity WHERE id > ?").all(before) as Record<string, unknown>[];
+    const failure = added.find((row) => row.type === "login_failed")!;
+    expect(failure).toMatchObject({ actor_id: null, subject_id: null, details: "{}" });
+    const everything = JSON.stringify(server.sql.prepare("SELECT * FROM activity").all());
+    expect(everything).not.toContain(email);
+    expect(everything).not.toContain(PASSWORD);
+  });
+});
+
+describe("/settings/activity", () => {
+  it("shows a user their own events with readable labels, newest first, paginated", async () => {
+    const { client, email } = await registerClient(server);
+    const { email: otherEmail } = await registerClient(server);
+    const id = userId(email);
+    const insert = server.sql.prepare(
+      "INSERT INTO activity (created_at, type, actor_id, subject_id, ip, user_agent, details) VALUES (?, ?, ?, ?, '198.51.100.4', '', '{}')",
+    );
+    for (let i = 0; i < 30; i++) insert.run(Date.now(), "login_succeeded", id, id);
+    insert.run(Date.now(), "role_changed", userId(otherEmail), id);
+    insert.run(Date.now(), "password_changed", userId(otherEmail), userId(otherEmail));
+
+    const first = await rows(client, "/settings/activity");
+    expect(first).toHaveLength(25);
+    expect(first[0]).toContain("Role changed (by an administrator)");
+    expect(first[1]).toContain("Signed in");
+    expect(first.join("\n")).not.toContain("Password changed");
+    const second = await rows(client, "/settings/activity?page=2");
+    expect(second).toHaveLength(7);
+    expect(second.at(-1)).toContain("Account created");
+    const html = await (await client.get("/settings/activity?page=2")).text();
+    expect(html).toContain('href="/settings/activity"');
+    expect(await rows(client, "/settings/activity?page=abc")).toEqual(first);
+    expect(await rows(client, "/settings/activity?page=9")).toEqual([]);
+  });
+
+  it("sends anonymous visitors to log in", async () => {
+    const response = await new Client(server.url).get("/settings/activity.data");
+    expect([200, 202, 204, 302]).toContain(response.status);
+    expect(response.headers.get("X-Remix-Redirect") ?? response.headers.get("Location") ?? (await response.text())).toContain(
+      "/login?redirectTo=%2Fsettings%2Factivity",
+    );
+  });
+});
+
+describe("/admin/audit (filtering, as a signed-in user until the audit:read permission lands)", () => {
+  it("lists all events, filtered by user (email or id) and type, paginated", async () => {
+    const { client: viewer } = await registerClient(server);
+    const { email: alice } = await registerClient(server, "Alice");
+    const { email: bob } = await registerClient(server, "Bob");
+    await new Client(server.url).post("/login", { email: alice, password: "wrong password!" });
+
+    const all = await rows(viewer, "/admin/audit");
+    expect(all.length).toBeGreaterThan(3);
+
+    const aliceRows = await rows(viewer, `/admin/audit?user=${encodeURIComponent(alice.toUpperCase())}`);
+    expect(aliceRows).toHaveLength(2);
+    expect(aliceRows[0]).toContain(`Failed sign-in attempt — ${alice} 127.0.0.1`);
+    expect(aliceRows[1]).toContain(`Account created ${alice} ${alice} 127.0.0.1`);
+    expect(aliceRows.join("\n")).not.toContain(bob);
+    expect(await rows(viewer, `/admin/audit?user=${userId(alice)}`)).toEqual(aliceRows);
+
+    const failed = await rows(viewer, `/admin/audit?user=${encodeURIComponent(alice)}&type=login_failed`);
+    expect(failed).toHaveLength(1);
+    const registered = await rows(viewer, "/admin/audit?type=registered");
+    expect(registered.every((r) => r.includes("Account created"))).toBe(true);
+
+    const html = await (await viewer.get(`/admin/audit?user=${encodeURIComponent(alice)}&type=registered`)).text();
+    expect(html).toMatch(/<option value="registered" selected="">/);
+  });
+
+  it("pages through the log, keeping the filters in the links", async () => {
+    const { client: viewer, email } = await registerClient(server);
+    const id = userId(email);
+    const insert = server.sql.prepare(
+      "INSERT INTO activity (created_at, type, actor_id, subject_id, ip, user_agent, details) VALUES (?, 'logout', ?, ?, '', '', '{}')",
+    );
+    for (let i = 0; i < 27; i++) insert.run(Date.now(), id, id);
+    const html = await (await viewer.get(`/admin/audit?user=${id}&type=logout`)).text();
+    expect(html).toContain(`href="/admin/audit?user=${id}&amp;type=logout&amp;page=2"`);
+    expect(await rows(viewer, `/admin/audit?user=${id}&type=logout&page=2`)).toHaveLength(2);
+  });
+
+  it("answers 400 for an unknown type and says so when no user matches", async () => {
+    const { client: viewer } = await registerClient(server);
+    const bad = await viewer.get("/admin/audit?type=drop_tables");
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("Choose an event type from the list.");
+    const none = await viewer.get("/admin/audit?user=nobody%40example.com");
+    expect(none.status).toBe(200);
+    expect(await none.text()).toContain("No user matches");
+  });
+
+  it("sends anonymous visitors to log in", async () => {
+    const response = await new Client(server.url).get("/admin/audit?type=logout");
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/login?redirectTo=%2Fadmin%2Faudit%3Ftype%3Dlogout");
+  });
+});
