@@ -120,7 +120,7 @@ describe("/settings/sessions", () => {
 
   it("refuses bad input with 400, never 500", async () => {
     const { client } = await registerClient(server);
-    for (const form of [{}, { intent: "explode" }, { intent: "revoke" }, { intent: "revoke", sessionId: "x".repeat(500) }]) {
+    for (const form of [{} as Record<string, string>, { intent: "explode" }, { intent: "revoke" }, { intent: "revoke", sessionId: "x".repeat(500) }]) {
       const response = await client.post("/settings/sessions", form);
       expect(response.status, JSON.stringify(form).slice(0, 60)).toBe(400);
     }
