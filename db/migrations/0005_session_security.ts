@@ -11,9 +11,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`UPDATE sessions SET public_id = lower(hex(randomblob(12))) WHERE public_id = ''`.execute(db);
   await db.schema.createIndex("sessions_public_id").unique().on("sessions").column("public_id").execute();
   await db.schema.createIndex("sessions_last_seen_at").on("sessions").column("last_seen_at").execute();
+
+  // The activity log is append-only. Only ON DELETE SET NULL (a deleted user) may touch actor_id/subject_id.
+  await sql`CREATE TRIGGER activity_append_only_update BEFORE UPDATE OF id, created_at, type, ip, user_agent, details ON activity
+    BEGIN SELECT RAISE(ABORT, 'the activity log is append-only'); END`.execute(db);
+  await sql`CREATE TRIGGER activity_append_only_delete BEFORE DELETE ON activity
+    BEGIN SELECT RAISE(ABORT, 'the activity log is append-only'); END`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`DROP TRIGGER activity_append_only_delete`.execute(db);
+  await sql`DROP TRIGGER activity_append_only_update`.execute(db);
   await db.schema.dropIndex("sessions_last_seen_at").execute();
   await db.schema.dropIndex("sessions_public_id").execute();
   await db.schema.alterTable("sessions").dropColumn("public_id").execute();

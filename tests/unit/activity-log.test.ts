@@ -63,3 +63,21 @@ describe("labels", () => {
     expect(describeDetails({ count: 2, remember: true, all: false })).toBe("count: 2, remember: yes, all: no");
   });
 });
+
+describe("append-only", () => {
+  it("refuses to change or delete an event, but a deleted user's events stay (actor and subject become null)", async () => {
+    const { deleteUser } = await import("~/users/users.server");
+    const user = await makeUser();
+    await recordActivity({ type: "login_succeeded", actorId: user.id }, origin);
+    const row = await db.selectFrom("activity").select("id").where("actor_id", "=", user.id).executeTakeFirstOrThrow();
+    await expect(db.updateTable("activity").set({ type: "logout" }).where("id", "=", row.id).execute()).rejects.toThrow(/append-only/);
+    await expect(db.updateTable("activity").set({ details: "{}" }).where("id", "=", row.id).execute()).rejects.toThrow(/append-only/);
+    await expect(db.deleteFrom("activity").where("id", "=", row.id).execute()).rejects.toThrow(/append-only/);
+    await deleteUser(user.id);
+    expect(await db.selectFrom("activity").selectAll().where("id", "=", row.id).executeTakeFirst()).toMatchObject({
+      type: "login_succeeded",
+      actor_id: null,
+      subject_id: null,
+    });
+  });
+});
