@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import type { EntryContext, HandleErrorFunction } from "@remix-run/node";
-import { createReadableStreamFromReadable, isRouteErrorResponse } from "@remix-run/node";
+import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
@@ -12,7 +12,9 @@ export const streamTimeout = ABORT_DELAY;
 /** Server errors go to the structured log; aborted requests and unknown URLs (404s) are not errors. */
 export const handleError: HandleErrorFunction = (error, { request }) => {
   if (request.signal.aborted) return;
-  if (isRouteErrorResponse(error) && error.status < 500) return;
+  // Remix reports unknown URLs and bad methods as error responses with a 4xx status.
+  const status = (error as { status?: unknown } | null)?.status;
+  if (typeof status === "number" && status < 500) return;
   logger.error({ err: error, method: request.method, path: new URL(request.url).pathname }, "unhandled error");
 };
 
