@@ -112,7 +112,6 @@ describe("body limits", () => {
         },
       }),
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      // @ts-expect-error Node's fetch needs duplex for a streamed body
       duplex: "half",
       redirect: "manual",
     });
