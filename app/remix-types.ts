@@ -6,6 +6,8 @@ declare module "@remix-run/node" {
   interface AppLoadContext {
     /** The client's address: the socket's, or X-Forwarded-For's only with TRUST_PROXY. */
     clientIp: string;
+    /** This response's Content-Security-Policy nonce (server only; never sent in loader data). */
+    cspNonce?: string;
   }
 }
 

@@ -16,6 +16,7 @@ import type { ReactNode } from "react";
 import { getUser } from "~/auth/guards.server";
 import { FlashMessage } from "~/components/flash-message";
 import { LogoutButton } from "~/components/logout-button";
+import { useNonce } from "~/components/nonce";
 import { takeFlash } from "~/flash.server";
 import stylesheet from "~/styles/app.css";
 
@@ -35,6 +36,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 function Document({ children, title }: { children: ReactNode; title?: string }) {
+  const nonce = useNonce();
   return (
     <html lang="en">
       <head>
@@ -46,8 +48,8 @@ function Document({ children, title }: { children: ReactNode; title?: string }) 
       </head>
       <body>
         {children}
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

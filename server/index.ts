@@ -11,6 +11,7 @@ import { startHousekeeping } from "~/housekeeping.server";
 import { addLogFile, logger } from "~/logger.server";
 import { projectRoot } from "~/utils/project-root.server";
 import { migrateToLatest } from "../db/migrate";
+import { bodyLimit, cspNonce, sameOriginOnly, securityHeaders } from "./security";
 import { sessionMiddleware } from "./session-middleware";
 
 /**
@@ -20,7 +21,6 @@ import { sessionMiddleware } from "./session-middleware";
  * start, and a graceful shutdown.
  */
 
-const MAX_BODY_BYTES = 64 * 1024;
 const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main() {
@@ -74,24 +74,14 @@ async function main() {
     next();
   });
 
-  app.use((_req, res, next) => {
-    res.setHeader("X-Content-Type-Options", "nosniff");
-    res.setHeader("Referrer-Policy", "strict-origin-when-cross-origin");
-    res.setHeader("X-Frame-Options", "DENY");
-    res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
-    if (config.isProduction) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
-    next();
-  });
-
+  app.use(securityHeaders(config, { dev: isDev }));
+  app.get("/favicon.ico", (_req, res) => res.redirect(301, "/favicon.svg"));
   app.use("/build", express.static(path.join(root, "public/build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
 
-  app.use((req, res, next) => {
-    const length = Number(req.headers["content-length"] ?? 0);
-    if (length > MAX_BODY_BYTES) {
-      res.status(413).type("text/plain").send("The request is too large.");
-      return;
-    }
+  app.use(sameOriginOnly(config));
+  app.use(bodyLimit());
+  app.use((_req, res, next) => {
     // Pages carry per-user data: never cached unless a route says otherwise.
     res.setHeader("Cache-Control", "no-store");
     next();
@@ -99,7 +89,10 @@ async function main() {
 
   app.use(sessionMiddleware());
 
-  const getLoadContext = (req: express.Request) => ({ clientIp: req.ip ?? req.socket.remoteAddress ?? "" });
+  const getLoadContext = (req: express.Request, res: express.Response) => ({
+    clientIp: req.ip ?? req.socket.remoteAddress ?? "",
+    cspNonce: cspNonce(res),
+  });
   if (isDev) {
     const { broadcastDevReady } = await import("@remix-run/node");
     let version = fs.statSync(buildPath).mtimeMs;

@@ -6,6 +6,8 @@ import Database from "better-sqlite3";
 
 export type TestServer = {
   url: string;
+  /** The server process, for crash tests. */
+  pid: number;
   dbPath: string;
   /** A direct handle on the server's SQLite file, for arranging and checking state. */
   sql: Database.Database;
@@ -69,6 +71,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   sql.pragma("busy_timeout = 5000");
   return {
     url,
+    pid: child.pid!,
     dbPath,
     sql,
     logs,
