@@ -48,7 +48,22 @@ export function openRotatingLogFile(file: string, { size = LOG_FILE_MAX_SIZE, ke
   return pinoRoll({ file, size, mkdir: true, limit: { count: keep } });
 }
 
+const files = singleton("log-files", () => [] as Awaited<ReturnType<typeof openRotatingLogFile>>[]);
+
 /** Adds the LOG_FILE to the logger's destinations (at server start). */
 export async function addLogFile(file: string): Promise<void> {
-  streams.add({ level: "trace", stream: await openRotatingLogFile(file) });
+  const stream = await openRotatingLogFile(file);
+  files.push(stream);
+  streams.add({ level: "trace", stream });
+}
+
+/** Writes out what the log file still buffers (before the process exits). */
+export function flushLogFiles(): void {
+  for (const stream of files) {
+    try {
+      stream.flushSync();
+    } catch {
+      // not open yet, or already closed: nothing to flush
+    }
+  }
 }

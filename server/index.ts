@@ -8,7 +8,7 @@ import { closePasswordPool } from "~/auth/password.server";
 import { ConfigError, getConfig } from "~/config.server";
 import { closeDatabase, db } from "~/db.server";
 import { startHousekeeping } from "~/housekeeping.server";
-import { addLogFile, logger } from "~/logger.server";
+import { addLogFile, flushLogFiles, logger } from "~/logger.server";
 import { projectRoot } from "~/utils/project-root.server";
 import { migrateToLatest } from "../db/migrate";
 import { bodyLimit, cspNonce, sameOriginOnly, securityHeaders } from "./security";
@@ -136,6 +136,7 @@ async function main() {
     server.close(async () => {
       await Promise.allSettled([closeDatabase(), closePasswordPool()]);
       logger.info("stopped");
+      flushLogFiles();
       process.exit(0);
     });
     server.closeIdleConnections();

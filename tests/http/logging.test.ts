@@ -88,4 +88,12 @@ describe("request log", () => {
     expect(lines.some((e) => e.msg === "listening")).toBe(true);
     expect(lines.find((e) => e.msg === "request" && e.path === "/")).toMatchObject({ method: "GET", status: 200 });
   });
+
+  it("flushes the LOG_FILE at shutdown", async () => {
+    const dir = path.resolve(".tmp/http-logs", randomUUID());
+    const other = await startServer({ LOG_FILE: path.join(dir, "app.log") });
+    await other.stop();
+    const text = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), "utf8")).join("");
+    expect(text).toContain('"msg":"stopped"');
+  });
 });
