@@ -1,7 +1,8 @@
 import path from "node:path";
+import AxeBuilder from "@axe-core/playwright";
 import Database from "better-sqlite3";
 import { type Browser, expect, type Page, test } from "@playwright/test";
-import { BASE_URL, exactPath, flash, LOGOUT_MESSAGE, login, register, sessionCookie, url, visit } from "./helpers";
+import { BASE_URL, exactPath, flash, jsEnabled, LOGOUT_MESSAGE, login, register, sessionCookie, url, visit } from "./helpers";
 
 /** The e2e server's database (e2e/start-server.mjs), to arrange what a browser cannot (an old password entry). */
 function e2eDatabase() {
@@ -92,4 +93,34 @@ test("reauthentication: a stale session confirms the password and comes back fre
   await expect(events.getByRole("row").nth(1)).toContainText("Password confirmed");
   await expect(events.getByRole("row").nth(2)).toContainText("Wrong password when confirming");
   await expect(events.getByRole("row").last()).toContainText("Account created");
+});
+
+/**
+ * Axe needs JavaScript in the page. Without JavaScript (the "no-js" project), the
+ * same session looks at the page with the app's own scripts blocked: the DOM a
+ * browser without JavaScript gets.
+ */
+async function accessibilityViolations(page: Page, browser: Browser, path: string) {
+  let target = page;
+  if (!jsEnabled()) {
+    const context = await browser.newContext({ baseURL: BASE_URL, javaScriptEnabled: true, storageState: await page.context().storageState() });
+    target = await context.newPage();
+    await target.route("**/build/**/*.js", (route) => route.abort());
+  }
+  try {
+    await visit(target, path);
+    const results = await new AxeBuilder({ page: target }).analyze();
+    return results.violations.map((v) => `${path}: ${v.id} ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  } finally {
+    if (target !== page) await target.context().close();
+  }
+}
+
+test("the sessions, activity and audit pages have no accessibility violations", async ({ page, browser }) => {
+  const user = await register(page);
+  const other = await otherDevice(browser, user);
+  for (const path of ["/settings/sessions", "/settings/activity", "/admin/audit", "/admin/audit?type=bogus"]) {
+    expect(await accessibilityViolations(page, browser, path)).toEqual([]);
+  }
+  await other.context().close();
 });

@@ -3,7 +3,7 @@ import { data } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { ACTIVITY_LABELS, activityLabel, describeDetails } from "~/activity/activity-labels";
-import { ACTIVITY_TYPES } from "~/activity/activity.server";
+import type { ActivityType } from "~/activity/activity.server";
 import { listActivity } from "~/activity/list-activity.server";
 import { describeUserAgent } from "~/auth/devices.server";
 import { requireUser } from "~/auth/guards.server";
@@ -15,10 +15,13 @@ import { formatTime } from "~/utils/format-time";
 
 export const meta: MetaFunction = () => [{ title: "Audit log · Remix Auth Kit" }];
 
+// From the labels (a browser-safe module that names every type), since this file also runs in the browser.
+const EVENT_TYPES = Object.keys(ACTIVITY_LABELS) as [ActivityType, ...ActivityType[]];
+
 const AuditFilterSchema = z.object({
   user: z.string().trim().max(254, "Enter an email or a user id.").default(""),
   type: z
-    .union([z.enum(ACTIVITY_TYPES), z.literal("")], { message: "Choose an event type from the list." })
+    .union([z.enum(EVENT_TYPES), z.literal("")], { message: "Choose an event type from the list." })
     .default(""),
   page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
 });
@@ -89,7 +92,7 @@ export default function AuditPage() {
             aria-describedby={fieldErrors.type ? "type-error" : undefined}
           >
             <option value="">All events</option>
-            {ACTIVITY_TYPES.map((type) => (
+            {EVENT_TYPES.map((type) => (
               <option key={type} value={type}>
                 {ACTIVITY_LABELS[type]}
               </option>
