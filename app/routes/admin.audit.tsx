@@ -127,13 +127,13 @@ export default function AuditPage() {
           <tbody>
             {entries.map((entry) => (
               <tr key={entry.id} data-type={entry.type}>
-                <td>
+                <td className="nowrap">
                   <time dateTime={new Date(entry.createdAt).toISOString()}>{formatTime(entry.createdAt)}</time>
                 </td>
                 <td>{entry.label}</td>
                 <td>{entry.actor}</td>
                 <td>{entry.subject}</td>
-                <td>{entry.ip}</td>
+                <td className="nowrap">{entry.ip}</td>
                 <td>{entry.browser}</td>
                 <td>{entry.details}</td>
               </tr>

@@ -53,7 +53,7 @@ export default function ActivityPage() {
           <tbody>
             {entries.map((entry) => (
               <tr key={entry.id}>
-                <td>
+                <td className="nowrap">
                   <time dateTime={new Date(entry.createdAt).toISOString()}>{formatTime(entry.createdAt)}</time>
                 </td>
                 <td>
@@ -61,7 +61,7 @@ export default function ActivityPage() {
                   {entry.byOther ? " (by an administrator)" : ""}
                   {entry.details ? <span className="hint"> {entry.details}</span> : null}
                 </td>
-                <td>{entry.ip}</td>
+                <td className="nowrap">{entry.ip}</td>
                 <td>{entry.browser}</td>
               </tr>
             ))}
