@@ -79,6 +79,14 @@ async function main() {
     next();
   });
 
+  // Pages that send Referrer-Policy: no-referrer (password reset, email links) make the browser send
+  // `Origin: null` with their plain form posts, which Remix's CSRF check refuses. `Sec-Fetch-Site:
+  // same-origin`, which only the browser sets, vouches for them: drop the opaque Origin.
+  app.use((req, _res, next) => {
+    if (req.headers.origin === "null" && req.headers["sec-fetch-site"] === "same-origin") delete req.headers.origin;
+    next();
+  });
+
   app.use("/build", express.static(path.join(root, "public/build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
 

@@ -74,11 +74,16 @@ export async function recordActivity(
 /**
  * Removes a departing account's personal data from the log before its user row
  * is deleted (the rows stay; ON DELETE SET NULL clears actor and subject): the
- * address and browser of its own actions, and any details that mention its
- * email or name.
+ * address and browser of its own and anonymous actions about it, and any
+ * details that mention its email or name.
  */
 export async function scrubActivityOf(user: { id: number; email: string; name: string }, trx: DB = db): Promise<void> {
-  await trx.updateTable("activity").set({ ip: "", user_agent: "" }).where("actor_id", "=", user.id).execute();
+  // Anonymous entries about the account (a reset request, a failed login) most likely came from its owner too.
+  await trx
+    .updateTable("activity")
+    .set({ ip: "", user_agent: "" })
+    .where((eb) => eb.or([eb("actor_id", "=", user.id), eb.and([eb("actor_id", "is", null), eb("subject_id", "=", user.id)])]))
+    .execute();
   // Compare as stored: JSON-escaped, case-folded.
   const needles = [user.email, user.name].map((value) => JSON.stringify(value).slice(1, -1));
   await trx

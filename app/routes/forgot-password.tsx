@@ -39,8 +39,7 @@ export default function ForgotPasswordPage() {
       <section className="card narrow" aria-labelledby="forgot-title">
         <h1 id="forgot-title">Check your email</h1>
         <p role="status">
-          If an account exists for {actionData.email}, we have sent it a link to reset the password. The link works once
-          and for a limited time.
+          {`If an account exists for ${actionData.email}, we have sent it a link to reset the password. The link works once and for a limited time.`}
         </p>
         <p className="aside">
           No email after a few minutes? Check your spam folder, or <Link to="/forgot-password">try again</Link>.

@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requestOrigin } from "~/activity/activity.server";
@@ -12,6 +12,9 @@ import { MAIL_RETRY_MESSAGE, MailDeliveryError } from "~/mail/mailer.server";
 import { EmailTakenError, findUserById } from "~/users/users.server";
 
 export const meta: MetaFunction = () => [{ title: "Email · Settings · Remix Auth Kit" }];
+
+// Passes on the action's Retry-After when a mail could not be sent.
+export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { user } = await requireFreshLogin(request);

@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { updateName } from "~/account/account.server";
@@ -11,6 +11,9 @@ import { MAIL_RETRY_MESSAGE, MailDeliveryError } from "~/mail/mailer.server";
 import { findUserById, type PublicUser } from "~/users/users.server";
 
 export const meta: MetaFunction = () => [{ title: "Profile · Settings · Remix Auth Kit" }];
+
+// Passes on the action's Retry-After when a mail could not be sent.
+export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
