@@ -31,7 +31,13 @@ export async function requestEmailChange(user: User, newEmail: string, origin: O
   if (owner && owner.id !== user.id) throw new EmailTakenError();
   const { emailTokenMaxAge } = getConfig();
   const token = await issueToken(user, "email_change", { email: newEmail, maxAge: emailTokenMaxAge, now });
-  await sendMail(emailChangeConfirmationMail({ to: newEmail, name: user.name, token, expiresIn: emailTokenMaxAge }));
+  try {
+    await sendMail(emailChangeConfirmationMail({ to: newEmail, name: user.name, token, expiresIn: emailTokenMaxAge }));
+  } catch (error) {
+    // No link went out: nothing is pending.
+    await revokeTokens(db, user.id, ["email_change"], now);
+    throw error;
+  }
   await recordActivity({ type: "email_change_requested", actorId: user.id }, origin, now);
   try {
     await sendMail(emailChangeNoticeMail({ to: user.email, name: user.name, newEmail }));

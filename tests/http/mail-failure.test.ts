@@ -34,6 +34,8 @@ describe("when mail cannot be sent", () => {
     const single = await client.post("/settings/email.data", { email: uniqueEmail("new") });
     expect(single.status).toBe(503);
     expect(await single.text()).toContain(RETRY);
+    // No link went out, so no change is shown as waiting.
+    expect(await (await client.get("/settings/email")).text()).not.toContain("Waiting for confirmation");
   });
 
   it("/forgot-password answers as always (an error there would tell which addresses have accounts), and the failure is logged", async () => {
