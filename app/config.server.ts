@@ -121,6 +121,8 @@ const EnvSchema = z.object({
     .regex(/^smtps?:\/\/.+/, "expected smtp://user:pass@host:port")
     .optional(),
   MAIL_FROM: z.string().min(3, "expected an email address").default("no-reply@localhost"),
+  RESET_TOKEN_MAX_AGE: duration.default(3600 * 1000),
+  EMAIL_TOKEN_MAX_AGE: duration.default(24 * 3600 * 1000),
   TRUST_PROXY: boolean.default(false),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
@@ -158,6 +160,10 @@ export type Config = {
   registration: "open" | "closed";
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** How long a password reset link works (ms). */
+  resetTokenMaxAge: number;
+  /** How long an email confirmation link works (ms). */
+  emailTokenMaxAge: number;
   trustProxy: boolean;
   logLevel: string;
   logFile: string | undefined;
@@ -223,6 +229,8 @@ export function loadConfig(env: Env = process.env): Config {
     registration: e.REGISTRATION,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    resetTokenMaxAge: e.RESET_TOKEN_MAX_AGE,
+    emailTokenMaxAge: e.EMAIL_TOKEN_MAX_AGE,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     logFile: e.LOG_FILE,

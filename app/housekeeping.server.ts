@@ -1,3 +1,4 @@
+import { deleteExpiredTokens } from "~/account/tokens.server";
 import { deleteExpiredSessions } from "~/auth/sessions.server";
 import { logger } from "~/logger.server";
 import { singleton } from "~/utils/singleton.server";
@@ -25,6 +26,7 @@ export function registerHousekeepingTask(name: string, task: HousekeepingTask): 
 }
 
 registerHousekeepingTask("expired sessions", (now) => deleteExpiredSessions(now));
+registerHousekeepingTask("expired tokens", (now) => deleteExpiredTokens(now));
 
 /** Runs every task once; a failing task is logged and does not stop the others. */
 export async function runHousekeeping(now = Date.now()): Promise<Record<string, number>> {

@@ -107,7 +107,7 @@ export async function signIn(base: string, email = `bench-${randomUUID().slice(0
   const response = await fetch(`${base}/register`, {
     method: "POST",
     redirect: "manual",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: base },
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({ name: "Bench User", email, password: "bench password 1" }),
   });
   const cookie = response.headers.getSetCookie().find((c) => c.startsWith("__session="));

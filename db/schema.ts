@@ -9,6 +9,7 @@ export interface Database {
   sessions: SessionsTable;
   notes: NotesTable;
   activity: ActivityTable;
+  account_tokens: AccountTokensTable;
 }
 
 export interface UsersTable {
@@ -20,6 +21,8 @@ export interface UsersTable {
   active: Generated<number>;
   created_at: number;
   updated_at: number;
+  /** When the user proved they receive mail at `email`; null = unconfirmed. */
+  email_confirmed_at: number | null;
 }
 
 export interface SessionsTable {
@@ -68,3 +71,23 @@ export interface ActivityTable {
 }
 
 export type ActivityRow = Selectable<ActivityTable>;
+
+export interface AccountTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  /** "password_reset", "email_confirmation" or "email_change" (app/account/tokens.server.ts). */
+  purpose: string;
+  /** SHA-256 of the token; the token itself exists only in the email's link. */
+  token_hash: string;
+  /** The address the link was sent to (for an email change: the new address). */
+  email: string;
+  /** For a password reset: SHA-256 of the password hash at issue, so any password change voids the link. */
+  password_fingerprint: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  /** Set when a newer link of the same purpose is issued, or the account changes under it. */
+  revoked_at: number | null;
+}
+
+export type AccountToken = Selectable<AccountTokensTable>;

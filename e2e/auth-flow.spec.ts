@@ -17,7 +17,9 @@ test("register lands on the dashboard, log out, then the dashboard asks to log i
   const user = newUser("Grace Hopper");
   await register(page, user);
 
-  await expect(flash(page)).toHaveText(`Welcome, ${user.name}! Your account is ready.`);
+  await expect(flash(page)).toHaveText(
+    `Welcome, ${user.name}! Your account is ready. Please confirm your email address with the link we sent to ${user.email}.`,
+  );
   await expect(currentUser(page)).toHaveText(user.name);
   await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
   await expect(page.getByText(user.email, { exact: true })).toBeVisible();

@@ -77,6 +77,10 @@ export function isSameOrigin(origin: string, config: Config): boolean {
 export function sameOriginOnly(config: Config) {
   const appHost = new URL(config.appOrigin).host;
   return (req: Request, res: Response, next: NextFunction) => {
+    // Pages with Referrer-Policy: no-referrer (reset and email links) make the browser send
+    // `Origin: null` with their own form posts; `Sec-Fetch-Site: same-origin`, which only a
+    // browser sets, vouches for them. The opaque Origin is dropped so Remix's check agrees.
+    if (req.headers.origin === "null" && req.headers["sec-fetch-site"] === "same-origin") delete req.headers.origin;
     const origin = req.headers.origin;
     const sameOrigin = origin !== undefined && isSameOrigin(origin, config);
     if (!SAFE_METHODS.has(req.method) && ((origin !== undefined && !sameOrigin) || req.headers["sec-fetch-site"] === "cross-site")) {

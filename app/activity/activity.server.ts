@@ -1,5 +1,6 @@
 import type { AppLoadContext } from "@remix-run/node";
-import { db } from "~/db.server";
+import { sql } from "kysely";
+import { db, type DB } from "~/db.server";
 
 /**
  * The activity log: append-only, one row per security-relevant event.
@@ -68,5 +69,28 @@ export async function recordActivity(
       user_agent: origin.userAgent.slice(0, 512),
       details: JSON.stringify(event.details ?? {}),
     })
+    .execute();
+}
+
+/**
+ * Removes a departing account's personal data from the log before its user row
+ * is deleted (the rows stay; ON DELETE SET NULL clears actor and subject): the
+ * address and browser of its own and anonymous actions about it, and any
+ * details that mention its email or name.
+ */
+export async function scrubActivityOf(user: { id: number; email: string; name: string }, trx: DB = db): Promise<void> {
+  // Anonymous entries about the account (a reset request, a failed login) most likely came from its owner too.
+  await trx
+    .updateTable("activity")
+    .set({ ip: "", user_agent: "" })
+    .where((eb) => eb.or([eb("actor_id", "=", user.id), eb.and([eb("actor_id", "is", null), eb("subject_id", "=", user.id)])]))
+    .execute();
+  // Compare as stored: JSON-escaped, case-folded.
+  const needles = [user.email, user.name].map((value) => JSON.stringify(value).slice(1, -1));
+  await trx
+    .updateTable("activity")
+    .set({ details: "{}" })
+    .where((eb) => eb.or([eb("actor_id", "=", user.id), eb("subject_id", "=", user.id)]))
+    .where((eb) => eb.or(needles.map((needle) => eb(sql<number>`instr(lower(details), lower(${needle}))`, ">", 0))))
     .execute();
 }

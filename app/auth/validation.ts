@@ -85,3 +85,30 @@ export const ReauthenticateSchema = z.object({
   password: z.string({ message: "Password is required." }).min(1, "Password is required.").max(1024, "Password is too long."),
   redirectTo: z.string().optional(),
 });
+
+/** A password the user types to prove it is them (checked against the stored hash, so only presence and size here). */
+const currentPasswordField = z
+  .string({ message: "Enter your current password." })
+  .min(1, "Enter your current password.")
+  .max(1024, "Password is too long.");
+
+export const ForgotPasswordSchema = z.object({ email: emailField });
+
+export const ResetPasswordSchema = z.object({ password: passwordField });
+
+export const VerifyEmailSchema = z.object({
+  token: z.string({ message: "The link is incomplete." }).max(200, "The link is not valid."),
+});
+
+export const ProfileSchema = z.object({ name: nameField });
+
+export const ChangeEmailSchema = z.object({ email: emailField });
+
+export const ChangePasswordSchema = z.object({
+  currentPassword: currentPasswordField,
+  newPassword: passwordField,
+});
+
+export const DeleteAccountSchema = z.object({
+  password: currentPasswordField,
+});

@@ -108,7 +108,7 @@ export default function AuditPage() {
           Filter
         </button>
       </Form>
-      {notice ? <p className="notice">{notice}</p> : null}
+      {notice ? <p className="muted-note">{notice}</p> : null}
       {entries.length === 0 ? (
         notice ? null : <p>No events match.</p>
       ) : (

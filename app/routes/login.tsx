@@ -70,6 +70,9 @@ export default function LoginPage() {
         </button>
       </Form>
       <p className="aside">
+        <Link to="/forgot-password">Forgot your password?</Link>
+      </p>
+      <p className="aside">
         New here? <Link to={registerHref}>Create an account</Link>
       </p>
     </section>

@@ -2,11 +2,14 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { recordActivity, requestOrigin } from "~/activity/activity.server";
+import { sendEmailConfirmation } from "~/account/email.server";
 import { requireAnonymous } from "~/auth/guards.server";
 import { loginUser } from "~/auth/login.server";
+import { weakPasswordReason } from "~/auth/password-strength.server";
 import { PASSWORD_MIN_LENGTH, parseForm, RegisterSchema } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
 import { getConfig } from "~/config.server";
+import { MailDeliveryError } from "~/mail/mailer.server";
 import { createUser, EmailTakenError } from "~/users/users.server";
 
 export const meta: MetaFunction = () => [{ title: "Create an account · Remix Auth Kit" }];
@@ -28,14 +31,32 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = parseForm(form, RegisterSchema);
   const values = { name: String(form.get("name") ?? ""), email: String(form.get("email") ?? "") };
   if (!parsed.success) return data({ fieldErrors: parsed.errors, values }, { status: 400 });
+  const weakness = weakPasswordReason(parsed.data.password, parsed.data);
+  if (weakness) return data({ fieldErrors: { password: weakness } as Record<string, string>, values }, { status: 400 });
   try {
     const user = await createUser(parsed.data);
     await recordActivity({ type: "registered", actorId: user.id }, requestOrigin(request, context));
+    // Signed in at once, unconfirmed: the confirmation link is an invitation, not a gate.
+    const sent = await sendEmailConfirmation(user).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof MailDeliveryError) return false;
+        throw error;
+      },
+    );
     return await loginUser(request, context, {
       userId: user.id,
       remember: false,
       redirectTo: new URL(request.url).searchParams.get("redirectTo"),
-      flash: { category: "success", message: `Welcome, ${user.name}! Your account is ready.` },
+      flash: sent
+        ? {
+            category: "success",
+            message: `Welcome, ${user.name}! Your account is ready. Please confirm your email address with the link we sent to ${user.email}.`,
+          }
+        : {
+            category: "warning",
+            message: `Welcome, ${user.name}! Your account is ready, but we could not send the confirmation email just now. You can send it again from your profile.`,
+          },
     });
   } catch (error) {
     if (error instanceof EmailTakenError) {
@@ -86,7 +107,7 @@ export default function RegisterPage() {
           autoComplete="new-password"
           required
           minLength={PASSWORD_MIN_LENGTH}
-          hint={`At least ${PASSWORD_MIN_LENGTH} characters.`}
+          hint={`At least ${PASSWORD_MIN_LENGTH} characters. A few unrelated words make a strong password.`}
           error={errors.password}
         />
         <button type="submit" className="button primary" disabled={navigation.state === "submitting"}>

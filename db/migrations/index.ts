@@ -1,6 +1,7 @@
 import type { Migration } from "kysely/migration";
 import * as m0001 from "./0001_users_and_sessions";
 import * as m0002 from "./0002_activity_log";
+import * as m0004 from "./0004_account_tokens";
 import * as m0005 from "./0005_session_security";
 
 /**
@@ -10,5 +11,6 @@ import * as m0005 from "./0005_session_security";
 export const migrations: Record<string, Migration> = {
   "0001_users_and_sessions": m0001,
   "0002_activity_log": m0002,
+  "0004_account_tokens": m0004,
   "0005_session_security": m0005,
 };

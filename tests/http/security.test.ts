@@ -46,6 +46,21 @@ describe("cross-site requests", () => {
     expect(response.status).toBe(302);
   });
 
+  it("accepts Origin: null only when the browser says the post is same-origin (no-referrer pages)", async () => {
+    const ok = await anon().post(
+      "/register",
+      { name: "No Referrer", email: uniqueEmail(), password: PASSWORD },
+      { headers: { Origin: "null", "Sec-Fetch-Site": "same-origin" } },
+    );
+    expect(ok.status).toBe(302);
+    const forged = await anon().post(
+      "/register",
+      { name: "No Referrer", email: uniqueEmail(), password: PASSWORD },
+      { headers: { Origin: "null", "Sec-Fetch-Site": "same-site" } },
+    );
+    expect(forged.status).toBe(403);
+  });
+
   it("lets safe methods through from anywhere", async () => {
     const response = await anon().get("/login", { headers: { Origin: "https://evil.example", "Sec-Fetch-Site": "cross-site" } });
     expect(response.status).toBe(200);

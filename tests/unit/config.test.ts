@@ -135,3 +135,20 @@ describe("loadConfig", () => {
     expect(fs.statSync(path.join(dir, "sub/session-secret")).mode & 0o777).toBe(0o600);
   });
 });
+
+describe("account link lifetimes", () => {
+  it("default to 1h for password reset and 24h for email confirmation", () => {
+    expect(loadConfig(base)).toMatchObject({ resetTokenMaxAge: 3_600_000, emailTokenMaxAge: 86_400_000 });
+  });
+
+  it("read durations", () => {
+    expect(loadConfig({ ...base, RESET_TOKEN_MAX_AGE: "15m", EMAIL_TOKEN_MAX_AGE: "2d" })).toMatchObject({
+      resetTokenMaxAge: 900_000,
+      emailTokenMaxAge: 2 * 86_400_000,
+    });
+  });
+
+  it.each(["RESET_TOKEN_MAX_AGE", "EMAIL_TOKEN_MAX_AGE"])("names %s in the error for a bad value", (name) => {
+    expect(() => loadConfig({ ...base, [name]: "forever" })).toThrow(new RegExp(`${name}: expected a duration such as 45s`));
+  });
+});

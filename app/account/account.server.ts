@@ -1,0 +1,51 @@
+import { recordActivity, scrubActivityOf } from "~/activity/activity.server";
+import type { Auth } from "~/auth/guards.server";
+import { hashPassword } from "~/auth/password.server";
+import { rotateSession } from "~/auth/sessions.server";
+import { db } from "~/db.server";
+import { sendPasswordChangedNotice } from "./password-reset.server";
+import { revokeTokens } from "./tokens.server";
+
+/** What a signed-in user changes about their own account: name, password, and the account's end. */
+
+type Origin = { ip: string; userAgent: string };
+
+export async function updateName(userId: number, name: string, now = Date.now()): Promise<void> {
+  await db.updateTable("users").set({ name: name.trim(), updated_at: now }).where("id", "=", userId).execute();
+}
+
+/**
+ * Sets a new password (the caller has checked the current one): every other
+ * session ends, pending reset links die, and this session continues under a
+ * new id, which is returned for the cookie.
+ */
+export async function changePassword(auth: Auth, newPassword: string, origin: Origin, now = Date.now()): Promise<string> {
+  const { user, session } = auth;
+  const passwordHash = await hashPassword(newPassword);
+  const ended = await db.transaction().execute(async (trx) => {
+    await trx.updateTable("users").set({ password_hash: passwordHash, updated_at: now }).where("id", "=", user.id).execute();
+    await revokeTokens(trx, user.id, ["password_reset"], now);
+    const result = await trx
+      .deleteFrom("sessions")
+      .where("user_id", "=", user.id)
+      .where("id_hash", "!=", session.id_hash)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  });
+  const sid = await rotateSession(session, { fresh: true, now });
+  await recordActivity({ type: "password_changed", actorId: user.id, details: { otherSessionsEnded: ended } }, origin, now);
+  await sendPasswordChangedNotice(user);
+  return sid;
+}
+
+/**
+ * Deletes the account: its sessions, tokens and notes go with it (ON DELETE
+ * CASCADE); its activity entries stay, without anything that identifies it.
+ */
+export async function deleteAccount(user: { id: number; email: string; name: string }, origin: Origin, now = Date.now()): Promise<void> {
+  await recordActivity({ type: "account_deleted", actorId: user.id }, origin, now);
+  await db.transaction().execute(async (trx) => {
+    await scrubActivityOf(user, trx);
+    await trx.deleteFrom("users").where("id", "=", user.id).execute();
+  });
+}

@@ -1,0 +1,119 @@
+import { createCookie } from "@remix-run/node";
+import { recordActivity } from "~/activity/activity.server";
+import { hashPassword } from "~/auth/password.server";
+import { getConfig } from "~/config.server";
+import { db } from "~/db.server";
+import { logger } from "~/logger.server";
+import { MailDeliveryError, sendMail } from "~/mail/mailer.server";
+import { passwordChangedMail, passwordResetMail } from "~/mail/templates.server";
+import { findUserByEmail } from "~/users/users.server";
+import { issueToken, markTokenUsed, revokeTokens, type TokenCheck } from "./tokens.server";
+
+/**
+ * "Forgot password": a link by email, then a new password. The answer to a
+ * request never says whether the address has an account; the link's token
+ * moves from the URL into a short-lived cookie at once, so it does not linger
+ * in the address bar, the history or a Referer header.
+ */
+
+type Origin = { ip: string; userAgent: string };
+
+/** How long the reset page keeps the token in its cookie after the link was opened. */
+const RESET_COOKIE_MAX_AGE_S = 15 * 60;
+
+let cookie: ReturnType<typeof createCookie> | undefined;
+
+function resetCookie() {
+  const config = getConfig();
+  cookie ??= createCookie(`${config.sessionCookieName}_reset`, {
+    httpOnly: true,
+    // Lax, not Strict: the cookie is set by a link opened from a mail client and read on the redirect that follows.
+    sameSite: "lax",
+    path: "/",
+    secure: config.sessionCookieSecure,
+    secrets: config.sessionSecrets,
+    maxAge: RESET_COOKIE_MAX_AGE_S,
+  });
+  return cookie;
+}
+
+/** A Set-Cookie value holding the link's token for the clean /reset-password page. */
+export function serializeResetCookie(token: string): Promise<string> {
+  return resetCookie().serialize(token);
+}
+
+/** The token from the reset cookie; null when absent, unsigned or tampered with. */
+export async function readResetCookie(request: Request): Promise<string | null> {
+  try {
+    const value = await resetCookie().parse(request.headers.get("Cookie"));
+    return typeof value === "string" && value ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+export function clearResetCookie(): Promise<string> {
+  return resetCookie().serialize("", { maxAge: 0, expires: new Date(0) });
+}
+
+/**
+ * Sends a reset link when `email` belongs to an active account; does nothing
+ * otherwise. The caller answers the same either way, without waiting for this
+ * (so neither the answer nor its timing tells whether the account exists).
+ */
+export async function requestPasswordReset(email: string, origin: Origin, now = Date.now()): Promise<void> {
+  const user = await findUserByEmail(email);
+  if (!user || !user.active) return;
+  const { resetTokenMaxAge } = getConfig();
+  const token = await issueToken(user, "password_reset", { email: user.email, maxAge: resetTokenMaxAge, now });
+  await recordActivity({ type: "password_reset_requested", actorId: null, subjectId: user.id }, origin, now);
+  await sendMail(passwordResetMail({ to: user.email, name: user.name, token, expiresIn: resetTokenMaxAge }));
+}
+
+/** Starts requestPasswordReset in the background; failures are logged, never shown. */
+export function requestPasswordResetInBackground(email: string, origin: Origin): void {
+  requestPasswordReset(email, origin).catch((error: unknown) => {
+    // A failed delivery was logged by the mailer already.
+    if (!(error instanceof MailDeliveryError)) logger.error({ err: error }, "password reset request failed");
+  });
+}
+
+/**
+ * Sets a new password with a checked reset token: the token is spent, every
+ * other reset link dies, every session of the account ends, and the owner is
+ * told by mail. False when the token was spent meanwhile (a concurrent request).
+ * Opening the link proves the address works, so an unconfirmed one becomes confirmed.
+ */
+export async function resetPassword(
+  check: Extract<TokenCheck, { ok: true }>,
+  password: string,
+  origin: Origin,
+  now = Date.now(),
+): Promise<boolean> {
+  const { token, user } = check;
+  const passwordHash = await hashPassword(password);
+  const done = await db.transaction().execute(async (trx) => {
+    if (!(await markTokenUsed(trx, token.id, now))) return false;
+    await trx
+      .updateTable("users")
+      .set({ password_hash: passwordHash, updated_at: now, email_confirmed_at: user.email_confirmed_at ?? now })
+      .where("id", "=", user.id)
+      .execute();
+    await revokeTokens(trx, user.id, ["password_reset"], now);
+    await trx.deleteFrom("sessions").where("user_id", "=", user.id).execute();
+    return true;
+  });
+  if (!done) return false;
+  await recordActivity({ type: "password_reset", actorId: user.id }, origin, now);
+  await sendPasswordChangedNotice(user);
+  return true;
+}
+
+/** Tells the owner their password changed. The change is done either way, so a failed mail is only logged. */
+export async function sendPasswordChangedNotice(user: { email: string; name: string }): Promise<void> {
+  try {
+    await sendMail(passwordChangedMail({ to: user.email, name: user.name }));
+  } catch (error) {
+    if (!(error instanceof MailDeliveryError)) throw error;
+  }
+}

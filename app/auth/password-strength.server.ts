@@ -1,0 +1,52 @@
+import { ZxcvbnFactory } from "@zxcvbn-ts/core";
+import * as common from "@zxcvbn-ts/language-common";
+import * as english from "@zxcvbn-ts/language-en";
+import { singleton } from "~/utils/singleton.server";
+
+/**
+ * The one password-strength rule, for register, reset and change: zxcvbn must
+ * score the password at least MIN_PASSWORD_SCORE (0..4), judged against common
+ * passwords, English words and names, keyboard patterns, and the user's own
+ * name and email. Length limits stay in validation.ts (they are checked first).
+ */
+
+export const MIN_PASSWORD_SCORE = 3;
+
+const zxcvbn = () =>
+  singleton(
+    "zxcvbn",
+    () =>
+      new ZxcvbnFactory({
+        dictionary: { ...common.dictionary, ...english.dictionary },
+        graphs: common.adjacencyGraphs,
+        translations: english.translations,
+      }),
+  );
+
+/** The user's own words: a password made of them is guessable by anyone who knows the user. */
+function personalWords({ name, email }: { name?: string; email?: string }): string[] {
+  const words = new Set<string>();
+  for (const value of [name, email]) {
+    if (!value) continue;
+    const lower = value.toLowerCase();
+    const parts = lower.split(/[\s@._+-]+/).filter((part) => part.length >= 3);
+    words.add(lower);
+    // "adalovelace" as well as "ada" and "lovelace": people run their names together.
+    words.add(parts.join(""));
+    for (const part of parts) words.add(part);
+  }
+  return [...words];
+}
+
+/**
+ * Why `password` is too weak, in words for the form ("This password is too
+ * easy to guess. This is a commonly used password. Add more words..."), or
+ * null when it is strong enough.
+ */
+export function weakPasswordReason(password: string, user: { name?: string; email?: string } = {}): string | null {
+  const result = zxcvbn().check(password, personalWords(user));
+  if (result.score >= MIN_PASSWORD_SCORE) return null;
+  const { warning, suggestions } = result.feedback;
+  const advice = suggestions.length ? suggestions : ["Add another word or two that are less common."];
+  return ["This password is too easy to guess.", warning, ...advice].filter(Boolean).join(" ");
+}

@@ -1,0 +1,65 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { requestOrigin } from "~/activity/activity.server";
+import { deleteAccount } from "~/account/account.server";
+import { requireFreshLogin } from "~/auth/guards.server";
+import { checkCurrentPassword } from "~/auth/reauthenticate.server";
+import { clearSessionCookie } from "~/auth/session-cookie.server";
+import { DeleteAccountSchema, parseForm } from "~/auth/validation";
+import { Field, FormError } from "~/components/field";
+import { redirectWithFlash } from "~/flash.server";
+
+export const meta: MetaFunction = () => [{ title: "Delete account · Settings · Remix Auth Kit" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { user } = await requireFreshLogin(request);
+  return { email: user.email };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const { user } = await requireFreshLogin(request);
+  const parsed = parseForm(await request.formData(), DeleteAccountSchema);
+  if (!parsed.success) return data({ fieldErrors: parsed.errors }, { status: 400 });
+  if (!(await checkCurrentPassword(user.id, parsed.data.password))) {
+    return data({ fieldErrors: { password: "Incorrect password." } as Record<string, string> }, { status: 400 });
+  }
+  await deleteAccount(user, requestOrigin(request, context));
+  return redirectWithFlash(
+    "/",
+    { category: "success", message: "Your account has been deleted." },
+    { headers: { "Set-Cookie": await clearSessionCookie() } },
+  );
+}
+
+export default function DeleteAccountSettings() {
+  const { email } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  const errors = actionData?.fieldErrors ?? {};
+  return (
+    <section aria-labelledby="delete-title">
+      <h1 id="delete-title">Delete account</h1>
+      <p>
+        This deletes your account, your notes and every session at once. It cannot be undone. The activity log keeps
+        its entries without anything that identifies you.
+      </p>
+      <FormError message={errors.password ? "Your account was not deleted." : null} />
+      <Form method="post" noValidate>
+        <input type="hidden" name="username" autoComplete="username" value={email} readOnly />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          hint="Enter your password to confirm."
+          error={errors.password}
+        />
+        <button type="submit" className="button danger" disabled={busy}>
+          Delete my account
+        </button>
+      </Form>
+    </section>
+  );
+}

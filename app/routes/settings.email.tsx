@@ -1,0 +1,88 @@
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { requestOrigin } from "~/activity/activity.server";
+import { requestEmailChange } from "~/account/email.server";
+import { pendingEmailChange } from "~/account/tokens.server";
+import { requireFreshLogin } from "~/auth/guards.server";
+import { ChangeEmailSchema, parseForm } from "~/auth/validation";
+import { Field, FormError } from "~/components/field";
+import { redirectWithFlash } from "~/flash.server";
+import { MAIL_RETRY_MESSAGE, MailDeliveryError } from "~/mail/mailer.server";
+import { EmailTakenError, findUserById } from "~/users/users.server";
+
+export const meta: MetaFunction = () => [{ title: "Email · Settings · Remix Auth Kit" }];
+
+// Passes on the action's Retry-After when a mail could not be sent.
+export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders;
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { user } = await requireFreshLogin(request);
+  return { email: user.email, pending: await pendingEmailChange(user.id) };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const { user } = await requireFreshLogin(request);
+  const form = await request.formData();
+  const values = { email: String(form.get("email") ?? "") };
+  const parsed = parseForm(form, ChangeEmailSchema);
+  if (!parsed.success) return data({ error: null, fieldErrors: parsed.errors, values }, { status: 400 });
+  const newEmail = parsed.data.email;
+  if (newEmail === user.email) {
+    return data({ error: null, fieldErrors: { email: "This is already your email address." }, values }, { status: 400 });
+  }
+  const row = await findUserById(user.id);
+  if (!row) throw new Response("Not found", { status: 404 });
+  try {
+    await requestEmailChange(row, newEmail, requestOrigin(request, context));
+  } catch (error) {
+    if (error instanceof EmailTakenError) return data({ error: null, fieldErrors: { email: error.message }, values }, { status: 400 });
+    if (error instanceof MailDeliveryError) {
+      return data({ error: MAIL_RETRY_MESSAGE, fieldErrors: {} as Record<string, string>, values }, { status: 503, headers: { "Retry-After": "60" } });
+    }
+    throw error;
+  }
+  return redirectWithFlash("/settings/email", {
+    category: "success",
+    message: `We sent a confirmation link to ${newEmail}. Your email address changes when you open it.`,
+  });
+}
+
+function formatTime(ms: number) {
+  return new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+}
+
+export default function EmailSettings() {
+  const { email, pending } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  return (
+    <section aria-labelledby="email-title">
+      <h1 id="email-title">Email address</h1>
+      <p>
+        Your account uses <strong>{email}</strong>. A new address takes effect once you open the link we send to it; we
+        also tell your current address.
+      </p>
+      {pending ? (
+        <p className="notice">
+          Waiting for confirmation: <strong>{pending.email}</strong> (the link works until {formatTime(pending.expiresAt)}).
+        </p>
+      ) : null}
+      <FormError message={actionData?.error} />
+      <Form method="post" noValidate>
+        <Field
+          label="New email address"
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          defaultValue={actionData?.values.email}
+          error={actionData?.fieldErrors.email}
+        />
+        <button type="submit" className="button primary" disabled={busy}>
+          Send confirmation link
+        </button>
+      </Form>
+    </section>
+  );
+}

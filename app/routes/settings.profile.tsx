@@ -1,0 +1,103 @@
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { updateName } from "~/account/account.server";
+import { sendEmailConfirmation } from "~/account/email.server";
+import { requireUser } from "~/auth/guards.server";
+import { parseForm, ProfileSchema } from "~/auth/validation";
+import { Field, FormError } from "~/components/field";
+import { redirectWithFlash } from "~/flash.server";
+import { MAIL_RETRY_MESSAGE, MailDeliveryError } from "~/mail/mailer.server";
+import { findUserById, type PublicUser } from "~/users/users.server";
+
+export const meta: MetaFunction = () => [{ title: "Profile · Settings · Remix Auth Kit" }];
+
+// Passes on the action's Retry-After when a mail could not be sent.
+export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders;
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const row = await findUserById(user.id);
+  return { name: user.name, email: user.email, emailConfirmedAt: row?.email_confirmed_at ?? null };
+}
+
+/** Sends a new confirmation link (a rate limiter for this action belongs here). */
+async function resendConfirmation(user: PublicUser) {
+  const row = await findUserById(user.id);
+  if (!row) throw new Response("Not found", { status: 404 });
+  if (row.email_confirmed_at !== null) {
+    return redirectWithFlash("/settings/profile", { category: "info", message: "Your email address is already confirmed." });
+  }
+  try {
+    await sendEmailConfirmation(row);
+  } catch (error) {
+    if (!(error instanceof MailDeliveryError)) throw error;
+    return data({ error: MAIL_RETRY_MESSAGE, fieldErrors: {} as Record<string, string> }, { status: 503, headers: { "Retry-After": "60" } });
+  }
+  return redirectWithFlash("/settings/profile", { category: "success", message: `We sent a new confirmation link to ${row.email}.` });
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const form = await request.formData();
+  switch (form.get("intent")) {
+    case "update-name": {
+      const parsed = parseForm(form, ProfileSchema);
+      if (!parsed.success) return data({ error: null, fieldErrors: parsed.errors }, { status: 400 });
+      await updateName(user.id, parsed.data.name);
+      return redirectWithFlash("/settings/profile", { category: "success", message: "Your name has been updated." });
+    }
+    case "resend-confirmation":
+      return resendConfirmation(user);
+    default:
+      return data({ error: "Unknown action.", fieldErrors: {} as Record<string, string> }, { status: 400 });
+  }
+}
+
+export default function ProfileSettings() {
+  const { name, email, emailConfirmedAt } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const busy = (intent: string) => navigation.state === "submitting" && navigation.formData?.get("intent") === intent;
+  return (
+    <section aria-labelledby="profile-title">
+      <h1 id="profile-title">Profile</h1>
+      <FormError message={actionData?.error} />
+      <Form method="post" noValidate className="stack-tight">
+        <input type="hidden" name="intent" value="update-name" />
+        <Field
+          label="Name"
+          name="name"
+          autoComplete="name"
+          required
+          maxLength={100}
+          defaultValue={name}
+          error={actionData?.fieldErrors.name}
+        />
+        <button type="submit" className="button primary" disabled={busy("update-name")}>
+          Save name
+        </button>
+      </Form>
+
+      <h2 id="email-status-title">Email address</h2>
+      <dl className="facts" aria-labelledby="email-status-title">
+        <dt>Email</dt>
+        <dd>{email}</dd>
+        <dt>Status</dt>
+        <dd>{emailConfirmedAt ? "Confirmed" : "Not confirmed"}</dd>
+      </dl>
+      {emailConfirmedAt ? null : (
+        <Form method="post" className="stack-tight">
+          <input type="hidden" name="intent" value="resend-confirmation" />
+          <p>We sent you a link to confirm this address. Did not get it?</p>
+          <button type="submit" className="button" disabled={busy("resend-confirmation")}>
+            Resend confirmation email
+          </button>
+        </Form>
+      )}
+      <p>
+        <Link to="/settings/email">Change your email address</Link>
+      </p>
+    </section>
+  );
+}

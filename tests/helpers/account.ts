@@ -1,0 +1,55 @@
+import { Client, type TestServer } from "./server";
+
+/** Shared steps for the account lifecycle HTTP tests. */
+
+/** Logs in through the form; throws unless it succeeds. */
+export async function loginClient(server: TestServer, email: string, password: string): Promise<Client> {
+  const client = new Client(server.url);
+  const response = await client.post("/login", { email, password });
+  if (response.status !== 302) throw new Error(`login failed: ${response.status}`);
+  return client;
+}
+
+/** The path and query of an absolute link (mail links point at APP_ORIGIN, not at the test server). */
+export function pathOf(link: string): string {
+  const url = new URL(link);
+  return `${url.pathname}${url.search}`;
+}
+
+export type UserRow = { id: number; email: string; name: string; email_confirmed_at: number | null; password_hash: string };
+
+export function userByEmail(server: TestServer, email: string): UserRow | undefined {
+  return server.sql.prepare("SELECT * FROM users WHERE email = ?").get(email) as UserRow | undefined;
+}
+
+export type ActivityEntry = { type: string; actor_id: number | null; subject_id: number | null; ip: string; user_agent: string; details: string };
+
+/** The activity entries about (or by) a user, oldest first. */
+export function activityOf(server: TestServer, userId: number): ActivityEntry[] {
+  return server.sql
+    .prepare("SELECT type, actor_id, subject_id, ip, user_agent, details FROM activity WHERE actor_id = ? OR subject_id = ? ORDER BY id")
+    .all(userId, userId) as ActivityEntry[];
+}
+
+/** Makes every session of the user not fresh, as if the password was entered long ago. */
+export function makeStale(server: TestServer, email: string): void {
+  server.sql.prepare("UPDATE sessions SET fresh_at = NULL WHERE user_id = (SELECT id FROM users WHERE email = ?)").run(email);
+}
+
+/** Follows one redirect and returns the page's HTML (where a flash shows). */
+export async function follow(client: Client, response: Response): Promise<string> {
+  const location = response.headers.get("Location");
+  if (!location) throw new Error(`expected a redirect, got ${response.status}`);
+  return (await client.get(location)).text();
+}
+
+/** True when the client's session cookie no longer signs anyone in. */
+export async function isSignedOut(client: Client): Promise<boolean> {
+  const response = await client.get("/dashboard");
+  return response.status === 302 && (response.headers.get("Location") ?? "").startsWith("/login");
+}
+
+/** The last value of a header that may be sent more than once (Referrer-Policy: the last valid one wins). */
+export function lastHeaderValue(response: Response, name: string): string | undefined {
+  return response.headers.get(name)?.split(",").map((v) => v.trim()).at(-1);
+}

@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { activityOf, follow, isSignedOut, loginClient, makeStale, userByEmail } from "../helpers/account";
+import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail } from "../helpers/server";
+import { type SmtpSink, startSmtpSink } from "../helpers/smtp-sink";
+
+const NEW_PASSWORD = "velvet-anchor-meadow-12";
+
+let server: TestServer;
+let sink: SmtpSink;
+beforeAll(async () => {
+  sink = await startSmtpSink();
+  server = await startServer({ SMTP_URL: sink.url, APP_ORIGIN: "http://accounts.test" });
+});
+afterAll(async () => {
+  await server?.stop();
+  await sink?.stop();
+});
+
+const anon = () => new Client(server.url);
+const count = (sql: string, ...params: unknown[]) => (server.sql.prepare(sql).get(...params) as { n: number }).n;
+
+describe("settings routes guard themselves", () => {
+  it.each(["/settings/profile", "/settings/email", "/settings/password", "/settings/delete-account"])(
+    "%s: anonymous GET and POST go to log in",
+    async (path) => {
+      for (const response of [await anon().get(path), await anon().post(path, { name: "x", password: "x", intent: "update-name" })]) {
+        expect(response.status).toBe(302);
+        expect(response.headers.get("Location")).toBe(`/login?redirectTo=${encodeURIComponent(path)}`);
+      }
+    },
+  );
+
+  it.each(["/settings/email", "/settings/password", "/settings/delete-account"])(
+    "%s: a stale session is sent to /reauthenticate for GET and POST, and nothing changes",
+    async (path) => {
+      const { client, email } = await registerClient(server);
+      makeStale(server, email);
+      for (const response of [
+        await client.get(path),
+        await client.post(path, { password: PASSWORD, currentPassword: PASSWORD, newPassword: NEW_PASSWORD, email: uniqueEmail() }),
+      ]) {
+        expect(response.status).toBe(302);
+        expect(response.headers.get("Location")).toBe(`/reauthenticate?redirectTo=${encodeURIComponent(path)}`);
+      }
+      expect(userByEmail(server, email)).toBeDefined();
+      await loginClient(server, email, PASSWORD);
+    },
+  );
+});
+
+describe("password strength", () => {
+  it("registration refuses a weak or personal password and says why (plain and single-fetch)", async () => {
+    const email = uniqueEmail("weak");
+    const common = await anon().post("/register", { name: "Weak Pw", email, password: "password123" });
+    expect(common.status).toBe(400);
+    expect(await common.text()).toContain("This password is too easy to guess. This is a commonly used password.");
+    const personal = await anon().post("/register.data", { name: "Weak Pw", email, password: email });
+    expect(personal.status).toBe(400);
+    expect(await personal.text()).toContain("There should not be any personal or page related data.");
+    expect(userByEmail(server, email)).toBeUndefined();
+  });
+});
+
+describe("/settings/profile", () => {
+  it("changes the name (plain and single-fetch posts) and refuses a blank one", async () => {
+    const { client, email } = await registerClient(server, "Old Name");
+    const saved = await client.post("/settings/profile", { intent: "update-name", name: "  Sofia Kovalevskaya " });
+    expect(saved.status).toBe(302);
+    expect(await follow(client, saved)).toContain("Your name has been updated.");
+    expect(userByEmail(server, email)?.name).toBe("Sofia Kovalevskaya");
+
+    expect((await client.post("/settings/profile.data", { intent: "update-name", name: "Sofia K" })).status).toBe(202);
+    expect(userByEmail(server, email)?.name).toBe("Sofia K");
+
+    const blank = await client.post("/settings/profile", { intent: "update-name", name: "   " });
+    expect(blank.status).toBe(400);
+    expect(await blank.text()).toContain("Name is required.");
+    expect((await client.post("/settings/profile", { intent: "nope" })).status).toBe(400);
+  });
+
+  it("ignores fields the form does not have (no mass assignment)", async () => {
+    const { client, email } = await registerClient(server);
+    await client.post("/settings/profile", { intent: "update-name", name: "Fine", email: "hijack@example.com", email_confirmed_at: "1" });
+    const user = userByEmail(server, email)!;
+    expect(user.name).toBe("Fine");
+    expect(user.email_confirmed_at).toBeNull();
+  });
+});
+
+describe("/settings/password", () => {
+  it("checks the current password and the new one's strength", async () => {
+    const { client } = await registerClient(server);
+    const wrong = await client.post("/settings/password", { currentPassword: "not it at all", newPassword: NEW_PASSWORD });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toContain("Your current password is incorrect.");
+    const weak = await client.post("/settings/password.data", { currentPassword: PASSWORD, newPassword: "iloveyou2024" });
+    expect(weak.status).toBe(400);
+    expect(await weak.text()).toContain("This password is too easy to guess.");
+    const missing = await client.post("/settings/password", { newPassword: NEW_PASSWORD });
+    expect(missing.status).toBe(400);
+    expect(await missing.text()).toContain("Enter your current password.");
+  });
+
+  it("ends every other session; this one continues under a new id; the owner gets a mail", async () => {
+    const { client, email } = await registerClient(server);
+    const other = await loginClient(server, email, PASSWORD);
+    const before = client.cookies.get("__session")!;
+
+    const response = await client.post("/settings/password", { currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/settings/password");
+    const after = client.cookies.get("__session")!;
+    expect(after).not.toBe(before);
+    expect(await follow(client, response)).toContain("Your password has been changed. Your other sessions have been signed out.");
+
+    expect(await isSignedOut(client)).toBe(false);
+    expect(await isSignedOut(other)).toBe(true);
+    const replay = anon();
+    replay.cookies.set("__session", before);
+    expect(await isSignedOut(replay)).toBe(true);
+    const user = userByEmail(server, email)!;
+    expect(count("SELECT count(*) AS n FROM sessions WHERE user_id = ?", user.id)).toBe(1);
+
+    const mail = await sink.waitForMail(email, { subject: /password was changed/ });
+    expect(mail.text).toContain("every other session of your account was signed out");
+    const entry = activityOf(server, user.id).find((e) => e.type === "password_changed");
+    expect(JSON.parse(entry!.details)).toEqual({ otherSessionsEnded: 1 });
+
+    expect((await anon().post("/login", { email, password: PASSWORD })).status).toBe(400);
+    await loginClient(server, email, NEW_PASSWORD);
+  });
+});
+
+describe("/settings/delete-account", () => {
+  it("needs the password", async () => {
+    const { client, email } = await registerClient(server);
+    const wrong = await client.post("/settings/delete-account", { password: "not my password" });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toContain("Incorrect password.");
+    expect((await client.post("/settings/delete-account.data", {})).status).toBe(400);
+    expect(userByEmail(server, email)).toBeDefined();
+  });
+
+  it("deletes the account, its sessions and tokens; its activity stays without personal data", async () => {
+    const { client, email } = await registerClient(server, "Hypatia Alexandria");
+    const other = await loginClient(server, email, PASSWORD);
+    await anon().post("/forgot-password", { email });
+    await sink.waitForMail(email, { subject: /Reset your/ });
+    const user = userByEmail(server, email)!;
+    // An entry written before this rule existed, with personal data in its details.
+    server.sql
+      .prepare("INSERT INTO activity (created_at, type, actor_id, subject_id, ip, user_agent, details) VALUES (?, 'user_updated', ?, ?, '10.0.0.9', 'Legacy UA', ?)")
+      .run(Date.now(), user.id, user.id, JSON.stringify({ email, name: "Hypatia Alexandria", role: "user" }));
+    const ids = server.sql.prepare("SELECT id FROM activity WHERE actor_id = ? OR subject_id = ?").all(user.id, user.id) as { id: number }[];
+    expect(ids.length).toBeGreaterThanOrEqual(2);
+
+    const response = await client.post("/settings/delete-account", { password: PASSWORD });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/");
+    expect(client.cookies.has("__session")).toBe(false);
+    expect(await follow(client, response)).toContain("Your account has been deleted.");
+
+    expect(userByEmail(server, email)).toBeUndefined();
+    expect(count("SELECT count(*) AS n FROM sessions WHERE user_id = ?", user.id)).toBe(0);
+    expect(count("SELECT count(*) AS n FROM account_tokens WHERE user_id = ?", user.id)).toBe(0);
+    expect(await isSignedOut(other)).toBe(true);
+
+    const placeholders = ids.map(() => "?").join(",");
+    const rows = server.sql
+      .prepare(`SELECT * FROM activity WHERE id IN (${placeholders}) OR type = 'account_deleted'`)
+      .all(...ids.map((r) => r.id)) as Record<string, unknown>[];
+    const kept = rows.filter((row) => ids.some((r) => r.id === row.id));
+    expect(kept).toHaveLength(ids.length);
+    const text = JSON.stringify(rows);
+    expect(text).not.toContain(email);
+    expect(text).not.toContain("Hypatia");
+    expect(text).not.toContain("10.0.0.9");
+    expect(text).not.toContain("Legacy UA");
+    for (const row of kept) expect(row).toMatchObject({ actor_id: null, subject_id: null, ip: "", user_agent: "" });
+    expect(rows.some((row) => row.type === "account_deleted")).toBe(true);
+    expect((await anon().post("/login", { email, password: PASSWORD })).status).toBe(400);
+  });
+});
