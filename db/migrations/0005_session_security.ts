@@ -12,8 +12,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex("sessions_public_id").unique().on("sessions").column("public_id").execute();
   await db.schema.createIndex("sessions_last_seen_at").on("sessions").column("last_seen_at").execute();
 
-  // The activity log is append-only. Only ON DELETE SET NULL (a deleted user) may touch actor_id/subject_id.
-  await sql`CREATE TRIGGER activity_append_only_update BEFORE UPDATE OF id, created_at, type, ip, user_agent, details ON activity
+  // The activity log is append-only. The one change allowed is erasure of personal data when an
+  // account is deleted: actor/subject to NULL (ON DELETE SET NULL), address and user agent to '',
+  // details to '{}'. Anything else is refused by the database itself.
+  await sql`CREATE TRIGGER activity_append_only_update BEFORE UPDATE ON activity
+    WHEN NEW.id IS NOT OLD.id OR NEW.created_at IS NOT OLD.created_at OR NEW.type IS NOT OLD.type
+      OR (NEW.actor_id IS NOT OLD.actor_id AND NEW.actor_id IS NOT NULL)
+      OR (NEW.subject_id IS NOT OLD.subject_id AND NEW.subject_id IS NOT NULL)
+      OR (NEW.ip IS NOT OLD.ip AND NEW.ip <> '')
+      OR (NEW.user_agent IS NOT OLD.user_agent AND NEW.user_agent <> '')
+      OR (NEW.details IS NOT OLD.details AND NEW.details <> '{}')
     BEGIN SELECT RAISE(ABORT, 'the activity log is append-only'); END`.execute(db);
   await sql`CREATE TRIGGER activity_append_only_delete BEFORE DELETE ON activity
     BEGIN SELECT RAISE(ABORT, 'the activity log is append-only'); END`.execute(db);

@@ -42,7 +42,8 @@ describe("/forgot-password", () => {
     const unknown = uniqueEmail("nobody");
     const answer = async (address: string, path = "/forgot-password") => {
       const response = await anon().post(path, { email: address });
-      return { status: response.status, body: (await response.text()).replaceAll(address, "EMAIL") };
+      const body = (await response.text()).replaceAll(address, "EMAIL").replace(/nonce="[^"]+"/g, 'nonce="N"');
+      return { status: response.status, body };
     };
     const forUnknown = await answer(unknown);
     const forKnown = await answer(email);

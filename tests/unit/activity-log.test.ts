@@ -71,10 +71,16 @@ describe("append-only", () => {
     await recordActivity({ type: "login_succeeded", actorId: user.id }, origin);
     const row = await db.selectFrom("activity").select("id").where("actor_id", "=", user.id).executeTakeFirstOrThrow();
     await expect(db.updateTable("activity").set({ type: "logout" }).where("id", "=", row.id).execute()).rejects.toThrow(/append-only/);
-    await expect(db.updateTable("activity").set({ details: "{}" }).where("id", "=", row.id).execute()).rejects.toThrow(/append-only/);
+    await expect(db.updateTable("activity").set({ details: '{"x":1}' }).where("id", "=", row.id).execute()).rejects.toThrow(/append-only/);
+    await expect(db.updateTable("activity").set({ ip: "10.0.0.1" }).where("id", "=", row.id).execute()).rejects.toThrow(/append-only/);
+    await expect(db.updateTable("activity").set({ actor_id: user.id + 1000 }).where("id", "=", row.id).execute()).rejects.toThrow(/append-only/);
     await expect(db.deleteFrom("activity").where("id", "=", row.id).execute()).rejects.toThrow(/append-only/);
+    // Erasing personal data (account deletion) is the one change allowed.
+    await db.updateTable("activity").set({ ip: "", user_agent: "", details: "{}" }).where("id", "=", row.id).execute();
     await deleteUser(user.id);
     expect(await db.selectFrom("activity").selectAll().where("id", "=", row.id).executeTakeFirst()).toMatchObject({
+      ip: "",
+      user_agent: "",
       type: "login_succeeded",
       actor_id: null,
       subject_id: null,
