@@ -9,6 +9,9 @@ export interface Database {
   sessions: SessionsTable;
   notes: NotesTable;
   activity: ActivityTable;
+  two_factor: TwoFactorTable;
+  recovery_codes: RecoveryCodesTable;
+  rate_limits: RateLimitsTable;
 }
 
 export interface UsersTable {
@@ -66,3 +69,32 @@ export interface ActivityTable {
 }
 
 export type ActivityRow = Selectable<ActivityTable>;
+
+export interface TwoFactorTable {
+  user_id: number;
+  /** The TOTP secret, AES-256-GCM encrypted (app/auth/secret-box.server.ts); never stored in clear. */
+  secret_encrypted: string;
+  /** When the first correct code was entered; null while setup is pending (two-factor is off). */
+  confirmed_at: number | null;
+  /** The last accepted TOTP time step: a code for this step or an earlier one is a replay. */
+  last_time_step: number | null;
+  created_at: number;
+}
+
+export interface RecoveryCodesTable {
+  id: Generated<number>;
+  user_id: number;
+  /** Keyed SHA-256 (HMAC) of the normalised code; the code itself is shown once. */
+  code_hash: string;
+  created_at: number;
+}
+
+/** rate-limiter-flexible's SQLite store (app/auth/rate-limit.server.ts); keys are hashed. */
+export interface RateLimitsTable {
+  key: string;
+  points: number;
+  /** Milliseconds since the epoch; null = never expires. */
+  expire: number | null;
+}
+
+export type TwoFactorRow = Selectable<TwoFactorTable>;

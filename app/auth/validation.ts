@@ -85,3 +85,8 @@ export const ReauthenticateSchema = z.object({
   password: z.string({ message: "Password is required." }).min(1, "Password is required.").max(1024, "Password is too long."),
   redirectTo: z.string().optional(),
 });
+
+/** A second factor: a 6-digit TOTP code or a recovery code (the server tells which). */
+export const TwoFactorCodeSchema = z.object({
+  code: z.string({ message: "Enter the code." }).trim().min(1, "Enter the code.").max(32, "That code is too long."),
+});

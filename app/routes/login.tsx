@@ -1,13 +1,19 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
-import { authenticator, LoginError } from "~/auth/authenticator.server";
+import { authenticateLogin, LoginError } from "~/auth/authenticator.server";
 import { requireAnonymous } from "~/auth/guards.server";
 import { loginUser } from "~/auth/login.server";
+import { rateLimitHeaders } from "~/auth/rate-limit.server";
+import { isTwoFactorEnabled } from "~/auth/two-factor.server";
+import { redirectToSecondFactor } from "~/auth/two-factor-login.server";
 import { Field, FormError } from "~/components/field";
+import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { getConfig } from "~/config.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Remix Auth Kit" }];
+
+export const headers: HeadersFunction = (args) => rateLimitHeaders(args);
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireAnonymous(request);
@@ -16,7 +22,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   try {
-    const { user, remember, redirectTo } = await authenticator.authenticate("email-password", request);
+    const { user, remember, redirectTo } = await authenticateLogin(request, context);
+    // With two-factor on, the password alone opens no session: the code comes first.
+    if (await isTwoFactorEnabled(user.id)) return await redirectToSecondFactor({ userId: user.id, remember, redirectTo });
     return await loginUser(request, context, { userId: user.id, remember, redirectTo });
   } catch (error) {
     if (error instanceof LoginError) {
@@ -70,4 +78,8 @@ export default function LoginPage() {
       </p>
     </section>
   );
+}
+
+export function ErrorBoundary() {
+  return <TooManyAttemptsBoundary />;
 }
