@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { AppLoadContext } from "@remix-run/node";
 import { Authenticator } from "remix-auth";
 import { FormStrategy } from "remix-auth-form";
@@ -44,13 +45,12 @@ export async function verifyCredentials(email: string, password: string): Promis
 
 export const authenticator = new Authenticator<LoginResult>();
 
-// remix-auth hands a strategy only the request; the client address lives in Remix's load context.
-const loadContexts = new WeakMap<Request, AppLoadContext>();
+// remix-auth hands a strategy only (a copy of) the request; the client address lives in Remix's load context.
+const loadContext = new AsyncLocalStorage<AppLoadContext>();
 
 /** Runs the email-password strategy for a login action (with its brute-force limits). */
 export function authenticateLogin(request: Request, context: AppLoadContext): Promise<LoginResult> {
-  loadContexts.set(request, context);
-  return authenticator.authenticate("email-password", request);
+  return loadContext.run(context, () => authenticator.authenticate("email-password", request));
 }
 
 authenticator.use(
@@ -61,7 +61,7 @@ authenticator.use(
       throw new LoginError("Check the highlighted fields.", parsed.errors, typeof email === "string" ? email : "");
     }
     const { email, password, remember, redirectTo } = parsed.data;
-    const context = loadContexts.get(request) ?? { clientIp: "" };
+    const context = loadContext.getStore() ?? { clientIp: "" };
     const origin = requestOrigin(request, context);
     // Before the password is read: a locked account gets its 429 even for the right password.
     const attempt = await startAttempt("password", { account: email, address: context.clientIp }, origin);
