@@ -130,12 +130,15 @@ export const rateLimitHeaders: HeadersFunction = ({ errorHeaders, actionHeaders 
   return retryAfter ? { "Retry-After": retryAfter } : new Headers();
 };
 
-type Limiters = Map<string, RateLimiterSQLite>;
+/** The limiters of each open database handle (a reopened database gets new ones). */
+type Limiters = WeakMap<object, Map<string, RateLimiterSQLite>>;
 
 function limiter(prefix: string, points: number, durationSeconds: number): RateLimiterSQLite {
   const storeClient = sqliteHandle();
-  const limiters = singleton<Limiters>("rate-limiters", () => new Map());
-  const id = `${getConfig().databasePath}:${prefix}:${points}:${durationSeconds}`;
+  const byHandle = singleton<Limiters>("rate-limiters", () => new WeakMap());
+  let limiters = byHandle.get(storeClient);
+  if (!limiters) byHandle.set(storeClient, (limiters = new Map()));
+  const id = `${prefix}:${points}:${durationSeconds}`;
   let instance = limiters.get(id);
   if (!instance) {
     instance = new RateLimiterSQLite({

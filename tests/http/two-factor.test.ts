@@ -86,7 +86,8 @@ describe("/settings/two-factor", () => {
     expect(stored).toHaveLength(10);
     expect(JSON.stringify(stored)).not.toContain(recoveryCodes[0]!.replace("-", ""));
     expect(activityTypes(email)).toContain("two_factor_enabled");
-    expect(server.logs.some((line) => line.includes("two-factor notice") && line.includes(email) && line.includes("is on"))).toBe(true);
+    // The server's log lines arrive through a pipe, possibly after the response.
+    await expect.poll(() => server.logs.some((line) => line.includes("two-factor notice") && line.includes(email) && line.includes("is on"))).toBe(true);
 
     // After enablement the page (and its data) never carry the secret or the codes again.
     for (const path of ["/settings/two-factor", "/settings/two-factor.data"]) {
@@ -126,7 +127,7 @@ describe("/settings/two-factor", () => {
     expect(server.sql.prepare("SELECT count(*) AS n FROM two_factor WHERE user_id = ?").get(userId(email))).toEqual({ n: 0 });
     expect(server.sql.prepare("SELECT count(*) AS n FROM recovery_codes WHERE user_id = ?").get(userId(email))).toEqual({ n: 0 });
     expect(activityTypes(email)).toEqual(expect.arrayContaining(["two_factor_failed", "two_factor_disabled"]));
-    expect(server.logs.some((line) => line.includes("two-factor notice") && line.includes("is off"))).toBe(true);
+    await expect.poll(() => server.logs.some((line) => line.includes("two-factor notice") && line.includes(email) && line.includes("is off"))).toBe(true);
     expect((await new Client(server.url).post("/login", { email, password: PASSWORD })).headers.get("Location")).toBe("/dashboard");
   });
 });
