@@ -109,6 +109,17 @@ const EnvSchema = z.object({
       return rate;
     })
     .default({ points: 5, windowSeconds: 60 }),
+  LOGIN_IP_RATE_LIMIT: z
+    .string()
+    .transform((value, ctx) => {
+      const rate = parseRate(value);
+      if (!rate) {
+        ctx.addIssue({ code: "custom", message: "expected N per second, minute, hour or day, for example 100 per hour" });
+        return z.NEVER;
+      }
+      return rate;
+    })
+    .default({ points: 100, windowSeconds: 3600 }),
   BCRYPT_COST: z.coerce
     .number({ message: "expected a whole number from 4 to 15" })
     .int("expected a whole number from 4 to 15")
@@ -156,6 +167,8 @@ export type Config = {
   needsRefreshMessage: string;
   needsRefreshMessageCategory: string;
   loginRateLimit: { points: number; windowSeconds: number };
+  /** Failures allowed per client address across all accounts (looser than loginRateLimit). */
+  loginIpRateLimit: { points: number; windowSeconds: number };
   bcryptCost: number;
   registration: "open" | "closed";
   smtpUrl: string | undefined;
@@ -225,6 +238,7 @@ export function loadConfig(env: Env = process.env): Config {
     needsRefreshMessage: e.NEEDS_REFRESH_MESSAGE,
     needsRefreshMessageCategory: e.NEEDS_REFRESH_MESSAGE_CATEGORY,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
+    loginIpRateLimit: e.LOGIN_IP_RATE_LIMIT,
     bcryptCost: e.BCRYPT_COST,
     registration: e.REGISTRATION,
     smtpUrl: e.SMTP_URL,

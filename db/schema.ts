@@ -10,6 +10,9 @@ export interface Database {
   notes: NotesTable;
   activity: ActivityTable;
   account_tokens: AccountTokensTable;
+  two_factor: TwoFactorTable;
+  recovery_codes: RecoveryCodesTable;
+  rate_limits: RateLimitsTable;
 }
 
 export interface UsersTable {
@@ -91,3 +94,32 @@ export interface AccountTokensTable {
 }
 
 export type AccountToken = Selectable<AccountTokensTable>;
+
+export interface TwoFactorTable {
+  user_id: number;
+  /** The TOTP secret, AES-256-GCM encrypted (app/auth/secret-box.server.ts); never stored in clear. */
+  secret_encrypted: string;
+  /** When the first correct code was entered; null while setup is pending (two-factor is off). */
+  confirmed_at: number | null;
+  /** The last accepted TOTP time step: a code for this step or an earlier one is a replay. */
+  last_time_step: number | null;
+  created_at: number;
+}
+
+export interface RecoveryCodesTable {
+  id: Generated<number>;
+  user_id: number;
+  /** Keyed SHA-256 (HMAC) of the normalised code; the code itself is shown once. */
+  code_hash: string;
+  created_at: number;
+}
+
+/** rate-limiter-flexible's SQLite store (app/auth/rate-limit.server.ts); keys are hashed. */
+export interface RateLimitsTable {
+  key: string;
+  points: number;
+  /** Milliseconds since the epoch; null = never expires. */
+  expire: number | null;
+}
+
+export type TwoFactorRow = Selectable<TwoFactorTable>;

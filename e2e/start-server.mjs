@@ -28,6 +28,8 @@ const child = spawn(process.execPath, [path.join(root, "build/server.js")], {
     SESSION_SECRET: "e2e-only-session-secret-not-for-production-0123456789abcdef01234",
     APP_ORIGIN: `http://127.0.0.1:${port}`,
     BCRYPT_COST: "4",
+    // Every browser test comes from 127.0.0.1: the per-address limit across accounts would trip on the suite itself.
+    LOGIN_IP_RATE_LIMIT: "10000 per hour",
     LOG_LEVEL: "warn",
     NODE_ENV: "test",
   },

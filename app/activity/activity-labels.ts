@@ -18,6 +18,7 @@ export const ACTIVITY_LABELS: Record<ActivityType, string> = {
   email_changed: "Email changed",
   two_factor_enabled: "Two-factor authentication turned on",
   two_factor_disabled: "Two-factor authentication turned off",
+  two_factor_failed: "Wrong two-factor code",
   recovery_codes_regenerated: "New recovery codes generated",
   recovery_code_used: "Recovery code used",
   lockout: "Sign-in locked after failed attempts",

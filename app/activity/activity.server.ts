@@ -24,6 +24,7 @@ export const ACTIVITY_TYPES = [
   "email_changed",
   "two_factor_enabled",
   "two_factor_disabled",
+  "two_factor_failed",
   "recovery_codes_regenerated",
   "recovery_code_used",
   "lockout",

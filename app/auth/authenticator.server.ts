@@ -1,8 +1,12 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { AppLoadContext } from "@remix-run/node";
 import { Authenticator } from "remix-auth";
 import { FormStrategy } from "remix-auth-form";
 import type { User } from "~/db.server";
 import { findUserByEmail, updatePasswordHash } from "~/users/users.server";
+import { requestOrigin } from "~/activity/activity.server";
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "./password.server";
+import { startAttempt } from "./rate-limit.server";
 import { type FieldErrors, LoginSchema, parseForm } from "./validation";
 
 /** The one message for every failed login: unknown email, wrong password, inactive account. */
@@ -41,16 +45,32 @@ export async function verifyCredentials(email: string, password: string): Promis
 
 export const authenticator = new Authenticator<LoginResult>();
 
+// remix-auth hands a strategy only (a copy of) the request; the client address lives in Remix's load context.
+const loadContext = new AsyncLocalStorage<AppLoadContext>();
+
+/** Runs the email-password strategy for a login action (with its brute-force limits). */
+export function authenticateLogin(request: Request, context: AppLoadContext): Promise<LoginResult> {
+  return loadContext.run(context, () => authenticator.authenticate("email-password", request));
+}
+
 authenticator.use(
-  new FormStrategy(async ({ form }) => {
+  new FormStrategy(async ({ form, request }) => {
     const parsed = parseForm(form, LoginSchema);
     if (!parsed.success) {
       const email = form.get("email");
       throw new LoginError("Check the highlighted fields.", parsed.errors, typeof email === "string" ? email : "");
     }
     const { email, password, remember, redirectTo } = parsed.data;
+    const context = loadContext.getStore() ?? { clientIp: "" };
+    const origin = requestOrigin(request, context);
+    // Before the password is read: a locked account gets its 429 even for the right password.
+    const attempt = await startAttempt("password", { account: email, address: context.clientIp }, origin);
     const user = await verifyCredentials(email, password);
-    if (!user) throw new LoginError(INVALID_CREDENTIALS, {}, email);
+    if (!user) {
+      await attempt.failed({ subjectId: (await findUserByEmail(email))?.id ?? null });
+      throw new LoginError(INVALID_CREDENTIALS, {}, email);
+    }
+    await attempt.succeeded();
     return { user, remember, redirectTo };
   }),
   "email-password",

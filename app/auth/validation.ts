@@ -112,3 +112,8 @@ export const ChangePasswordSchema = z.object({
 export const DeleteAccountSchema = z.object({
   password: currentPasswordField,
 });
+
+/** A second factor: a 6-digit TOTP code or a recovery code (the server tells which). */
+export const TwoFactorCodeSchema = z.object({
+  code: z.string({ message: "Enter the code." }).trim().min(1, "Enter the code.").max(32, "That code is too long."),
+});

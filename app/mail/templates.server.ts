@@ -132,3 +132,30 @@ export function passwordChangedMail({ to, name }: { to: string; name: string }):
     after: [`If this was not you, reset your password now: ${appLink("/forgot-password")}`],
   });
 }
+
+export type TwoFactorNoticeKind = "enabled" | "disabled" | "recovery_codes_regenerated";
+
+export function twoFactorNoticeMail({ to, name, kind }: { to: string; name: string; kind: TwoFactorNoticeKind }): MailMessage {
+  const { subject, paragraph } = {
+    enabled: {
+      subject: "Two-factor authentication is on",
+      paragraph: "Two-factor authentication was turned on for your account. From now on, logging in needs a code from your authenticator app or a recovery code.",
+    },
+    disabled: {
+      subject: "Two-factor authentication is off",
+      paragraph: "Two-factor authentication was turned off for your account. Logging in now needs only your password.",
+    },
+    recovery_codes_regenerated: {
+      subject: "New recovery codes were created",
+      paragraph: "A new set of recovery codes was created for your account; the old codes no longer work.",
+    },
+  }[kind];
+  return render({
+    kind: `two_factor_${kind}`,
+    to,
+    subject: `${APP_NAME}: ${subject}`,
+    greeting: `Hello ${name},`,
+    paragraphs: [paragraph],
+    after: [`If this was not you, reset your password now and review your sessions: ${appLink("/forgot-password")}`],
+  });
+}

@@ -4,15 +4,21 @@ import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
 import { requestOrigin } from "~/activity/activity.server";
 import { requestPasswordResetInBackground } from "~/account/password-reset.server";
 import { requireAnonymous } from "~/auth/guards.server";
+import { limitRequest, rateLimitHeaders } from "~/auth/rate-limit.server";
 import { ForgotPasswordSchema, parseForm } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
+import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 
 export const meta: MetaFunction = () => [
   { title: "Forgot your password? · Remix Auth Kit" },
   { name: "referrer", content: "no-referrer" },
 ];
 
-export const headers: HeadersFunction = () => ({ "Referrer-Policy": "no-referrer" });
+export const headers: HeadersFunction = (args) => {
+  const headers = new Headers(rateLimitHeaders(args));
+  headers.set("Referrer-Policy", "no-referrer");
+  return headers;
+};
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireAnonymous(request);
@@ -26,8 +32,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.success) {
     return data({ sent: false as const, fieldErrors: parsed.errors, email: String(form.get("email") ?? "") }, { status: 400 });
   }
+  // Counted per address typed and per client, whether or not an account exists (no enumeration).
+  const origin = requestOrigin(request, context);
+  await limitRequest("forgot-password", { account: parsed.data.email, address: context.clientIp }, origin);
   // The same answer, at the same speed, whether or not the address has an account: the work happens after it.
-  requestPasswordResetInBackground(parsed.data.email, requestOrigin(request, context));
+  requestPasswordResetInBackground(parsed.data.email, origin);
   return { sent: true as const, email: parsed.data.email };
 }
 
@@ -73,4 +82,8 @@ export default function ForgotPasswordPage() {
       </p>
     </section>
   );
+}
+
+export function ErrorBoundary() {
+  return <TooManyAttemptsBoundary backTo="/forgot-password" backLabel="Back to forgot password" />;
 }

@@ -1,15 +1,21 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { requestOrigin } from "~/activity/activity.server";
-import { authenticator, INVALID_CREDENTIALS, LoginError } from "~/auth/authenticator.server";
+import { authenticateLogin, INVALID_CREDENTIALS, LoginError } from "~/auth/authenticator.server";
 import { requireAnonymous } from "~/auth/guards.server";
 import { recordLoginFailed, recordLoginSucceeded } from "~/auth/login-activity.server";
 import { loginUser } from "~/auth/login.server";
+import { rateLimitHeaders } from "~/auth/rate-limit.server";
+import { isTwoFactorEnabled } from "~/auth/two-factor.server";
+import { redirectToSecondFactor } from "~/auth/two-factor-login.server";
 import { Field, FormError } from "~/components/field";
+import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { getConfig } from "~/config.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Remix Auth Kit" }];
+
+export const headers: HeadersFunction = (args) => rateLimitHeaders(args);
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireAnonymous(request);
@@ -18,7 +24,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   try {
-    const { user, remember, redirectTo } = await authenticator.authenticate("email-password", request);
+    const { user, remember, redirectTo } = await authenticateLogin(request, context);
+    // With two-factor on, the password alone opens no session: the code comes first
+    // (and the login is recorded there).
+    if (await isTwoFactorEnabled(user.id)) return await redirectToSecondFactor({ userId: user.id, remember, redirectTo });
     await recordLoginSucceeded(user.id, remember, requestOrigin(request, context));
     return await loginUser(request, context, { userId: user.id, remember, redirectTo });
   } catch (error) {
@@ -77,4 +86,8 @@ export default function LoginPage() {
       </p>
     </section>
   );
+}
+
+export function ErrorBoundary() {
+  return <TooManyAttemptsBoundary />;
 }

@@ -1,19 +1,22 @@
-import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, AppLoadContext, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { updateName } from "~/account/account.server";
 import { sendEmailConfirmation } from "~/account/email.server";
+import { requestOrigin } from "~/activity/activity.server";
 import { requireUser } from "~/auth/guards.server";
+import { limitRequest, rateLimitHeaders } from "~/auth/rate-limit.server";
 import { parseForm, ProfileSchema } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
+import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { redirectWithFlash } from "~/flash.server";
 import { MAIL_RETRY_MESSAGE, MailDeliveryError } from "~/mail/mailer.server";
 import { findUserById, type PublicUser } from "~/users/users.server";
 
 export const meta: MetaFunction = () => [{ title: "Profile · Settings · Remix Auth Kit" }];
 
-// Passes on the action's Retry-After when a mail could not be sent.
-export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders;
+// Passes on Retry-After: a mail that could not be sent (503), or too many resends (429).
+export const headers: HeadersFunction = (args) => rateLimitHeaders(args);
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
@@ -21,8 +24,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { name: user.name, email: user.email, emailConfirmedAt: row?.email_confirmed_at ?? null };
 }
 
-/** Sends a new confirmation link (a rate limiter for this action belongs here). */
-async function resendConfirmation(user: PublicUser) {
+/** Sends a new confirmation link; counted per account and per client (429 past the limit). */
+async function resendConfirmation(user: PublicUser, request: Request, context: AppLoadContext) {
+  await limitRequest("confirmation-resend", { account: user.id, address: context.clientIp }, requestOrigin(request, context));
   const row = await findUserById(user.id);
   if (!row) throw new Response("Not found", { status: 404 });
   if (row.email_confirmed_at !== null) {
@@ -37,7 +41,7 @@ async function resendConfirmation(user: PublicUser) {
   return redirectWithFlash("/settings/profile", { category: "success", message: `We sent a new confirmation link to ${row.email}.` });
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const form = await request.formData();
   switch (form.get("intent")) {
@@ -48,7 +52,7 @@ export async function action({ request }: ActionFunctionArgs) {
       return redirectWithFlash("/settings/profile", { category: "success", message: "Your name has been updated." });
     }
     case "resend-confirmation":
-      return resendConfirmation(user);
+      return resendConfirmation(user, request, context);
     default:
       return data({ error: "Unknown action.", fieldErrors: {} as Record<string, string> }, { status: 400 });
   }
@@ -100,4 +104,8 @@ export default function ProfileSettings() {
       </p>
     </section>
   );
+}
+
+export function ErrorBoundary() {
+  return <TooManyAttemptsBoundary backTo="/settings/profile" backLabel="Back to your profile" />;
 }

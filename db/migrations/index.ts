@@ -3,6 +3,7 @@ import * as m0001 from "./0001_users_and_sessions";
 import * as m0002 from "./0002_activity_log";
 import * as m0004 from "./0004_account_tokens";
 import * as m0005 from "./0005_session_security";
+import * as m0006 from "./0006_two_factor";
 
 /**
  * Every migration, in order. Listed statically (not read from disk) so the
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   "0002_activity_log": m0002,
   "0004_account_tokens": m0004,
   "0005_session_security": m0005,
+  "0006_two_factor": m0006,
 };

@@ -54,6 +54,7 @@ describe("loadConfig", () => {
       needsRefreshMessage: "Please reauthenticate to access this page.",
       needsRefreshMessageCategory: "info",
       loginRateLimit: { points: 5, windowSeconds: 60 },
+      loginIpRateLimit: { points: 100, windowSeconds: 3600 },
       bcryptCost: 12,
       registration: "open",
       mailFrom: "no-reply@localhost",
@@ -69,6 +70,10 @@ describe("loadConfig", () => {
     expect(config.sessionIdleTimeout).toBe(45_000);
     expect(config.rememberCookieDuration).toBe(7 * 86_400_000);
     expect(config.freshLoginMaxAge).toBe(300_000);
+  });
+
+  it("reads LOGIN_IP_RATE_LIMIT like LOGIN_RATE_LIMIT", () => {
+    expect(loadConfig({ ...base, LOGIN_IP_RATE_LIMIT: "30 per minute" }).loginIpRateLimit).toEqual({ points: 30, windowSeconds: 60 });
   });
 
   it("derives APP_ORIGIN from PORT outside production", () => {
@@ -94,6 +99,7 @@ describe("loadConfig", () => {
     ["SESSION_PROTECTION", "paranoid", /SESSION_PROTECTION: expected off, basic or strong/],
     ["REMEMBER_COOKIE_REFRESH_EACH_REQUEST", "maybe", /REMEMBER_COOKIE_REFRESH_EACH_REQUEST: expected true or false/],
     ["LOGIN_RATE_LIMIT", "lots", /LOGIN_RATE_LIMIT: expected N per second, minute, hour or day/],
+    ["LOGIN_IP_RATE_LIMIT", "0 per hour", /LOGIN_IP_RATE_LIMIT: expected N per second, minute, hour or day/],
     ["BCRYPT_COST", "3", /BCRYPT_COST: expected a whole number from 4 to 15/],
     ["REGISTRATION", "invite", /REGISTRATION: expected open or closed/],
     ["DATABASE_URL", "postgres-ish", /DATABASE_URL: expected file:PATH/],

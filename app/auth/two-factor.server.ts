@@ -1,0 +1,172 @@
+import { generateSecret, generateURI, verify } from "otplib";
+import QRCode from "qrcode";
+import { db } from "~/db.server";
+import { consumeRecoveryCode, replaceRecoveryCodes } from "./recovery-codes.server";
+import { decryptSecret, encryptSecret } from "./secret-box.server";
+
+/**
+ * TOTP two-factor authentication (RFC 6238: SHA-1, 6 digits, 30-second steps,
+ * what every authenticator app expects). A code is accepted for the current
+ * step and one step either side, and each step only once per user: the last
+ * accepted step is stored and a code for it or an earlier one is a replay.
+ * Every function that depends on time takes `now` (milliseconds).
+ */
+
+export const TOTP_ISSUER = "Remix Auth Kit";
+export const TOTP_PERIOD_SECONDS = 30;
+/** ±1 time step: covers clock drift and a code typed as it changes. */
+const TOLERANCE_SECONDS = TOTP_PERIOD_SECONDS;
+
+export type TwoFactorStatus =
+  | { state: "off" }
+  | { state: "pending"; secret: string }
+  | { state: "on"; confirmedAt: number };
+
+const context = (userId: number) => `two-factor:user:${userId}`;
+
+async function readSecret(userId: number, sealed: string): Promise<string | null> {
+  const opened = decryptSecret(sealed, context(userId));
+  if (!opened) return null;
+  if (opened.rotated) {
+    // Written under an older SESSION_SECRET: re-encrypt under the current one.
+    await db.updateTable("two_factor").set({ secret_encrypted: encryptSecret(opened.plaintext, context(userId)) })
+      .where("user_id", "=", userId).where("secret_encrypted", "=", sealed).execute();
+  }
+  return opened.plaintext;
+}
+
+/** Whether a user has two-factor on, is setting it up, or neither. The secret leaves only while pending. */
+export async function twoFactorStatus(userId: number): Promise<TwoFactorStatus> {
+  const row = await db.selectFrom("two_factor").selectAll().where("user_id", "=", userId).executeTakeFirst();
+  if (!row) return { state: "off" };
+  if (row.confirmed_at !== null) return { state: "on", confirmedAt: row.confirmed_at };
+  const secret = await readSecret(userId, row.secret_encrypted);
+  return secret ? { state: "pending", secret } : { state: "off" };
+}
+
+export async function isTwoFactorEnabled(userId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom("two_factor")
+    .select("user_id")
+    .where("user_id", "=", userId)
+    .where("confirmed_at", "is not", null)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The `otpauth://totp/...` URI an authenticator app reads (from the QR code or typed in). */
+export function otpauthUri(email: string, secret: string): string {
+  return generateURI({ issuer: TOTP_ISSUER, label: email, secret });
+}
+
+/** The URI as an SVG QR code, for inline use. */
+export function qrCodeSvg(uri: string): Promise<string> {
+  return QRCode.toString(uri, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
+}
+
+/** Starts (or restarts) setup: a new secret, stored encrypted and unconfirmed. Refused while two-factor is on. */
+export async function beginTwoFactorSetup(userId: number, now = Date.now()): Promise<string | null> {
+  const secret = generateSecret({ length: 20 });
+  const sealed = encryptSecret(secret, context(userId));
+  const result = await db
+    .insertInto("two_factor")
+    .values({ user_id: userId, secret_encrypted: sealed, confirmed_at: null, last_time_step: null, created_at: now })
+    .onConflict((oc) =>
+      oc.column("user_id").doUpdateSet({ secret_encrypted: sealed, created_at: now }).where("two_factor.confirmed_at", "is", null),
+    )
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0 ? secret : null;
+}
+
+/** Abandons a pending setup (two-factor that is on stays on). */
+export async function cancelTwoFactorSetup(userId: number): Promise<void> {
+  await db.deleteFrom("two_factor").where("user_id", "=", userId).where("confirmed_at", "is", null).execute();
+}
+
+/** The time step a 6-digit code is valid for at `now` (±1 step) and after `afterTimeStep`, or null. */
+export async function matchTotp(
+  secret: string,
+  code: string,
+  { now = Date.now(), afterTimeStep }: { now?: number; afterTimeStep?: number | null } = {},
+): Promise<number | null> {
+  if (!/^\d{6}$/.test(code)) return null;
+  const result = await verify({
+    secret,
+    token: code,
+    epoch: Math.floor(now / 1000),
+    epochTolerance: TOLERANCE_SECONDS,
+    ...(afterTimeStep === null || afterTimeStep === undefined ? {} : { afterTimeStep }),
+  });
+  return result.valid && "timeStep" in result ? result.timeStep : null;
+}
+
+/** Records `step` as used; false when this or a later step was already used (a replay, also under parallel submits). */
+async function claimTimeStep(userId: number, step: number): Promise<boolean> {
+  const result = await db
+    .updateTable("two_factor")
+    .set({ last_time_step: step })
+    .where("user_id", "=", userId)
+    .where("confirmed_at", "is not", null)
+    .where((eb) => eb.or([eb("last_time_step", "is", null), eb("last_time_step", "<", step)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Finishes setup with the first correct code: two-factor is on from then and
+ * the new recovery codes are returned (to show once). Null for a wrong code
+ * or when there is no pending setup.
+ */
+export async function confirmTwoFactorSetup(userId: number, code: string, now = Date.now()): Promise<string[] | null> {
+  const row = await db.selectFrom("two_factor").selectAll().where("user_id", "=", userId).executeTakeFirst();
+  if (!row || row.confirmed_at !== null) return null;
+  const secret = await readSecret(userId, row.secret_encrypted);
+  if (!secret) return null;
+  const step = await matchTotp(secret, normalizeCode(code), { now });
+  if (step === null) return null;
+  return db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable("two_factor")
+      .set({ last_time_step: step, confirmed_at: now })
+      .where("user_id", "=", userId)
+      .where("confirmed_at", "is", null)
+      .where("secret_encrypted", "=", row.secret_encrypted)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) !== 1) return null;
+    return replaceRecoveryCodes(userId, { now, trx });
+  });
+}
+
+/** Spaces are for reading codes aloud; they are not part of the code. */
+export function normalizeCode(input: string): string {
+  return input.trim().replace(/\s+/g, "");
+}
+
+export type SecondFactor = "totp" | "recovery_code";
+
+/**
+ * Checks a second factor for a user with two-factor on: a 6-digit TOTP code
+ * (each time step accepted once) or a recovery code (each accepted once).
+ * Returns which one was used, or null.
+ */
+export async function verifySecondFactor(userId: number, input: string, now = Date.now()): Promise<SecondFactor | null> {
+  const code = normalizeCode(input);
+  const row = await db.selectFrom("two_factor").selectAll().where("user_id", "=", userId).executeTakeFirst();
+  if (!row || row.confirmed_at === null) return null;
+  if (/^\d{6}$/.test(code)) {
+    const secret = await readSecret(userId, row.secret_encrypted);
+    if (!secret) return null;
+    const step = await matchTotp(secret, code, { now, afterTimeStep: row.last_time_step });
+    if (step === null) return null;
+    return (await claimTimeStep(userId, step)) ? "totp" : null;
+  }
+  return (await consumeRecoveryCode(userId, code)) ? "recovery_code" : null;
+}
+
+/** Turns two-factor off: the secret and the recovery codes are deleted. */
+export async function disableTwoFactor(userId: number): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom("recovery_codes").where("user_id", "=", userId).execute();
+    await trx.deleteFrom("two_factor").where("user_id", "=", userId).execute();
+  });
+}
