@@ -93,11 +93,22 @@ export function sameOriginOnly(config: Config) {
   };
 }
 
-/** A body over the limit gets 413; a body of unknown length gets 411 (forms always send Content-Length). */
+const FORM_TYPES = /^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i;
+
+/**
+ * Every action reads a form: a body over the limit gets 413, a body of unknown
+ * length 411 (forms always send Content-Length), a body that is not a form
+ * (JSON, plain text, ...) 415.
+ */
 export function bodyLimit(maxBytes = MAX_BODY_BYTES) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (SAFE_METHODS.has(req.method)) return next();
     const length = req.headers["content-length"];
+    const hasBody = req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
+    if (hasBody && !FORM_TYPES.test(req.headers["content-type"] ?? "")) {
+      res.status(415).type("text/plain").send("Send the form as application/x-www-form-urlencoded or multipart/form-data.");
+      return;
+    }
     if (length === undefined) {
       if (req.headers["transfer-encoding"]) {
         res.status(411).type("text/plain").send("The request needs a Content-Length.");

@@ -7,7 +7,7 @@ import { findUserByEmail, updatePasswordHash } from "~/users/users.server";
 import { requestOrigin } from "~/activity/activity.server";
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "./password.server";
 import { startAttempt } from "./rate-limit.server";
-import { type FieldErrors, LoginSchema, parseForm } from "./validation";
+import { type FieldErrors, LoginSchema, parseForm, readFormData } from "./validation";
 
 /** The one message for every failed login: unknown email, wrong password, inactive account. */
 export const INVALID_CREDENTIALS = "Invalid email or password.";
@@ -49,7 +49,9 @@ export const authenticator = new Authenticator<LoginResult>();
 const loadContext = new AsyncLocalStorage<AppLoadContext>();
 
 /** Runs the email-password strategy for a login action (with its brute-force limits). */
-export function authenticateLogin(request: Request, context: AppLoadContext): Promise<LoginResult> {
+export async function authenticateLogin(request: Request, context: AppLoadContext): Promise<LoginResult> {
+  // The strategy reads the form itself; an unreadable body must be a 400 before it does.
+  await readFormData(request.clone());
   return loadContext.run(context, () => authenticator.authenticate("email-password", request));
 }
 

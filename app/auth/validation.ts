@@ -58,6 +58,18 @@ export const NoteSchema = z.object({
 export type FieldErrors = Record<string, string>;
 
 /**
+ * The request's form. A body that cannot be read as a form (a broken multipart
+ * body, say) is the client's mistake: a 400, never a 500.
+ */
+export async function readFormData(request: Request): Promise<FormData> {
+  try {
+    return await request.formData();
+  } catch {
+    throw new Response("The form could not be read. Please submit it again.", { status: 400 });
+  }
+}
+
+/**
  * Validates a submitted form with a schema. Only the schema's own fields are
  * read (extra fields are ignored: no mass assignment); a repeated field counts
  * once (the first), and a file where text is expected is an error, not a crash.

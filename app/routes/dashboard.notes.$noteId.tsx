@@ -4,6 +4,7 @@ import { z } from "zod";
 import { requireUser } from "~/auth/guards.server";
 import { redirectWithFlash } from "~/flash.server";
 import { deleteNote, findNote } from "~/notes/notes.server";
+import { readFormData } from "~/auth/validation";
 
 const NoteId = z.coerce.number().int().positive();
 
@@ -23,7 +24,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const noteId = noteIdOrNotFound(params.noteId);
-  const intent = (await request.formData()).get("intent");
+  const intent = (await readFormData(request)).get("intent");
   if (intent !== "delete") return new Response("Unknown intent", { status: 400 });
   if (!(await deleteNote(user.id, noteId))) throw new Response("Note not found", { status: 404 });
   return redirectWithFlash("/dashboard/notes", { category: "success", message: "Note deleted." });

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, Outlet, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
-import { NoteSchema, parseForm } from "~/auth/validation";
+import { NoteSchema, parseForm, readFormData } from "~/auth/validation";
 import { Field } from "~/components/field";
 import { createNote, listNotes } from "~/notes/notes.server";
 
@@ -15,7 +15,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const parsed = parseForm(await request.formData(), NoteSchema);
+  const parsed = parseForm(await readFormData(request), NoteSchema);
   if (!parsed.success) return data({ fieldErrors: parsed.errors }, { status: 400 });
   const note = await createNote(user.id, parsed.data);
   return redirect(`/dashboard/notes/${note.id}`);

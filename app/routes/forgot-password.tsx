@@ -5,7 +5,7 @@ import { requestOrigin } from "~/activity/activity.server";
 import { requestPasswordResetInBackground } from "~/account/password-reset.server";
 import { requireAnonymous } from "~/auth/guards.server";
 import { limitRequest, rateLimitHeaders } from "~/auth/rate-limit.server";
-import { ForgotPasswordSchema, parseForm } from "~/auth/validation";
+import { ForgotPasswordSchema, parseForm, readFormData } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 
@@ -27,7 +27,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   await requireAnonymous(request);
-  const form = await request.formData();
+  const form = await readFormData(request);
   const parsed = parseForm(form, ForgotPasswordSchema);
   if (!parsed.success) {
     return data({ sent: false as const, fieldErrors: parsed.errors, email: String(form.get("email") ?? "") }, { status: 400 });

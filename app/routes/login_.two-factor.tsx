@@ -9,7 +9,7 @@ import { rateLimitHeaders, startAttempt } from "~/auth/rate-limit.server";
 import { countRecoveryCodes } from "~/auth/recovery-codes.server";
 import { verifySecondFactor } from "~/auth/two-factor.server";
 import { clearPendingLoginCookie, readPendingLogin } from "~/auth/two-factor-login.server";
-import { parseForm, TwoFactorCodeSchema } from "~/auth/validation";
+import { parseForm, readFormData, TwoFactorCodeSchema } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { redirectWithFlash } from "~/flash.server";
@@ -43,7 +43,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   await requireAnonymous(request);
   const { pending, user } = await requirePendingLogin(request);
-  const parsed = parseForm(await request.formData(), TwoFactorCodeSchema);
+  const parsed = parseForm(await readFormData(request), TwoFactorCodeSchema);
   if (!parsed.success) return data({ error: "Check the highlighted field.", fieldErrors: parsed.errors }, { status: 400 });
 
   const origin = requestOrigin(request, context);

@@ -6,7 +6,7 @@ import { requireAuth } from "~/auth/guards.server";
 import { rateLimitHeaders, startAttempt } from "~/auth/rate-limit.server";
 import { checkCurrentPassword, completeReauthentication } from "~/auth/reauthenticate.server";
 import { isTwoFactorEnabled, verifySecondFactor } from "~/auth/two-factor.server";
-import { parseForm, ReauthenticateSchema, TwoFactorCodeSchema } from "~/auth/validation";
+import { parseForm, readFormData, ReauthenticateSchema, TwoFactorCodeSchema } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 
@@ -22,7 +22,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireAuth(request);
   const twoFactor = await isTwoFactorEnabled(auth.user.id);
-  const form = await request.formData();
+  const form = await readFormData(request);
   const parsed = parseForm(form, ReauthenticateSchema);
   const code = twoFactor ? parseForm(form, TwoFactorCodeSchema) : null;
   if (!parsed.success || (code && !code.success)) {

@@ -6,7 +6,7 @@ import { sendEmailConfirmation } from "~/account/email.server";
 import { requireAnonymous } from "~/auth/guards.server";
 import { loginUser } from "~/auth/login.server";
 import { weakPasswordReason } from "~/auth/password-strength.server";
-import { PASSWORD_MIN_LENGTH, parseForm, RegisterSchema } from "~/auth/validation";
+import { parseForm, PASSWORD_MIN_LENGTH, readFormData, RegisterSchema } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
 import { getConfig } from "~/config.server";
 import { MailDeliveryError } from "~/mail/mailer.server";
@@ -27,7 +27,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   await requireAnonymous(request);
   if (getConfig().registration === "closed") return registrationClosed();
-  const form = await request.formData();
+  const form = await readFormData(request);
   const parsed = parseForm(form, RegisterSchema);
   const values = { name: String(form.get("name") ?? ""), email: String(form.get("email") ?? "") };
   if (!parsed.success) return data({ fieldErrors: parsed.errors, values }, { status: 400 });

@@ -10,7 +10,7 @@ import {
 } from "~/account/password-reset.server";
 import { checkToken, type TokenProblem } from "~/account/tokens.server";
 import { weakPasswordReason } from "~/auth/password-strength.server";
-import { PASSWORD_MIN_LENGTH, parseForm, ResetPasswordSchema } from "~/auth/validation";
+import { parseForm, PASSWORD_MIN_LENGTH, readFormData, ResetPasswordSchema } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
 import { LinkProblem, linkProblemStatus } from "~/components/link-problem";
 import { redirectWithFlash } from "~/flash.server";
@@ -56,7 +56,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const check = await tokenFromCookie(request);
   if (!check.ok) return linkProblem(check.problem);
-  const parsed = parseForm(await request.formData(), ResetPasswordSchema);
+  const parsed = parseForm(await readFormData(request), ResetPasswordSchema);
   const error = parsed.success
     ? weakPasswordReason(parsed.data.password, check.user)
     : (parsed.errors.password ?? "Check the password.");

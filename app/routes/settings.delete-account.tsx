@@ -6,7 +6,7 @@ import { deleteAccount } from "~/account/account.server";
 import { requireFreshLogin } from "~/auth/guards.server";
 import { checkCurrentPassword } from "~/auth/reauthenticate.server";
 import { clearSessionCookie } from "~/auth/session-cookie.server";
-import { DeleteAccountSchema, parseForm } from "~/auth/validation";
+import { DeleteAccountSchema, parseForm, readFormData } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
 import { redirectWithFlash } from "~/flash.server";
 
@@ -19,7 +19,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { user } = await requireFreshLogin(request);
-  const parsed = parseForm(await request.formData(), DeleteAccountSchema);
+  const parsed = parseForm(await readFormData(request), DeleteAccountSchema);
   if (!parsed.success) return data({ fieldErrors: parsed.errors }, { status: 400 });
   if (!(await checkCurrentPassword(user.id, parsed.data.password))) {
     return data({ fieldErrors: { password: "Incorrect password." } as Record<string, string> }, { status: 400 });

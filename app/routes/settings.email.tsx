@@ -5,7 +5,7 @@ import { requestOrigin } from "~/activity/activity.server";
 import { requestEmailChange } from "~/account/email.server";
 import { pendingEmailChange } from "~/account/tokens.server";
 import { requireFreshLogin } from "~/auth/guards.server";
-import { ChangeEmailSchema, parseForm } from "~/auth/validation";
+import { ChangeEmailSchema, parseForm, readFormData } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
 import { redirectWithFlash } from "~/flash.server";
 import { MAIL_RETRY_MESSAGE, MailDeliveryError } from "~/mail/mailer.server";
@@ -23,7 +23,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { user } = await requireFreshLogin(request);
-  const form = await request.formData();
+  const form = await readFormData(request);
   const values = { email: String(form.get("email") ?? "") };
   const parsed = parseForm(form, ChangeEmailSchema);
   if (!parsed.success) return data({ error: null, fieldErrors: parsed.errors, values }, { status: 400 });

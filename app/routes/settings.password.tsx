@@ -7,7 +7,7 @@ import { requireFreshLogin } from "~/auth/guards.server";
 import { weakPasswordReason } from "~/auth/password-strength.server";
 import { checkCurrentPassword } from "~/auth/reauthenticate.server";
 import { serializeSessionCookie } from "~/auth/session-cookie.server";
-import { ChangePasswordSchema, PASSWORD_MIN_LENGTH, parseForm } from "~/auth/validation";
+import { ChangePasswordSchema, parseForm, PASSWORD_MIN_LENGTH, readFormData } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
 import { redirectWithFlash } from "~/flash.server";
 
@@ -20,7 +20,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireFreshLogin(request);
-  const parsed = parseForm(await request.formData(), ChangePasswordSchema);
+  const parsed = parseForm(await readFormData(request), ChangePasswordSchema);
   if (!parsed.success) return data({ fieldErrors: parsed.errors }, { status: 400 });
   const { currentPassword, newPassword } = parsed.data;
   if (!(await checkCurrentPassword(auth.user.id, currentPassword))) {

@@ -6,7 +6,7 @@ import { sendEmailConfirmation } from "~/account/email.server";
 import { requestOrigin } from "~/activity/activity.server";
 import { requireUser } from "~/auth/guards.server";
 import { limitRequest, rateLimitHeaders } from "~/auth/rate-limit.server";
-import { parseForm, ProfileSchema } from "~/auth/validation";
+import { parseForm, ProfileSchema, readFormData } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { redirectWithFlash } from "~/flash.server";
@@ -43,7 +43,7 @@ async function resendConfirmation(user: PublicUser, request: Request, context: A
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const form = await request.formData();
+  const form = await readFormData(request);
   switch (form.get("intent")) {
     case "update-name": {
       const parsed = parseForm(form, ProfileSchema);

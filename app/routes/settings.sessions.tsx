@@ -6,7 +6,7 @@ import { recordActivity, requestOrigin } from "~/activity/activity.server";
 import { describeUserAgent, findDevice, listDevices, revokeDevice, revokeOtherDevices } from "~/auth/devices.server";
 import { requireAuth } from "~/auth/guards.server";
 import { logoutUser } from "~/auth/login.server";
-import { parseForm } from "~/auth/validation";
+import { parseForm, readFormData } from "~/auth/validation";
 import { FormError } from "~/components/field";
 import { getConfig } from "~/config.server";
 import { redirectWithFlash } from "~/flash.server";
@@ -26,7 +26,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { user, session } = await requireAuth(request);
-  const parsed = parseForm(await request.formData(), SessionsActionSchema);
+  const parsed = parseForm(await readFormData(request), SessionsActionSchema);
   if (!parsed.success) return data({ error: Object.values(parsed.errors)[0] ?? "Invalid request." }, { status: 400 });
   const origin = requestOrigin(request, context);
 

@@ -18,7 +18,7 @@ import {
   verifySecondFactor,
 } from "~/auth/two-factor.server";
 import { sendTwoFactorNotice } from "~/auth/two-factor-notice.server";
-import { parseForm, TwoFactorCodeSchema } from "~/auth/validation";
+import { parseForm, readFormData, TwoFactorCodeSchema } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { redirectWithFlash } from "~/flash.server";
@@ -53,7 +53,7 @@ function invalid(intent: Intent | null, message: string, fieldErrors: Record<str
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { user } = await requireFreshLogin(request);
-  const form = await request.formData();
+  const form = await readFormData(request);
   const parsedIntent = parseForm(form, IntentSchema);
   if (!parsedIntent.success) return invalid(null, parsedIntent.errors.intent ?? "Unknown action.");
   const { intent } = parsedIntent.data;

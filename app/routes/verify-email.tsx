@@ -5,7 +5,7 @@ import { requestOrigin } from "~/activity/activity.server";
 import { confirmEmail } from "~/account/email.server";
 import { checkToken, type TokenPurpose } from "~/account/tokens.server";
 import { getUser } from "~/auth/guards.server";
-import { parseForm, VerifyEmailSchema } from "~/auth/validation";
+import { parseForm, readFormData, VerifyEmailSchema } from "~/auth/validation";
 import { LinkProblem, type LinkProblemKind, linkProblemStatus } from "~/components/link-problem";
 import { redirectWithFlash } from "~/flash.server";
 
@@ -34,7 +34,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const parsed = parseForm(await request.formData(), VerifyEmailSchema);
+  const parsed = parseForm(await readFormData(request), VerifyEmailSchema);
   if (!parsed.success) return linkProblem("invalid");
   const check = await checkToken(parsed.data.token, PURPOSES);
   if (!check.ok) return linkProblem(check.problem);

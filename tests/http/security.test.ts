@@ -115,6 +115,13 @@ describe("headers", () => {
 });
 
 describe("body limits", () => {
+  it("answers 415 to a body that is not a form", async () => {
+    for (const [type, body] of [["application/json", '{"email":"a@b.co"}'], ["text/plain", "hello"], ["", "x=1"]] as const) {
+      const response = await anon().request("/login", { method: "POST", body, headers: type ? { "Content-Type": type } : {} });
+      expect(response.status, type).toBe(415);
+    }
+  });
+
   it("answers 413 to a form over 64 KiB, and 411 to a chunked body", async () => {
     const big = await anon().post("/login", { email: "a@b.c", password: "x".repeat(70_000) });
     expect(big.status).toBe(413);
