@@ -9,6 +9,11 @@ export interface Database {
   sessions: SessionsTable;
   notes: NotesTable;
   activity: ActivityTable;
+  roles: RolesTable;
+  permissions: PermissionsTable;
+  role_permissions: RolePermissionsTable;
+  user_roles: UserRolesTable;
+  users_search: UsersSearchTable;
 }
 
 export interface UsersTable {
@@ -66,3 +71,38 @@ export interface ActivityTable {
 }
 
 export type ActivityRow = Selectable<ActivityTable>;
+
+export interface RolesTable {
+  id: Generated<number>;
+  /** `admin`, `user`, ...: what guards and forms name. */
+  name: string;
+  description: Generated<string>;
+}
+
+export interface PermissionsTable {
+  id: Generated<number>;
+  /** `resource:action`, e.g. `users:read` (see app/auth/permissions.ts). */
+  name: string;
+  description: Generated<string>;
+}
+
+export interface RolePermissionsTable {
+  role_id: number;
+  permission_id: number;
+}
+
+export interface UserRolesTable {
+  user_id: number;
+  role_id: number;
+}
+
+/** FTS5 trigram index over users.name and users.email (rowid = users.id), kept in step by triggers. */
+export interface UsersSearchTable {
+  rowid: number;
+  name: string;
+  email: string;
+  /** The table-named column that `MATCH` is applied to. */
+  users_search: string;
+}
+
+export type Role = Selectable<RolesTable>;

@@ -85,3 +85,27 @@ export const ReauthenticateSchema = z.object({
   password: z.string({ message: "Password is required." }).min(1, "Password is required.").max(1024, "Password is too long."),
   redirectTo: z.string().optional(),
 });
+
+// The admin user form (SPEC: name, email, password on create, role, active).
+// Role and active exist only here: registration and profile schemas do not
+// read them, so a crafted field there is ignored.
+const roleField = z.string({ message: "Choose a role." }).trim().min(1, "Choose a role.").max(64, "Choose a role.");
+const activeField = z
+  .string()
+  .optional()
+  .transform((value) => value === "on");
+
+export const AdminUserCreateSchema = z.object({
+  name: nameField,
+  email: emailField,
+  password: passwordField,
+  role: roleField,
+  active: activeField,
+});
+
+export const AdminUserUpdateSchema = z.object({
+  name: nameField,
+  email: emailField,
+  role: roleField,
+  active: activeField,
+});

@@ -1,6 +1,7 @@
 import type { Migration } from "kysely/migration";
 import * as m0001 from "./0001_users_and_sessions";
 import * as m0002 from "./0002_activity_log";
+import * as m0003 from "./0003_roles_and_permissions";
 
 /**
  * Every migration, in order. Listed statically (not read from disk) so the
@@ -9,4 +10,5 @@ import * as m0002 from "./0002_activity_log";
 export const migrations: Record<string, Migration> = {
   "0001_users_and_sessions": m0001,
   "0002_activity_log": m0002,
+  "0003_roles_and_permissions": m0003,
 };
