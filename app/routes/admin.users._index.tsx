@@ -76,12 +76,12 @@ function SortHeader({ column, state }: { column: (typeof COLUMNS)[number]; state
 const numberFormat = new Intl.NumberFormat("en");
 
 function Summary({ total, lowerBound, q }: { total: number; lowerBound: boolean; q: string }) {
-  const count = `${lowerBound ? "More than " : ""}${numberFormat.format(total)} ${total === 1 && !lowerBound ? "user" : "users"}`;
+  const one = total === 1 && !lowerBound;
+  const count = `${lowerBound ? "More than " : ""}${numberFormat.format(total)} ${one ? "user" : "users"}`;
   if (!q) return <p className="list-summary">{count}</p>;
   return (
     <p className="list-summary">
-      {count} {total === 1 && !lowerBound ? "matches" : "match"} “{q}”.{" "}
-      {lowerBound ? "Narrow the search to see a count. " : null}
+      {`${count} ${one ? "matches" : "match"} “${q}”. ${lowerBound ? "Narrow the search for an exact count. " : ""}`}
       <Link to={listHref({ q: "", sort: "name", dir: "asc" })}>Clear search</Link>
     </p>
   );
@@ -160,8 +160,7 @@ export default function AdminUsersPage() {
             rel="prev"
           />
           <span className="page-position">
-            Page {numberFormat.format(list.page)}
-            {list.pageCount !== null ? ` of ${numberFormat.format(list.pageCount)}` : ""}
+            {`Page ${numberFormat.format(list.page)}${list.pageCount !== null ? ` of ${numberFormat.format(list.pageCount)}` : ""}`}
           </span>
           <PageLink
             to={listHref(query, { page: list.page + 1, after: last?.id })}
