@@ -3,7 +3,8 @@ import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { requirePermission } from "~/auth/guards.server";
 import { hasPermission } from "~/auth/permissions";
-import { listUsersPage, type SortDirection, USER_SORTS, type UserSort } from "~/users/user-list.server";
+import { DEFAULT_DIRECTION, type SortDirection, USER_SORTS, type UserSort } from "~/users/user-list";
+import { listUsersPage } from "~/users/user-list.server";
 
 export const meta: MetaFunction = () => [{ title: "Users · Admin · Remix Auth Kit" }];
 
@@ -16,9 +17,6 @@ const ListParams = z.object({
   after: z.coerce.number().int().positive().optional().catch(undefined),
   before: z.coerce.number().int().positive().optional().catch(undefined),
 });
-
-/** Newest first is what one wants from dates; A to Z from names and emails. */
-const DEFAULT_DIRECTION: Record<UserSort, SortDirection> = { name: "asc", email: "asc", created: "desc" };
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const viewer = await requirePermission(request, "users:read");

@@ -259,7 +259,7 @@ describe("admin area, as an admin", () => {
         .prepare("INSERT INTO user_roles (user_id, role_id) SELECT users.id, roles.id FROM users, roles WHERE users.email = ? AND roles.name = 'admin'")
         .run(email);
       const id = (server2.sql.prepare("SELECT id FROM users WHERE email = ?").get(email) as { id: number }).id;
-      const attempts = [
+      const attempts: Record<string, string>[] = [
         { intent: "update", name: "Only Admin", email, role: "user", active: "on" },
         { intent: "update", name: "Only Admin", email, role: "admin" },
         { intent: "delete" },

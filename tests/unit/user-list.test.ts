@@ -5,6 +5,7 @@ import {
   listUsersPage,
   pageQuery,
   SEARCH_COUNT_LIMIT,
+  searchCountLimit,
   type SortDirection,
   type UserListPage,
   type UserSort,
@@ -135,6 +136,12 @@ describe("listUsersPage with a search", () => {
     expect(ids(first)).toEqual(expected.slice(0, SIZE));
     const deep = await listUsersPage({ q, sort: "email", dir: "desc", page: 60, after: expected[59 * SIZE - 1], pageSize: SIZE });
     expect(ids(deep)).toEqual(expected.slice(59 * SIZE, 60 * SIZE));
+  });
+
+  it("counts further on a bigger table, where sorting more matches still costs less than walking", () => {
+    expect(searchCountLimit(1_500)).toBe(SEARCH_COUNT_LIMIT);
+    expect(searchCountLimit(100_000)).toBe(1732);
+    expect(searchCountLimit(1_000_000)).toBe(5477);
   });
 
   it("finds nothing, and says so, for a string nobody has", async () => {
