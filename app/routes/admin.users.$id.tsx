@@ -87,6 +87,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         const result = await updateUser(id, { ...changes, roles: [role] }, Date.now(), actor);
         if (!result) throw notFound();
         const changed = result.fields.length > 0 || result.roles || result.active;
+        // An admin who just gave up their own admin role can no longer see this page.
+        if (id === admin.id && result.roles && !hasPermission(await findAccess(id), "users:read")) {
+          return redirectWithFlash("/dashboard", { category: "success", message: "Your roles have changed: the admin area is no longer yours." });
+        }
         return redirectWithFlash(`/admin/users/${id}`, {
           category: changed ? "success" : "info",
           message: changed ? `Saved changes to ${result.user.email}.` : "Nothing to change.",

@@ -251,6 +251,17 @@ describe("admin area, as an admin", () => {
     expect((await admin.client.post(`/admin/users/${user.id}`, { intent: "delete" })).status).toBe(404);
   });
 
+  it("sends an admin who gives up their own admin role to the dashboard", async () => {
+    const other = await registered("Stepping Down");
+    makeAdmin(other.email);
+    server.sql.prepare("DELETE FROM user_roles WHERE user_id = ? AND role_id = (SELECT id FROM roles WHERE name = 'user')").run(other.id);
+    const response = await other.client.post(`/admin/users/${other.id}`, { intent: "update", name: "Stepping Down", email: other.email, role: "user", active: "on" });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/dashboard");
+    expect(rolesOf(other.email)).toEqual(["user"]);
+    expect((await other.client.get("/admin/users")).status).toBe(403);
+  });
+
   it("keeps the last active admin: no self-demotion, deactivation or deletion (400 with the reason)", async () => {
     const server2 = await startServer();
     try {
