@@ -7,6 +7,7 @@
 //   npm run build && npm run bench:admin-users [-- --seconds 6 --rounds 3 --connections 10]
 import { randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import bcrypt from "bcryptjs";
 import { createDatabase } from "../db/connection";
@@ -100,6 +101,8 @@ async function get(base: string, pathname: string, cookie: string): Promise<stri
   return body;
 }
 
+const load = () => os.loadavg().map((l) => l.toFixed(1)).join(" ");
+console.log(`${os.availableParallelism()} cores, load average ${load()} (a busy machine makes every figure noisier)`);
 const targets: Target[] = [];
 try {
   for (const size of SIZES) targets.push(await prepare(size));
@@ -149,6 +152,7 @@ try {
     const name = s.name.startsWith("search one") || s.name.startsWith("deep page (") ? s.name.replace(/\(.*\)/, "").trim() : s.name;
     console.log(`| ${name} | ${p50.toFixed(2)} | ${p99.toFixed(2)} | ${rps.toFixed(2)} | ${goal} |`);
   });
+  console.log(`\nload average at the end: ${load()}`);
   const failures = [...results.values()].flat().filter((r) => r.errors || r.non2xx);
   if (failures.length) console.error(`\nerrors or non-2xx answers in: ${failures.map((f) => f.name).join(", ")}`);
   if (missed || failures.length) process.exitCode = 1;
