@@ -34,6 +34,7 @@ export const SEARCH_COUNT_LIMIT = 1000;
 export function searchCountLimit(users: number): number {
   return Math.max(SEARCH_COUNT_LIMIT, Math.round(Math.sqrt(30 * users)));
 }
+
 /** The trigram index can only look up strings of at least 3 characters. */
 const MIN_INDEXED_QUERY = 3;
 
@@ -54,7 +55,7 @@ export type ListedUser = PublicUser & { roles: string[] };
 export type UserListPage = {
   users: ListedUser[];
   page: number;
-  /** Exact, unless `totalIsLowerBound` (a search with more than SEARCH_COUNT_LIMIT matches). */
+  /** Exact, unless `totalIsLowerBound` (a search with more matches than searchCountLimit). */
   total: number;
   totalIsLowerBound: boolean;
   /** null when the total is only a lower bound. */
