@@ -14,6 +14,7 @@ import {
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { getUser } from "~/auth/guards.server";
+import { hasPermission } from "~/auth/permissions";
 import { FlashMessage } from "~/components/flash-message";
 import { LogoutButton } from "~/components/logout-button";
 import { useNonce } from "~/components/nonce";
@@ -30,7 +31,7 @@ export const meta: MetaFunction = () => [{ title: "Remix Auth Kit" }];
 export async function loader({ request }: LoaderFunctionArgs) {
   const [user, { flash, setCookie }] = await Promise.all([getUser(request), takeFlash(request)]);
   return data(
-    { user: user && { name: user.name, email: user.email }, flash },
+    { user: user && { name: user.name, email: user.email, canManageUsers: hasPermission(user, "users:read") }, flash },
     setCookie ? { headers: { "Set-Cookie": setCookie } } : undefined,
   );
 }
@@ -55,7 +56,7 @@ function Document({ children, title }: { children: ReactNode; title?: string }) 
   );
 }
 
-function Header({ user }: { user: { name: string; email: string } | null }) {
+function Header({ user }: { user: { name: string; email: string; canManageUsers?: boolean } | null }) {
   return (
     <header className="site-header">
       <a className="skip-link" href="#main">
@@ -74,6 +75,11 @@ function Header({ user }: { user: { name: string; email: string } | null }) {
               <li>
                 <Link to="/settings">Settings</Link>
               </li>
+              {user.canManageUsers ? (
+                <li>
+                  <Link to="/admin/users">Admin</Link>
+                </li>
+              ) : null}
               <li className="current-user" aria-label="Signed in as">
                 {user.name}
               </li>

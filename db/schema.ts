@@ -13,6 +13,11 @@ export interface Database {
   two_factor: TwoFactorTable;
   recovery_codes: RecoveryCodesTable;
   rate_limits: RateLimitsTable;
+  roles: RolesTable;
+  permissions: PermissionsTable;
+  role_permissions: RolePermissionsTable;
+  user_roles: UserRolesTable;
+  users_search: UsersSearchTable;
 }
 
 export interface UsersTable {
@@ -123,3 +128,38 @@ export interface RateLimitsTable {
 }
 
 export type TwoFactorRow = Selectable<TwoFactorTable>;
+
+export interface RolesTable {
+  id: Generated<number>;
+  /** `admin`, `user`, ...: what guards and forms name. */
+  name: string;
+  description: Generated<string>;
+}
+
+export interface PermissionsTable {
+  id: Generated<number>;
+  /** `resource:action`, e.g. `users:read` (see app/auth/permissions.ts). */
+  name: string;
+  description: Generated<string>;
+}
+
+export interface RolePermissionsTable {
+  role_id: number;
+  permission_id: number;
+}
+
+export interface UserRolesTable {
+  user_id: number;
+  role_id: number;
+}
+
+/** FTS5 trigram index over users.name and users.email (rowid = users.id), kept in step by triggers. */
+export interface UsersSearchTable {
+  rowid: number;
+  name: string;
+  email: string;
+  /** The table-named column that `MATCH` is applied to. */
+  users_search: string;
+}
+
+export type Role = Selectable<RolesTable>;

@@ -5,15 +5,21 @@ import { z } from "zod";
 import { closePasswordPool } from "~/auth/password.server";
 import { emailField, nameField, passwordField } from "~/auth/validation";
 import { closeDatabase, db } from "~/db.server";
-import { createUser, deleteUser, findUserByEmail, listUsers, setUserActive } from "~/users/users.server";
+import { listRoles } from "~/users/roles.server";
+import { type Actor, createUser, deleteUser, findUserByEmail, listUsers, setUserActive, updateUser } from "~/users/users.server";
 import { migrateToLatest } from "../db/migrate";
 
 const USAGE = `usage: npm run user -- <command>
-  create --email E --password P [--name N]
+  create --email E --password P [--name N] [--role R]   (default role: user)
   list
+  set-role --email E --role R       (replaces the user's roles; R may be a comma-separated list)
   deactivate --email E
   activate --email E
   delete --email E`;
+const COMMANDS = "create, list, set-role, deactivate, activate, delete";
+
+/** Changes made here are logged like an admin's, with no actor: the command line. */
+const COMMAND_LINE: Actor = { userId: null, origin: { ip: "", userAgent: "command line (npm run user)" } };
 
 class UsageError extends Error {}
 
@@ -36,6 +42,18 @@ async function userByEmail(values: Record<string, unknown>) {
   return user;
 }
 
+async function roleList(values: Record<string, unknown>): Promise<string[]> {
+  const roles = option(values, "role")
+    .split(",")
+    .map((role) => role.trim())
+    .filter(Boolean);
+  if (roles.length === 0) throw new UsageError("--role is required");
+  const known = (await listRoles()).map((role) => role.name);
+  const unknown = roles.find((role) => !known.includes(role));
+  if (unknown !== undefined) throw new UsageError(`--role: unknown role "${unknown}" (roles: ${known.join(", ")})`);
+  return roles;
+}
+
 async function main(argv: string[]): Promise<string> {
   const [command, ...rest] = argv;
   if (command === "--help" || command === "help") return USAGE;
@@ -55,31 +73,38 @@ async function main(argv: string[]): Promise<string> {
       const email = valid(emailField, option(values, "email"), "email");
       const password = valid(passwordField, option(values, "password"), "password");
       const name = values.name ? valid(nameField, String(values.name), "name") : email.split("@")[0]!;
-      const user = await createUser({ email, password, name });
-      return `created user ${user.id} <${user.email}>`;
+      const roles = values.role === undefined ? undefined : await roleList(values);
+      const user = await createUser({ email, password, name, roles }, Date.now(), COMMAND_LINE);
+      return `created user ${user.id} <${user.email}>${roles ? ` with role ${roles.join(",")}` : ""}`;
     }
     case "list": {
       const users = await listUsers();
       if (users.length === 0) return "no users";
       return users
-        .map((u) => `${u.id}\t${u.email}\t${u.name}\t${u.active ? "active" : "inactive"}`)
+        .map((u) => `${u.id}\t${u.email}\t${u.name}\t${u.active ? "active" : "inactive"}\t${u.roles.join(",")}`)
         .join("\n");
+    }
+    case "set-role": {
+      const user = await userByEmail(values);
+      const roles = await roleList(values);
+      await updateUser(user.id, { roles }, Date.now(), COMMAND_LINE);
+      return `${user.email} now has role ${[...new Set(roles)].sort().join(",")}`;
     }
     case "deactivate":
     case "activate": {
       const user = await userByEmail(values);
-      await setUserActive(user.id, command === "activate");
+      await setUserActive(user.id, command === "activate", Date.now(), COMMAND_LINE);
       return `${command}d ${user.email}`;
     }
     case "delete": {
       const user = await userByEmail(values);
-      await deleteUser(user.id);
+      await deleteUser(user.id, COMMAND_LINE);
       return `deleted ${user.email}`;
     }
     case undefined:
-      throw new UsageError("a command is required (create, list, deactivate, activate, delete; --help for details)");
+      throw new UsageError(`a command is required (${COMMANDS}; --help for details)`);
     default:
-      throw new UsageError(`unknown command "${command}" (create, list, deactivate, activate, delete; --help for details)`);
+      throw new UsageError(`unknown command "${command}" (${COMMANDS}; --help for details)`);
   }
 }
 

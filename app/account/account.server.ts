@@ -3,6 +3,7 @@ import type { Auth } from "~/auth/guards.server";
 import { hashPassword } from "~/auth/password.server";
 import { rotateSession } from "~/auth/sessions.server";
 import { db } from "~/db.server";
+import { deleteUserWithin } from "~/users/users.server";
 import { sendPasswordChangedNotice } from "./password-reset.server";
 import { revokeTokens } from "./tokens.server";
 
@@ -43,9 +44,10 @@ export async function changePassword(auth: Auth, newPassword: string, origin: Or
  * CASCADE); its activity entries stay, without anything that identifies it.
  */
 export async function deleteAccount(user: { id: number; email: string; name: string }, origin: Origin, now = Date.now()): Promise<void> {
-  await recordActivity({ type: "account_deleted", actorId: user.id }, origin, now);
+  // One transaction: the last active admin is refused (LastAdminError) and nothing is written.
   await db.transaction().execute(async (trx) => {
+    await recordActivity({ type: "account_deleted", actorId: user.id }, origin, now, trx);
     await scrubActivityOf(user, trx);
-    await trx.deleteFrom("users").where("id", "=", user.id).execute();
+    await deleteUserWithin(trx, user.id);
   });
 }

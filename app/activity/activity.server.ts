@@ -58,8 +58,10 @@ export async function recordActivity(
   event: ActivityEvent,
   origin: { ip: string; userAgent: string } = { ip: "", userAgent: "" },
   now = Date.now(),
+  /** A transaction to write in, when the event must stand or fall with a change. */
+  executor: DB = db,
 ): Promise<void> {
-  await db
+  await executor
     .insertInto("activity")
     .values({
       created_at: now,

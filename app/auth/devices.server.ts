@@ -80,11 +80,15 @@ export async function revokeOtherDevices(userId: number, current: SessionRow, or
 
 /**
  * Ends every session of a user, as an administrator ("end all sessions" in the
- * admin area): the user is anonymous at their next request.
+ * admin area): the user is anonymous at their next request. An administrator
+ * ending their own sessions keeps the one in use (`exceptIdHash`).
  */
-export async function endAllSessionsOfUser({ actorId, userId }: { actorId: number; userId: number }, origin: Origin): Promise<number> {
-  const count = await deleteSessionsOfUser(userId);
-  const event: ActivityEvent = { type: "sessions_revoked", actorId, subjectId: userId, details: { count, all: true } };
+export async function endAllSessionsOfUser(
+  { actorId, userId, exceptIdHash }: { actorId: number; userId: number; exceptIdHash?: string },
+  origin: Origin,
+): Promise<number> {
+  const count = await deleteSessionsOfUser(userId, { exceptIdHash });
+  const event: ActivityEvent = { type: "sessions_revoked", actorId, subjectId: userId, details: { count, all: !exceptIdHash } };
   await recordActivity(event, origin);
   return count;
 }

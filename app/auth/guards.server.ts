@@ -2,7 +2,9 @@ import { redirect } from "@remix-run/node";
 import { getConfig } from "~/config.server";
 import type { SessionRow } from "~/db.server";
 import { redirectWithFlash } from "~/flash.server";
+import { findAccess } from "~/users/roles.server";
 import type { PublicUser } from "~/users/users.server";
+import { type Access, hasPermission, hasRole, type Permission } from "./permissions";
 import { DEFAULT_REDIRECT, requestPath } from "./safe-redirect";
 import { readSessionId } from "./session-cookie.server";
 import { findActiveSession, isFresh, touchSession } from "./sessions.server";
@@ -16,7 +18,9 @@ import { findActiveSession, isFresh, touchSession } from "./sessions.server";
  * The session is read once per request object and shared by the loaders that get it.
  */
 
-export type Auth = { user: PublicUser; session: SessionRow };
+/** The signed-in user with their roles and permissions, read afresh at every request. */
+export type CurrentUser = PublicUser & Access;
+export type Auth = { user: CurrentUser; session: SessionRow };
 
 const resolved = new WeakMap<Request, Promise<Auth | null>>();
 
@@ -27,8 +31,9 @@ async function resolveAuth(request: Request): Promise<Auth | null> {
   const active = await findActiveSession(sid, now);
   if (!active) return null;
   await touchSession(active.session, now);
+  const access = await findAccess(active.user.id);
   const { id, email, name, active: isActive, created_at } = active.user;
-  return { user: { id, email, name, active: isActive, created_at }, session: active.session };
+  return { user: { id, email, name, active: isActive, created_at, ...access }, session: active.session };
 }
 
 /** The signed-in user and their session, or null for an anonymous request. */
@@ -42,7 +47,7 @@ export function getAuth(request: Request): Promise<Auth | null> {
 }
 
 /** The signed-in user, or null. */
-export async function getUser(request: Request): Promise<PublicUser | null> {
+export async function getUser(request: Request): Promise<CurrentUser | null> {
   return (await getAuth(request))?.user ?? null;
 }
 
@@ -61,7 +66,7 @@ export async function requireAuth(request: Request): Promise<Auth> {
 }
 
 /** The signed-in user; anonymous requests are sent to log in (and brought back). */
-export async function requireUser(request: Request): Promise<PublicUser> {
+export async function requireUser(request: Request): Promise<CurrentUser> {
   return (await requireAuth(request)).user;
 }
 
@@ -86,4 +91,29 @@ export async function requireFreshLogin(request: Request): Promise<Auth> {
   const auth = await requireAuth(request);
   if (!isFresh(auth.session)) throw await reauthenticateRedirect(request);
   return auth;
+}
+
+/** The 403 page: signed in, but without the role or permission the route needs. */
+export function forbidden(): Response {
+  return new Response("You do not have permission to see this page.", { status: 403, statusText: "Forbidden" });
+}
+
+/**
+ * Flask-Principal's `Permission(...).require()` for a route: the signed-in user
+ * must hold `permission` through one of their roles. Anonymous requests go to
+ * log in; a signed-in user without it gets 403.
+ *
+ *   const admin = await requirePermission(request, "users:write");
+ */
+export async function requirePermission(request: Request, permission: Permission): Promise<CurrentUser> {
+  const user = await requireUser(request);
+  if (!hasPermission(user, permission)) throw forbidden();
+  return user;
+}
+
+/** The signed-in user must hold `role` (prefer requirePermission: roles change, permissions say what is needed). */
+export async function requireRole(request: Request, role: string): Promise<CurrentUser> {
+  const user = await requireUser(request);
+  if (!hasRole(user, role)) throw forbidden();
+  return user;
 }

@@ -172,3 +172,16 @@ export async function rotateSession(
 export function isFresh(session: SessionRow, now = Date.now()): boolean {
   return session.fresh_at !== null && now - session.fresh_at < getConfig().freshLoginMaxAge;
 }
+
+/** How many of a user's sessions are still alive at `now` (the admin user page shows it). */
+export async function countLiveSessions(userId: number, now = Date.now()): Promise<number> {
+  const config = getConfig();
+  const row = await db
+    .selectFrom("sessions")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("user_id", "=", userId)
+    .where("expires_at", ">", now)
+    .where((eb) => eb.or([eb("remember", "=", 1), eb("last_seen_at", ">", now - config.sessionIdleTimeout)]))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -129,3 +129,27 @@ export const DeleteAccountSchema = z.object({
 export const TwoFactorCodeSchema = z.object({
   code: z.string({ message: "Enter the code." }).trim().min(1, "Enter the code.").max(32, "That code is too long."),
 });
+
+// The admin user form (SPEC: name, email, password on create, role, active).
+// Role and active exist only here: registration and profile schemas do not
+// read them, so a crafted field there is ignored.
+const roleField = z.string({ message: "Choose a role." }).trim().min(1, "Choose a role.").max(64, "Choose a role.");
+const activeField = z
+  .string()
+  .optional()
+  .transform((value) => value === "on");
+
+export const AdminUserCreateSchema = z.object({
+  name: nameField,
+  email: emailField,
+  password: passwordField,
+  role: roleField,
+  active: activeField,
+});
+
+export const AdminUserUpdateSchema = z.object({
+  name: nameField,
+  email: emailField,
+  role: roleField,
+  active: activeField,
+});

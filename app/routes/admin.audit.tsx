@@ -6,7 +6,7 @@ import { ACTIVITY_LABELS, activityLabel, describeDetails } from "~/activity/acti
 import type { ActivityType } from "~/activity/activity.server";
 import { listActivity } from "~/activity/list-activity.server";
 import { describeUserAgent } from "~/auth/devices.server";
-import { requireUser } from "~/auth/guards.server";
+import { requirePermission } from "~/auth/guards.server";
 import { parseForm } from "~/auth/validation";
 import { Field } from "~/components/field";
 import { Pagination } from "~/components/pagination";
@@ -32,8 +32,7 @@ async function findFilterUser(value: string) {
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  // TODO(lead): requirePermission("audit:read") — replace this guard when the admin issue lands.
-  await requireUser(request);
+  await requirePermission(request, "audit:read");
   const url = new URL(request.url);
   const form = new FormData();
   for (const [key, value] of url.searchParams) form.append(key, value);

@@ -9,6 +9,7 @@ import { clearSessionCookie } from "~/auth/session-cookie.server";
 import { DeleteAccountSchema, parseForm, readFormData } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
 import { redirectWithFlash } from "~/flash.server";
+import { LastAdminError } from "~/users/users.server";
 
 export const meta: MetaFunction = () => [{ title: "Delete account · Settings · Remix Auth Kit" }];
 
@@ -24,7 +25,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!(await checkCurrentPassword(user.id, parsed.data.password))) {
     return data({ fieldErrors: { password: "Incorrect password." } as Record<string, string> }, { status: 400 });
   }
-  await deleteAccount(user, requestOrigin(request, context));
+  try {
+    await deleteAccount(user, requestOrigin(request, context));
+  } catch (error) {
+    if (error instanceof LastAdminError) {
+      return data({ fieldErrors: { password: `${error.message} Then you can delete your account.` } as Record<string, string> }, { status: 400 });
+    }
+    throw error;
+  }
   return redirectWithFlash(
     "/",
     { category: "success", message: "Your account has been deleted." },

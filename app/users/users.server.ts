@@ -1,5 +1,8 @@
-import { db, type User } from "~/db.server";
+import { recordActivity } from "~/activity/activity.server";
+import { ADMIN_ROLE, DEFAULT_ROLE } from "~/auth/permissions";
 import { hashPassword } from "~/auth/password.server";
+import { type DB, db, type User, type UserUpdate } from "~/db.server";
+import { countActiveAdmins, findAccess, replaceUserRoles } from "./roles.server";
 
 /** The fields of a user that may leave the server (never the password hash). */
 export type PublicUser = Pick<User, "id" | "email" | "name" | "active" | "created_at">;
@@ -10,6 +13,20 @@ export class EmailTakenError extends Error {
     super("An account with this email already exists.");
   }
 }
+
+/** The change would leave no active admin: nobody could manage users any more. */
+export class LastAdminError extends Error {
+  override name = "LastAdminError";
+  constructor() {
+    super("This is the last active admin. Make another user an admin first.");
+  }
+}
+
+/**
+ * Who makes a change, for the activity log: a signed-in admin (their id and
+ * request origin) or the command line (userId null).
+ */
+export type Actor = { userId: number | null; origin: { ip: string; userAgent: string } };
 
 export function findUserByEmail(email: string): Promise<User | undefined> {
   return db.selectFrom("users").selectAll().where("email", "=", email.trim().toLowerCase()).executeTakeFirst();
@@ -24,53 +41,205 @@ export function isUniqueViolation(error: unknown): boolean {
   return e?.code === "SQLITE_CONSTRAINT_UNIQUE" || e?.code === "23505" || /UNIQUE constraint failed/.test(e?.message ?? "");
 }
 
-/** Creates a user (email normalised, password hashed). Throws EmailTakenError on a duplicate. */
+/**
+ * Creates a user (email normalised, password hashed) with `roles` (default:
+ * the `user` role). Throws EmailTakenError on a duplicate, UnknownRoleError
+ * for a role that does not exist. With an actor, records `user_created`.
+ */
 export async function createUser(
-  input: { email: string; name: string; password?: string; passwordHash?: string },
+  input: { email: string; name: string; password?: string; passwordHash?: string; roles?: string[]; active?: boolean },
   now = Date.now(),
+  actor?: Actor,
 ): Promise<User> {
   const passwordHash = input.passwordHash ?? (await hashPassword(input.password ?? ""));
-  try {
-    return await db
-      .insertInto("users")
-      .values({
-        email: input.email.trim().toLowerCase(),
-        name: input.name.trim(),
-        password_hash: passwordHash,
-        created_at: now,
-        updated_at: now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new EmailTakenError();
-    throw error;
+  const roles = input.roles ?? [DEFAULT_ROLE];
+  const user = await db.transaction().execute(async (trx) => {
+    let created: User;
+    try {
+      created = await trx
+        .insertInto("users")
+        .values({
+          email: input.email.trim().toLowerCase(),
+          name: input.name.trim(),
+          password_hash: passwordHash,
+          active: input.active === false ? 0 : 1,
+          created_at: now,
+          updated_at: now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new EmailTakenError();
+      throw error;
+    }
+    await replaceUserRoles(trx, created.id, roles);
+    return created;
+  });
+  if (actor) {
+    await recordActivity(
+      { type: "user_created", actorId: actor.userId, subjectId: user.id, details: { roles: roles.join(","), active: user.active === 1 } },
+      actor.origin,
+      now,
+    );
   }
+  return user;
 }
 
 export async function updatePasswordHash(userId: number, passwordHash: string, now = Date.now()): Promise<void> {
   await db.updateTable("users").set({ password_hash: passwordHash, updated_at: now }).where("id", "=", userId).execute();
 }
 
-/** Activates or deactivates a user; deactivation ends every session of theirs at once. */
-export async function setUserActive(userId: number, active: boolean, now = Date.now()): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    const result = await trx
-      .updateTable("users")
-      .set({ active: active ? 1 : 0, updated_at: now })
-      .where("id", "=", userId)
-      .executeTakeFirst();
-    if (!active) await trx.deleteFrom("sessions").where("user_id", "=", userId).execute();
-    return Number(result.numUpdatedRows) > 0;
+export type UserChanges = { name?: string; email?: string; roles?: string[]; active?: boolean };
+
+/** What an update actually changed (fields left as they were are not listed). */
+export type UserChangeResult = {
+  user: User;
+  fields: ("name" | "email")[];
+  roles?: { from: string[]; to: string[] };
+  active?: { from: boolean; to: boolean };
+  sessionsEnded: number;
+};
+
+/**
+ * Changes a user's name, email, roles (replacing them) and/or active flag, in
+ * one transaction, with the rules that hold however the change is made (admin
+ * area or CLI):
+ * - the last active admin cannot lose the admin role or be deactivated (LastAdminError);
+ * - deactivation ends every session of the user at once;
+ * - a duplicate email is an EmailTakenError; an unknown role an UnknownRoleError.
+ * A role change needs no new login: the guards read roles at every request.
+ * Returns null when there is no such user. With an actor, records what changed.
+ */
+export async function updateUser(
+  userId: number,
+  changes: UserChanges,
+  now = Date.now(),
+  actor?: Actor,
+): Promise<UserChangeResult | null> {
+  const result = await db.transaction().execute(async (trx) => {
+    const before = await trx.selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirst();
+    if (!before) return null;
+    const rolesBefore = (await findAccess(userId, trx)).roles;
+
+    const set: UserUpdate = {};
+    const fields: UserChangeResult["fields"] = [];
+    if (changes.name !== undefined && changes.name.trim() !== before.name) {
+      set.name = changes.name.trim();
+      fields.push("name");
+    }
+    if (changes.email !== undefined && changes.email.trim().toLowerCase() !== before.email) {
+      set.email = changes.email.trim().toLowerCase();
+      fields.push("email");
+    }
+    const active = changes.active === undefined || changes.active === (before.active === 1) ? undefined : changes.active;
+    if (active !== undefined) set.active = active ? 1 : 0;
+    const rolesAfter = changes.roles && [...new Set(changes.roles)].sort();
+    const rolesChanged = rolesAfter !== undefined && rolesAfter.join(",") !== rolesBefore.join(",");
+
+    if (Object.keys(set).length > 0 || rolesChanged) {
+      try {
+        await trx.updateTable("users").set({ ...set, updated_at: now }).where("id", "=", userId).execute();
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new EmailTakenError();
+        throw error;
+      }
+    }
+    if (rolesChanged) await replaceUserRoles(trx, userId, rolesAfter);
+    // Write first, then check: the write lock is held from the first write, so
+    // two admins demoting each other at once cannot both succeed.
+    const wasActiveAdmin = before.active === 1 && rolesBefore.includes(ADMIN_ROLE);
+    if (wasActiveAdmin && (active === false || rolesChanged) && (await countActiveAdmins(trx)) === 0) {
+      throw new LastAdminError();
+    }
+    let sessionsEnded = 0;
+    if (active === false) {
+      const deleted = await trx.deleteFrom("sessions").where("user_id", "=", userId).executeTakeFirst();
+      sessionsEnded = Number(deleted.numDeletedRows);
+    }
+    const user = await trx.selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirstOrThrow();
+    return {
+      user,
+      fields,
+      ...(rolesChanged ? { roles: { from: rolesBefore, to: rolesAfter } } : {}),
+      ...(active !== undefined ? { active: { from: !active, to: active } } : {}),
+      sessionsEnded,
+    } satisfies UserChangeResult;
   });
+  if (result && actor) await recordUserChanges(result, actor, now);
+  return result;
 }
 
-/** Deletes a user; their sessions and notes go with them (ON DELETE CASCADE). */
-export async function deleteUser(userId: number): Promise<boolean> {
-  const result = await db.deleteFrom("users").where("id", "=", userId).executeTakeFirst();
-  return Number(result.numDeletedRows) > 0;
+async function recordUserChanges(result: UserChangeResult, actor: Actor, now: number): Promise<void> {
+  const event = { actorId: actor.userId, subjectId: result.user.id };
+  if (result.fields.length) {
+    await recordActivity({ ...event, type: "user_updated", details: { fields: result.fields.join(",") } }, actor.origin, now);
+  }
+  if (result.roles) {
+    const details = { from: result.roles.from.join(","), to: result.roles.to.join(",") };
+    await recordActivity({ ...event, type: "role_changed", details }, actor.origin, now);
+  }
+  if (result.active) {
+    const type = result.active.to ? "user_activated" : "user_deactivated";
+    const details: Record<string, number> = result.active.to ? {} : { sessionsEnded: result.sessionsEnded };
+    await recordActivity({ ...event, type, details }, actor.origin, now);
+  }
 }
 
-export function listUsers(): Promise<PublicUser[]> {
-  return db.selectFrom("users").select(["id", "email", "name", "active", "created_at"]).orderBy("id").execute();
+/** Activates or deactivates a user (see updateUser: deactivation ends their sessions; not the last admin). */
+export async function setUserActive(userId: number, active: boolean, now = Date.now(), actor?: Actor): Promise<boolean> {
+  return (await updateUser(userId, { active }, now, actor)) !== null;
+}
+
+/**
+ * Deletes a user; their sessions, roles and notes go with them (ON DELETE
+ * CASCADE). The last active admin cannot be deleted (LastAdminError). With an
+ * actor, records `user_deleted`: the subject is gone, so the details keep its
+ * former id, and nothing personal (no email or name outlives the account).
+ */
+export async function deleteUser(userId: number, actor?: Actor): Promise<boolean> {
+  const deleted = await db.transaction().execute((trx) => deleteUserWithin(trx, userId));
+  if (deleted && actor) {
+    await recordActivity(
+      { type: "user_deleted", actorId: actor.userId, subjectId: null, details: { userId: deleted.id } },
+      actor.origin,
+    );
+  }
+  return deleted !== null;
+}
+
+/**
+ * Deletes a user inside the caller's transaction, refusing (LastAdminError,
+ * which rolls the transaction back) to remove the last active admin. Every
+ * way of deleting an account (admin area, CLI, the user's own settings) goes
+ * through here.
+ */
+export async function deleteUserWithin(trx: DB, userId: number): Promise<{ id: number; email: string } | null> {
+  const user = await trx.selectFrom("users").select(["id", "email", "active"]).where("id", "=", userId).executeTakeFirst();
+  if (!user) return null;
+  const { roles } = await findAccess(userId, trx);
+  await trx.deleteFrom("users").where("id", "=", userId).execute();
+  if (user.active === 1 && roles.includes(ADMIN_ROLE) && (await countActiveAdmins(trx)) === 0) {
+    throw new LastAdminError();
+  }
+  return user;
+}
+
+/** Every user with their roles, by id (the CLI's `list`). */
+export async function listUsers(): Promise<(PublicUser & { roles: string[] })[]> {
+  const [users, links] = await Promise.all([
+    db.selectFrom("users").select(["id", "email", "name", "active", "created_at"]).orderBy("id").execute(),
+    db
+      .selectFrom("user_roles")
+      .innerJoin("roles", "roles.id", "user_roles.role_id")
+      .select(["user_roles.user_id", "roles.name"])
+      .orderBy("roles.name")
+      .execute(),
+  ]);
+  const roles = new Map<number, string[]>();
+  for (const link of links) {
+    const list = roles.get(link.user_id) ?? [];
+    list.push(link.name);
+    roles.set(link.user_id, list);
+  }
+  return users.map((user) => ({ ...user, roles: roles.get(user.id) ?? [] }));
 }

@@ -1,6 +1,7 @@
 import type { Migration } from "kysely/migration";
 import * as m0001 from "./0001_users_and_sessions";
 import * as m0002 from "./0002_activity_log";
+import * as m0003 from "./0003_roles_and_permissions";
 import * as m0004 from "./0004_account_tokens";
 import * as m0005 from "./0005_session_security";
 import * as m0006 from "./0006_two_factor";
@@ -12,6 +13,7 @@ import * as m0006 from "./0006_two_factor";
 export const migrations: Record<string, Migration> = {
   "0001_users_and_sessions": m0001,
   "0002_activity_log": m0002,
+  "0003_roles_and_permissions": m0003,
   "0004_account_tokens": m0004,
   "0005_session_security": m0005,
   "0006_two_factor": m0006,

@@ -91,9 +91,18 @@ describe("/settings/activity", () => {
   });
 });
 
-describe("/admin/audit (filtering, as a signed-in user until the audit:read permission lands)", () => {
+/** Registers a user holding the admin role (audit:read). */
+async function auditor() {
+  const { client, email } = await registerClient(server, "Audrey Auditor");
+  server.sql
+    .prepare("INSERT OR IGNORE INTO user_roles (user_id, role_id) SELECT users.id, roles.id FROM users, roles WHERE users.email = ? AND roles.name = 'admin'")
+    .run(email);
+  return { client, email };
+}
+
+describe("/admin/audit (behind audit:read)", () => {
   it("lists all events, filtered by user (email or id) and type, paginated", async () => {
-    const { client: viewer } = await registerClient(server);
+    const { client: viewer } = await auditor();
     const { email: alice } = await registerClient(server, "Alice");
     const { email: bob } = await registerClient(server, "Bob");
     await new Client(server.url).post("/login", { email: alice, password: "wrong password!" });
@@ -118,7 +127,7 @@ describe("/admin/audit (filtering, as a signed-in user until the audit:read perm
   });
 
   it("pages through the log, keeping the filters in the links", async () => {
-    const { client: viewer, email } = await registerClient(server);
+    const { client: viewer, email } = await auditor();
     const id = userId(email);
     const insert = server.sql.prepare(
       "INSERT INTO activity (created_at, type, actor_id, subject_id, ip, user_agent, details) VALUES (?, 'logout', ?, ?, '', '', '{}')",
@@ -130,7 +139,7 @@ describe("/admin/audit (filtering, as a signed-in user until the audit:read perm
   });
 
   it("answers 400 for an unknown type and says so when no user matches", async () => {
-    const { client: viewer } = await registerClient(server);
+    const { client: viewer } = await auditor();
     const bad = await viewer.get("/admin/audit?type=drop_tables");
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain("Choose an event type from the list.");

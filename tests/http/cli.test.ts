@@ -48,6 +48,8 @@ describe("npm run user", () => {
     [["create", "--email", "a@b.co", "--password", "short"], /--password: Password must be at least 8/],
     [["create", "--bogus", "x"], /Unknown option '--bogus'/],
     [["delete", "--email", "ghost@example.com"], /no user with email ghost@example.com/],
+    [["create", "--email", "r@b.co", "--password", "long enough pw", "--role", "wizard"], /--role: unknown role "wizard" \(roles: admin, user\)/],
+    [["set-role", "--email", "ghost@example.com", "--role", "admin"], /no user with email ghost@example.com/],
   ])("refuses %j with a one-line reason and a non-zero exit", (args, message) => {
     const result = user(...args);
     expect(result.code).not.toBe(0);
@@ -60,5 +62,65 @@ describe("npm run user", () => {
     const again = user("create", "--email", "DUP@example.com", "--password", "long enough pw");
     expect(again.code).toBe(1);
     expect(again.err).toBe("error: An account with this email already exists.");
+  });
+});
+
+describe("npm run user, roles", () => {
+  const rolesOf = (email: string) => {
+    const sql = new Database(dbPath, { readonly: true });
+    const rows = sql
+      .prepare("SELECT roles.name FROM user_roles JOIN roles ON roles.id = role_id JOIN users ON users.id = user_id WHERE email = ? ORDER BY roles.name")
+      .all(email) as { name: string }[];
+    sql.close();
+    return rows.map((r) => r.name);
+  };
+
+  it("creates users with the user role by default, or the one given; set-role replaces the roles", () => {
+    expect(user("create", "--email", "member@example.com", "--password", "long enough pw").code).toBe(0);
+    expect(rolesOf("member@example.com")).toEqual(["user"]);
+    expect(user("create", "--email", "boss@example.com", "--password", "long enough pw", "--role", "admin")).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/^created user \d+ <boss@example.com> with role admin$/),
+    });
+    expect(rolesOf("boss@example.com")).toEqual(["admin"]);
+    expect(user("list").out).toMatch(/boss@example.com\tboss\tactive\tadmin/);
+
+    expect(user("set-role", "--email", "member@example.com", "--role", "admin,user")).toMatchObject({
+      code: 0,
+      out: "member@example.com now has role admin,user",
+    });
+    expect(rolesOf("member@example.com")).toEqual(["admin", "user"]);
+    expect(user("set-role", "--email", "member@example.com", "--role", "user").code).toBe(0);
+    expect(rolesOf("member@example.com")).toEqual(["user"]);
+  });
+
+  it("keeps the last active admin, with a one-line reason and a non-zero exit", () => {
+    expect(user("create", "--email", "last@example.com", "--password", "long enough pw", "--role", "admin").code).toBe(0);
+    // boss@example.com from the previous test is the other admin: remove it first.
+    expect(user("set-role", "--email", "boss@example.com", "--role", "user").code).toBe(0);
+    for (const args of [
+      ["set-role", "--email", "last@example.com", "--role", "user"],
+      ["deactivate", "--email", "last@example.com"],
+      ["delete", "--email", "last@example.com"],
+    ]) {
+      const result = user(...args);
+      expect(result.code).toBe(1);
+      expect(result.err).toBe("error: This is the last active admin. Make another user an admin first.");
+    }
+    expect(rolesOf("last@example.com")).toEqual(["admin"]);
+  });
+
+  it("records what it changes in the activity log, with no actor (the command line)", () => {
+    expect(user("create", "--email", "logged@example.com", "--password", "long enough pw").code).toBe(0);
+    expect(user("deactivate", "--email", "logged@example.com").code).toBe(0);
+    const sql = new Database(dbPath, { readonly: true });
+    const rows = sql
+      .prepare("SELECT type, actor_id, user_agent FROM activity WHERE subject_id = (SELECT id FROM users WHERE email = ?) ORDER BY id")
+      .all("logged@example.com");
+    sql.close();
+    expect(rows).toEqual([
+      { type: "user_created", actor_id: null, user_agent: "command line (npm run user)" },
+      { type: "user_deactivated", actor_id: null, user_agent: "command line (npm run user)" },
+    ]);
   });
 });

@@ -20,6 +20,11 @@ const SIGNED_IN_ACTIONS = [
   "/settings/sessions",
   "/settings/delete-account",
   "/admin/audit",
+  "/admin/users",
+  "/admin/users/new",
+  "/admin/users/2",
+  "/admin/users/999999",
+  "/admin/users/abc",
 ];
 const FIELDS = [
   "email", "password", "remember", "redirectTo", "code", "name", "currentPassword", "newPassword",
@@ -65,7 +70,13 @@ let signedIn: Client;
 
 beforeAll(async () => {
   server = await startServer();
-  ({ client: signedIn } = await registerClient(server, "Fuzz Target"));
+  let email: string;
+  ({ client: signedIn, email } = await registerClient(server, "Fuzz Admin"));
+  // An admin, so the admin area's actions are reached too (user 2 is someone to act on).
+  server.sql
+    .prepare("INSERT OR IGNORE INTO user_roles (user_id, role_id) SELECT users.id, roles.id FROM users, roles WHERE users.email = ? AND roles.name = 'admin'")
+    .run(email);
+  await registerClient(server, "Fuzz Target");
 });
 afterAll(async () => {
   await server?.stop();

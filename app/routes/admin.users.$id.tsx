@@ -1,0 +1,294 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { type ReactNode, useRef } from "react";
+import { z } from "zod";
+import { requestOrigin } from "~/activity/activity.server";
+import { requireAuth, requirePermission } from "~/auth/guards.server";
+import { ADMIN_ROLE, DEFAULT_ROLE, hasPermission, type Permission } from "~/auth/permissions";
+import { endAllSessionsOfUser } from "~/auth/devices.server";
+import { countLiveSessions } from "~/auth/sessions.server";
+import { AdminUserUpdateSchema, parseForm, type FieldErrors, readFormData } from "~/auth/validation";
+import { Field, FormError } from "~/components/field";
+import { RoleSelect } from "~/components/role-select";
+import { redirectWithFlash } from "~/flash.server";
+import { findAccess, listRoles, UnknownRoleError } from "~/users/roles.server";
+import { type Actor, deleteUser, EmailTakenError, findUserById, LastAdminError, updateUser } from "~/users/users.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.user.name ?? "User"} · Admin · Remix Auth Kit` },
+];
+
+const UserId = z.coerce.number().int().positive();
+
+function userIdOrNotFound(param: string | undefined): number {
+  const parsed = UserId.safeParse(param);
+  if (!parsed.success) throw new Response("User not found", { status: 404 });
+  return parsed.data;
+}
+
+function notFound(): Response {
+  return new Response("User not found", { status: 404 });
+}
+
+/** What each `intent` of this page's forms needs; an unknown intent needs the most common one. */
+const INTENT_PERMISSIONS: Record<string, Permission> = {
+  update: "users:write",
+  "end-sessions": "users:write",
+  delete: "users:delete",
+};
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const viewer = await requirePermission(request, "users:read");
+  const id = userIdOrNotFound(params.id);
+  const user = await findUserById(id);
+  if (!user) throw notFound();
+  const [{ roles }, sessions, allRoles] = await Promise.all([findAccess(id), countLiveSessions(id), listRoles()]);
+  const canDelete = hasPermission(viewer, "users:delete");
+  return {
+    user: {
+      id: user.id,
+      name: user.name,
+      email: user.email,
+      active: user.active === 1,
+      createdAt: user.created_at,
+      updatedAt: user.updated_at,
+      roles,
+    },
+    sessions,
+    roles: allRoles.map(({ name, description }) => ({ name, description })),
+    isSelf: viewer.id === id,
+    canWrite: hasPermission(viewer, "users:write"),
+    canDelete,
+    confirmDelete: canDelete && new URL(request.url).searchParams.get("confirm") === "delete",
+  };
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const form = await readFormData(request);
+  const intent = String(form.get("intent") ?? "");
+  const admin = await requirePermission(request, INTENT_PERMISSIONS[intent] ?? "users:write");
+  const id = userIdOrNotFound(params.id);
+  const actor: Actor = { userId: admin.id, origin: requestOrigin(request, context) };
+  const failed = (error: { formError?: string; fieldErrors?: FieldErrors; values?: Record<string, string | boolean> }) =>
+    data({ intent, formError: error.formError ?? null, fieldErrors: error.fieldErrors ?? {}, values: error.values ?? null }, { status: 400 });
+
+  switch (intent) {
+    case "update": {
+      const values = {
+        name: String(form.get("name") ?? ""),
+        email: String(form.get("email") ?? ""),
+        role: String(form.get("role") ?? ""),
+        active: form.get("active") === "on",
+      };
+      const parsed = parseForm(form, AdminUserUpdateSchema);
+      if (!parsed.success) return failed({ formError: "Please correct the highlighted fields.", fieldErrors: parsed.errors, values });
+      const { role, ...changes } = parsed.data;
+      try {
+        const result = await updateUser(id, { ...changes, roles: [role] }, Date.now(), actor);
+        if (!result) throw notFound();
+        const changed = result.fields.length > 0 || result.roles || result.active;
+        // An admin who just gave up their own admin role can no longer see this page.
+        if (id === admin.id && result.roles && !hasPermission(await findAccess(id), "users:read")) {
+          return redirectWithFlash("/dashboard", { category: "success", message: "Your roles have changed: the admin area is no longer yours." });
+        }
+        return redirectWithFlash(`/admin/users/${id}`, {
+          category: changed ? "success" : "info",
+          message: changed ? `Saved changes to ${result.user.email}.` : "Nothing to change.",
+        });
+      } catch (error) {
+        if (error instanceof EmailTakenError) return failed({ fieldErrors: { email: error.message }, values });
+        if (error instanceof UnknownRoleError) return failed({ fieldErrors: { role: "Choose one of the listed roles." }, values });
+        if (error instanceof LastAdminError) return failed({ formError: error.message, values });
+        throw error;
+      }
+    }
+    case "end-sessions": {
+      if (!(await findUserById(id))) throw notFound();
+      // Ending your own sessions keeps the one you are using.
+      const exceptIdHash = admin.id === id ? (await requireAuth(request)).session.id_hash : undefined;
+      const count = await endAllSessionsOfUser({ actorId: admin.id, userId: id, exceptIdHash }, actor.origin);
+      return redirectWithFlash(`/admin/users/${id}`, {
+        category: "success",
+        message: count === 0 ? "There were no sessions to end." : `Ended ${count} ${count === 1 ? "session" : "sessions"}.`,
+      });
+    }
+    case "delete": {
+      const user = await findUserById(id);
+      if (!user) throw notFound();
+      try {
+        await deleteUser(id, actor);
+      } catch (error) {
+        if (error instanceof LastAdminError) return failed({ formError: error.message });
+        throw error;
+      }
+      return redirectWithFlash("/admin/users", { category: "success", message: `Deleted ${user.email}.` });
+    }
+    default:
+      return failed({ formError: "Unknown action." });
+  }
+}
+
+const dateFormat = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+
+export default function AdminUserPage() {
+  const { user, sessions, roles, isSelf, canWrite, canDelete, confirmDelete } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  return (
+    <section className="admin" aria-labelledby="user-title">
+      <p className="breadcrumb">
+        <Link to="/admin/users">← All users</Link>
+      </p>
+      <h1 id="user-title">{user.name}</h1>
+      <FormError message={actionData?.formError} />
+
+      {confirmDelete ? (
+        <div className="card confirm" role="region" aria-labelledby="delete-confirm-title">
+          <DeleteConfirmation
+            user={user}
+            isSelf={isSelf}
+            titleId="delete-confirm-title"
+            cancel={
+              <Link to={`/admin/users/${user.id}`} className="button">
+                Cancel
+              </Link>
+            }
+          />
+        </div>
+      ) : null}
+
+      <dl className="facts">
+        <dt>Email</dt>
+        <dd>{user.email}</dd>
+        <dt>Roles</dt>
+        <dd>{user.roles.join(", ") || "none"}</dd>
+        <dt>Status</dt>
+        <dd>{user.active ? "Active" : "Inactive (cannot log in)"}</dd>
+        <dt>Created</dt>
+        <dd>{dateFormat(user.createdAt)}</dd>
+        <dt>Sessions</dt>
+        <dd>
+          {sessions} active {sessions === 1 ? "session" : "sessions"}
+        </dd>
+      </dl>
+
+      {canWrite ? <EditUser user={user} roles={roles} actionData={actionData} /> : null}
+
+      {canWrite ? (
+        <section className="stack" aria-labelledby="sessions-title">
+          <h2 id="sessions-title">Sessions</h2>
+          <p>
+            Ending the sessions logs {isSelf ? "you out everywhere else" : "this user out on every device"} at once.
+          </p>
+          <Form method="post">
+            <button type="submit" name="intent" value="end-sessions" className="button">
+              End all sessions
+            </button>
+          </Form>
+        </section>
+      ) : null}
+
+      {canDelete ? <DeleteUser user={user} isSelf={isSelf} /> : null}
+    </section>
+  );
+}
+
+type UserView = ReturnType<typeof useLoaderData<typeof loader>>["user"];
+
+function EditUser({
+  user,
+  roles,
+  actionData,
+}: {
+  user: UserView;
+  roles: { name: string; description: string }[];
+  actionData: ReturnType<typeof useActionData<typeof action>>;
+}) {
+  const busy = useNavigation().state === "submitting";
+  const errors: FieldErrors = actionData?.intent === "update" ? actionData.fieldErrors : {};
+  const values = actionData?.intent === "update" ? actionData.values : null;
+  const currentRole = user.roles.includes(ADMIN_ROLE) ? ADMIN_ROLE : (user.roles[0] ?? DEFAULT_ROLE);
+  return (
+    <section className="stack" aria-labelledby="edit-title">
+      <h2 id="edit-title">Edit</h2>
+      {/* A new key after each save resets the fields to what was stored. */}
+      <Form method="post" noValidate key={user.updatedAt} className="admin-form">
+        <Field label="Name" name="name" autoComplete="off" required defaultValue={String(values?.name ?? user.name)} error={errors.name} />
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="off"
+          required
+          defaultValue={String(values?.email ?? user.email)}
+          error={errors.email}
+        />
+        <RoleSelect roles={roles} defaultValue={String(values?.role ?? currentRole)} error={errors.role} />
+        {user.roles.length > 1 ? (
+          <p className="hint">This user holds several roles ({user.roles.join(", ")}); saving keeps only the one chosen.</p>
+        ) : null}
+        <div className="checkbox">
+          <input id="active" name="active" type="checkbox" defaultChecked={Boolean(values?.active ?? user.active)} />
+          <label htmlFor="active">Active (can log in)</label>
+        </div>
+        <button type="submit" name="intent" value="update" className="button primary" disabled={busy}>
+          Save changes
+        </button>
+      </Form>
+    </section>
+  );
+}
+
+function DeleteConfirmation({ user, isSelf, titleId, cancel }: { user: UserView; isSelf: boolean; titleId: string; cancel: ReactNode }) {
+  return (
+    <>
+      <h2 id={titleId}>Delete {user.name}?</h2>
+      <p>
+        This deletes {user.email} with their sessions and notes. It cannot be undone.
+        {isSelf ? " This is your own account: you will be logged out." : ""}
+      </p>
+      <Form method="post" action={`/admin/users/${user.id}`} className="actions">
+        <button type="submit" name="intent" value="delete" className="button danger">
+          Yes, delete this user
+        </button>
+        {cancel}
+      </Form>
+    </>
+  );
+}
+
+/**
+ * Without JavaScript, "Delete user…" is a link to this page's confirm step
+ * (?confirm=delete); with it, the same confirmation opens as a modal dialog.
+ */
+function DeleteUser({ user, isSelf }: { user: UserView; isSelf: boolean }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  return (
+    <section className="stack danger-zone" aria-labelledby="delete-title">
+      <h2 id="delete-title">Delete</h2>
+      <Link
+        to={`/admin/users/${user.id}?confirm=delete`}
+        className="button danger"
+        onClick={(event) => {
+          if (typeof dialog.current?.showModal !== "function") return;
+          event.preventDefault();
+          dialog.current.showModal();
+        }}
+      >
+        Delete user…
+      </Link>
+      <dialog ref={dialog} aria-labelledby="delete-dialog-title" className="dialog" onSubmit={() => dialog.current?.close()}>
+        <DeleteConfirmation
+          user={user}
+          isSelf={isSelf}
+          titleId="delete-dialog-title"
+          cancel={
+            <button type="button" className="button" onClick={() => dialog.current?.close()}>
+              Cancel
+            </button>
+          }
+        />
+      </dialog>
+    </section>
+  );
+}

@@ -1,0 +1,80 @@
+import { ADMIN_ROLE, type Access } from "~/auth/permissions";
+import { db, type DB, type Role } from "~/db.server";
+
+/** A database handle or an open transaction: the role rules run inside the caller's transaction. */
+type Executor = DB;
+
+export class UnknownRoleError extends Error {
+  override name = "UnknownRoleError";
+  constructor(readonly role: string) {
+    super(`Unknown role "${role}".`);
+  }
+}
+
+/** A user's roles and permissions, in one query (the guards run it once per request). */
+export async function findAccess(userId: number, executor: Executor = db): Promise<Access> {
+  const rows = await executor
+    .selectFrom("user_roles")
+    .innerJoin("roles", "roles.id", "user_roles.role_id")
+    .leftJoin("role_permissions", "role_permissions.role_id", "roles.id")
+    .leftJoin("permissions", "permissions.id", "role_permissions.permission_id")
+    .select(["roles.name as role", "permissions.name as permission"])
+    .where("user_roles.user_id", "=", userId)
+    .execute();
+  const roles = new Set<string>();
+  const permissions = new Set<string>();
+  for (const row of rows) {
+    roles.add(row.role);
+    if (row.permission) permissions.add(row.permission);
+  }
+  return { roles: [...roles].sort(), permissions: [...permissions].sort() };
+}
+
+export function listRoles(): Promise<Role[]> {
+  return db.selectFrom("roles").selectAll().orderBy("name").execute();
+}
+
+/** The roles of several users at once (the admin list shows a page of them). */
+export async function rolesOfUsers(userIds: number[]): Promise<Map<number, string[]>> {
+  const byUser = new Map<number, string[]>(userIds.map((id) => [id, []]));
+  if (userIds.length === 0) return byUser;
+  const rows = await db
+    .selectFrom("user_roles")
+    .innerJoin("roles", "roles.id", "user_roles.role_id")
+    .select(["user_roles.user_id", "roles.name"])
+    .where("user_roles.user_id", "in", userIds)
+    .orderBy("roles.name")
+    .execute();
+  for (const row of rows) byUser.get(row.user_id)?.push(row.name);
+  return byUser;
+}
+
+/** Replaces a user's roles with `roles` (names). Throws UnknownRoleError for a name that is not a role. */
+export async function replaceUserRoles(executor: Executor, userId: number, roles: string[]): Promise<void> {
+  const wanted = [...new Set(roles)];
+  const found = wanted.length
+    ? await executor.selectFrom("roles").select(["id", "name"]).where("name", "in", wanted).execute()
+    : [];
+  const missing = wanted.find((name) => !found.some((role) => role.name === name));
+  if (missing !== undefined) throw new UnknownRoleError(missing);
+  await executor.deleteFrom("user_roles").where("user_id", "=", userId).execute();
+  if (found.length) {
+    await executor
+      .insertInto("user_roles")
+      .values(found.map((role) => ({ user_id: userId, role_id: role.id })))
+      .execute();
+  }
+}
+
+/** How many active users hold the admin role. */
+export async function countActiveAdmins(executor: Executor = db): Promise<number> {
+  const row = await executor
+    .selectFrom("user_roles")
+    .innerJoin("roles", "roles.id", "user_roles.role_id")
+    .innerJoin("users", "users.id", "user_roles.user_id")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("roles.name", "=", ADMIN_ROLE)
+    .where("users.active", "=", 1)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

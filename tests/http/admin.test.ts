@@ -1,0 +1,319 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail } from "../helpers/server";
+
+let server: TestServer;
+let admin: { client: Client; email: string; id: number };
+/** A user the tests try to change; nobody but an admin may. */
+let target: { client: Client; email: string; id: number };
+
+const anon = () => new Client(server.url);
+
+function userId(email: string): number {
+  return (server.sql.prepare("SELECT id FROM users WHERE email = ?").get(email) as { id: number }).id;
+}
+
+function rolesOf(email: string): string[] {
+  const rows = server.sql
+    .prepare(
+      "SELECT roles.name FROM user_roles JOIN roles ON roles.id = user_roles.role_id JOIN users ON users.id = user_roles.user_id WHERE users.email = ? ORDER BY roles.name",
+    )
+    .all(email) as { name: string }[];
+  return rows.map((r) => r.name);
+}
+
+/** Gives an account the admin role directly in the database (as `npm run user -- set-role` would). */
+function makeAdmin(email: string): void {
+  server.sql
+    .prepare("INSERT OR IGNORE INTO user_roles (user_id, role_id) SELECT users.id, roles.id FROM users, roles WHERE users.email = ? AND roles.name = 'admin'")
+    .run(email);
+}
+
+async function registered(name = "Http User") {
+  const { client, email } = await registerClient(server, name);
+  return { client, email, id: userId(email) };
+}
+
+/** Everything an admin action could change, to check that a refused one changed nothing. */
+function snapshot(): string {
+  const users = server.sql.prepare("SELECT id, email, name, active, updated_at FROM users ORDER BY id").all();
+  const roles = server.sql.prepare("SELECT user_id, role_id FROM user_roles ORDER BY user_id, role_id").all();
+  const sessions = server.sql.prepare("SELECT user_id, count(*) AS n FROM sessions GROUP BY user_id ORDER BY user_id").all();
+  const activity = server.sql.prepare("SELECT count(*) AS n FROM activity WHERE type NOT IN ('login_succeeded', 'registered')").get();
+  return JSON.stringify({ users, roles, sessions, activity });
+}
+
+beforeAll(async () => {
+  server = await startServer();
+  admin = await registered("Ada Admin");
+  makeAdmin(admin.email);
+  target = await registered("Tess Target");
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+const ADMIN_PAGES = ["/admin/users", "/admin/users?q=tess&page=2", "/admin/users/new", "/admin/users/:target", "/admin/audit", "/admin/audit?type=login_failed"];
+const pathOf = (page: string) => page.replace(":target", String(target.id));
+const dataPath = (path: string) => {
+  const [pathname, query] = path.split("?");
+  return `${pathname}.data${query ? `?${query}` : ""}`;
+};
+
+/** Every form post of the admin area: [path, fields]. */
+const ADMIN_POSTS: [string, () => string, () => Record<string, string>][] = [
+  ["create", () => "/admin/users/new", () => ({ name: "Sneaky", email: uniqueEmail("sneaky"), password: "long enough pw", role: "admin", active: "on" })],
+  ["update", () => `/admin/users/${target.id}`, () => ({ intent: "update", name: "Hacked", email: target.email, role: "admin", active: "on" })],
+  ["deactivate", () => `/admin/users/${target.id}`, () => ({ intent: "update", name: "Tess Target", email: target.email, role: "user" })],
+  ["end-sessions", () => `/admin/users/${target.id}`, () => ({ intent: "end-sessions" })],
+  ["delete", () => `/admin/users/${target.id}`, () => ({ intent: "delete" })],
+  ["unknown intent", () => `/admin/users/${target.id}`, () => ({ intent: "frobnicate" })],
+];
+
+describe("admin routes, anonymous", () => {
+  it.each(ADMIN_PAGES.map((p) => [p]))("GET %s goes to log in and comes back", async (page) => {
+    const path = pathOf(page);
+    const response = await anon().get(path);
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe(`/login?redirectTo=${encodeURIComponent(path)}`);
+    const data = await anon().get(dataPath(path));
+    const body = await data.text();
+    expect(data.status).toBeLessThan(400);
+    expect(data.headers.get("X-Remix-Redirect") ?? body).toContain("/login?redirectTo=");
+    expect(body).not.toContain(target.email);
+  });
+
+  it.each(ADMIN_POSTS)("POST (%s) goes to log in and changes nothing", async (_name, path, fields) => {
+    const before = snapshot();
+    for (const url of [path(), `${path()}.data`]) {
+      const response = await anon().post(url, fields());
+      expect(response.status).toBeLessThan(400);
+      expect(response.headers.get("Location") ?? (await response.text())).toContain("/login?redirectTo=");
+    }
+    expect(snapshot()).toBe(before);
+  });
+});
+
+describe("admin routes, signed in without the admin role", () => {
+  let member: Client;
+  beforeAll(async () => {
+    member = (await registered("Mo Member")).client;
+  });
+
+  it.each(ADMIN_PAGES.map((p) => [p]))("GET %s is a 403 page that shows nothing of the users", async (page) => {
+    const response = await member.get(pathOf(page));
+    expect(response.status).toBe(403);
+    const html = await response.text();
+    expect(html).toContain("<h1>Forbidden</h1>");
+    expect(html).toContain("You do not have permission to see this page.");
+    expect(html).toContain("Mo Member"); // a real page: the header with who is signed in
+    expect(html).not.toContain(target.email);
+    expect(html).not.toContain('href="/admin/users"');
+
+    const data = await member.get(dataPath(pathOf(page)));
+    expect(data.status).toBe(403);
+    expect(await data.text()).not.toContain(target.email);
+  });
+
+  it.each(ADMIN_POSTS)("POST (%s) is a 403 and changes nothing, as a form and as a fetch", async (_name, path, fields) => {
+    const before = snapshot();
+    const plain = await member.post(path(), fields());
+    expect(plain.status).toBe(403);
+    expect(await plain.text()).toContain("<h1>Forbidden</h1>");
+    const fetched = await member.post(`${path()}.data`, fields());
+    expect(fetched.status).toBe(403);
+    expect(snapshot()).toBe(before);
+    expect((await target.client.get("/dashboard")).status).toBe(200);
+  });
+
+  it("cannot give itself a role or deactivate itself through registration (mass assignment)", async () => {
+    const email = uniqueEmail("mass");
+    const client = anon();
+    const response = await client.post("/register", { name: "Mass Assign", email, password: PASSWORD, role: "admin", roles: "admin", active: "0" });
+    expect(response.status).toBe(302);
+    expect(rolesOf(email)).toEqual(["user"]);
+    expect((server.sql.prepare("SELECT active FROM users WHERE email = ?").get(email) as { active: number }).active).toBe(1);
+    expect((await client.get("/admin/users")).status).toBe(403);
+  });
+});
+
+describe("admin area, as an admin", () => {
+  it("shows the Admin link in the header only to users who may read users", async () => {
+    expect(await (await admin.client.get("/dashboard")).text()).toContain('href="/admin/users"');
+    expect(await (await target.client.get("/dashboard")).text()).not.toContain('href="/admin/users"');
+  });
+
+  it("lists users with search, sort links, count and links to each user", async () => {
+    const html = await (await admin.client.get("/admin/users?q=Tess%20Targ")).text();
+    expect(html).toContain(`href="/admin/users/${target.id}"`);
+    expect(html).toContain("1 user matches “Tess Targ”.");
+    expect(html).toContain('href="/admin/users?q=Tess+Targ&amp;sort=email"');
+    expect(html).toContain('aria-sort="ascending"');
+    const empty = await (await admin.client.get("/admin/users?q=nobody-by-this-name")).text();
+    expect(empty).toContain("No users match “nobody-by-this-name”.");
+    const data = await admin.client.get("/admin/users.data?q=Tess%20Targ");
+    expect(data.status).toBe(200);
+    expect(await data.text()).toContain(target.email);
+  });
+
+  it("falls back to defaults for nonsense list parameters instead of failing", async () => {
+    const response = await admin.client.get("/admin/users?page=-3&sort=password_hash&dir=sideways&after=abc");
+    expect(response.status).toBe(200);
+    expect(await response.text()).not.toContain("$2");
+  });
+
+  it("creates a user with a role (plain form), records it, and refuses a duplicate email with a field error", async () => {
+    const email = uniqueEmail("created");
+    const response = await admin.client.post("/admin/users/new", { name: "New Person", email, password: "long enough pw", role: "admin", active: "on" });
+    expect(response.status).toBe(302);
+    const id = userId(email);
+    expect(response.headers.get("Location")).toBe(`/admin/users/${id}`);
+    expect(rolesOf(email)).toEqual(["admin"]);
+    const event = server.sql.prepare("SELECT actor_id, subject_id FROM activity WHERE type = 'user_created' AND subject_id = ?").get(id);
+    expect(event).toEqual({ actor_id: admin.id, subject_id: id });
+
+    const again = await admin.client.post("/admin/users/new", { name: "Twin", email: email.toUpperCase(), password: "long enough pw", role: "user" });
+    expect(again.status).toBe(400);
+    expect(await again.text()).toContain("An account with this email already exists.");
+  });
+
+  it("answers 400 with a message per field for bad input, never a 500", async () => {
+    const response = await admin.client.post("/admin/users/new", { name: "", email: "nope", password: "short", role: "wizard" });
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    for (const message of ["Name is required.", "Enter a valid email address.", "Password must be at least 8 characters."]) {
+      expect(html).toContain(message);
+    }
+    const role = await admin.client.post("/admin/users/new", { name: "Role", email: uniqueEmail(), password: "long enough pw", role: "wizard" });
+    expect(role.status).toBe(400);
+    expect(await role.text()).toContain("Choose one of the listed roles.");
+    const fetched = await admin.client.post(`/admin/users/${target.id}.data`, { intent: "update", name: "", email: "x", role: "user" });
+    expect(fetched.status).toBe(400);
+    expect(await fetched.text()).toContain("Name is required.");
+  });
+
+  it("renders names that look like markup as text", async () => {
+    const email = uniqueEmail("xss");
+    const name = `<script>alert("x")</script><img src=x onerror=alert(1)>`;
+    await admin.client.post("/admin/users/new", { name, email, password: "long enough pw", role: "user", active: "on" });
+    for (const path of [`/admin/users?q=${encodeURIComponent(email)}`, `/admin/users/${userId(email)}`]) {
+      const html = await (await admin.client.get(path)).text();
+      expect(html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;");
+      expect(html).not.toContain("<script>alert");
+      expect(html).not.toContain("<img src=x");
+    }
+  });
+
+  it("applies a role change at the user's next request, without a new login (single-fetch form post)", async () => {
+    const member = await registered("Promoted Later");
+    expect((await member.client.get("/admin/users")).status).toBe(403);
+    const response = await admin.client.post(`/admin/users/${member.id}.data`, { intent: "update", name: "Promoted Later", email: member.email, role: "admin", active: "on" });
+    expect(response.status).toBe(202);
+    expect(rolesOf(member.email)).toEqual(["admin"]);
+    expect((await member.client.get("/admin/users")).status).toBe(200);
+    const event = server.sql.prepare("SELECT details FROM activity WHERE type = 'role_changed' AND subject_id = ?").get(member.id);
+    expect(event).toEqual({ details: '{"from":"user","to":"admin"}' });
+  });
+
+  it("ends the sessions of a user it deactivates, and lets nobody log in as them", async () => {
+    const user = await registered("Soon Inactive");
+    expect((await user.client.get("/dashboard")).status).toBe(200);
+    const response = await admin.client.post(`/admin/users/${user.id}`, { intent: "update", name: "Soon Inactive", email: user.email, role: "user" });
+    expect(response.status).toBe(302);
+    expect((await user.client.get("/dashboard")).status).toBe(302);
+    expect((await anon().post("/login", { email: user.email, password: PASSWORD })).status).toBe(400);
+    const events = (server.sql.prepare("SELECT type, actor_id FROM activity WHERE subject_id = ? ORDER BY id").all(user.id) as { type: string; actor_id: number | null }[]);
+    expect(events).toContainEqual({ type: "user_deactivated", actor_id: admin.id });
+    // The refused login afterwards is on the record too, against the account.
+    expect(events.at(-1)).toEqual({ type: "login_failed", actor_id: null });
+  });
+
+  it("ends all sessions of a user on request", async () => {
+    const user = await registered("Many Devices");
+    const other = new Client(server.url);
+    await other.post("/login", { email: user.email, password: PASSWORD });
+    const response = await admin.client.post(`/admin/users/${user.id}`, { intent: "end-sessions" });
+    expect(response.status).toBe(302);
+    expect((await user.client.get("/dashboard")).status).toBe(302);
+    expect((await other.get("/dashboard")).status).toBe(302);
+    expect((await admin.client.get("/dashboard")).status).toBe(200);
+    expect(server.sql.prepare("SELECT details FROM activity WHERE type = 'sessions_revoked' AND subject_id = ?").get(user.id)).toEqual({
+      details: '{"count":2,"all":true}',
+    });
+  });
+
+  it("deletes a user after the confirm step; their session dies with them", async () => {
+    const user = await registered("To Be Deleted");
+    const confirm = await admin.client.get(`/admin/users/${user.id}?confirm=delete`);
+    expect(await confirm.text()).toContain("Yes, delete this user");
+    const response = await admin.client.post(`/admin/users/${user.id}`, { intent: "delete" });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/admin/users");
+    expect(server.sql.prepare("SELECT id FROM users WHERE id = ?").get(user.id)).toBeUndefined();
+    expect((await user.client.get("/dashboard")).status).toBe(302);
+    expect((await admin.client.get(`/admin/users/${user.id}`)).status).toBe(404);
+    expect((await admin.client.post(`/admin/users/${user.id}`, { intent: "delete" })).status).toBe(404);
+  });
+
+  it("sends an admin who gives up their own admin role to the dashboard", async () => {
+    const other = await registered("Stepping Down");
+    makeAdmin(other.email);
+    server.sql.prepare("DELETE FROM user_roles WHERE user_id = ? AND role_id = (SELECT id FROM roles WHERE name = 'user')").run(other.id);
+    const response = await other.client.post(`/admin/users/${other.id}`, { intent: "update", name: "Stepping Down", email: other.email, role: "user", active: "on" });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/dashboard");
+    expect(rolesOf(other.email)).toEqual(["user"]);
+    expect((await other.client.get("/admin/users")).status).toBe(403);
+  });
+
+  it("keeps the last active admin: no self-demotion, deactivation or deletion (400 with the reason)", async () => {
+    const server2 = await startServer();
+    try {
+      const { client, email } = await registerClient(server2, "Only Admin");
+      server2.sql
+        .prepare("INSERT INTO user_roles (user_id, role_id) SELECT users.id, roles.id FROM users, roles WHERE users.email = ? AND roles.name = 'admin'")
+        .run(email);
+      const id = (server2.sql.prepare("SELECT id FROM users WHERE email = ?").get(email) as { id: number }).id;
+      const attempts: Record<string, string>[] = [
+        { intent: "update", name: "Only Admin", email, role: "user", active: "on" },
+        { intent: "update", name: "Only Admin", email, role: "admin" },
+        { intent: "delete" },
+      ];
+      for (const fields of attempts) {
+        for (const path of [`/admin/users/${id}`, `/admin/users/${id}.data`]) {
+          const response = await client.post(path, fields);
+          expect(response.status).toBe(400);
+          expect(await response.text()).toContain("This is the last active admin. Make another user an admin first.");
+        }
+      }
+      expect((await client.get("/admin/users")).status).toBe(200);
+    } finally {
+      await server2.stop();
+    }
+  });
+});
+
+describe("the last admin's own account", () => {
+  it("cannot be deleted from the settings page while it is the last active admin", async () => {
+    const solo = await startServer();
+    try {
+      const { client, email } = await registerClient(solo, "Only Admin");
+      solo.sql
+        .prepare("INSERT OR IGNORE INTO user_roles (user_id, role_id) SELECT users.id, roles.id FROM users, roles WHERE users.email = ? AND roles.name = 'admin'")
+        .run(email);
+      const response = await client.post("/settings/delete-account", { password: PASSWORD });
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain("This is the last active admin.");
+      expect(solo.sql.prepare("SELECT count(*) AS n FROM users WHERE email = ?").get(email)).toEqual({ n: 1 });
+      expect(solo.sql.prepare("SELECT count(*) AS n FROM activity WHERE type = 'account_deleted'").get()).toEqual({ n: 0 });
+      expect((await client.get("/dashboard")).status).toBe(200);
+    } finally {
+      await solo.stop();
+    }
+  });
+
+  it("refuses a weak password when an admin creates a user", async () => {
+    const response = await admin.client.post("/admin/users/new", { name: "Weak", email: uniqueEmail("weak"), password: "password123", role: "user", active: "on" });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/too easy to guess|common/i);
+  });
+});

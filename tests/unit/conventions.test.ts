@@ -1,0 +1,39 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+/**
+ * The project's conventions, checked over the source so a new route cannot
+ * quietly skip them: signed-in routes guard their own loader and action
+ * (parents protect nothing in Remix), and forms are read with readFormData
+ * (an unreadable body is a 400, not a 500).
+ */
+
+const ROUTES = path.resolve("app/routes");
+const files = fs.readdirSync(ROUTES).filter((f) => f.endsWith(".tsx"));
+const SIGNED_IN = /^(dashboard|settings|admin)[._]|^(reauthenticate)\.tsx$/;
+const GUARD = /\b(requireUser|requireAuth|requireFreshLogin|requirePermission|requireRole)\(/;
+
+/** The text of an exported function, up to the next top-level export. */
+function exported(source: string, name: "loader" | "action"): string | null {
+  const start = source.search(new RegExp(`export (async )?function ${name}\\b`));
+  if (start < 0) return null;
+  const rest = source.slice(start + 1);
+  const end = rest.search(/\nexport /);
+  return end < 0 ? rest : rest.slice(0, end);
+}
+
+describe("route conventions", () => {
+  it.each(files.filter((f) => SIGNED_IN.test(f)))("%s guards its own loader and action", (file) => {
+    const source = fs.readFileSync(path.join(ROUTES, file), "utf8");
+    for (const name of ["loader", "action"] as const) {
+      const body = exported(source, name);
+      if (body !== null) expect(body, `${file} ${name}`).toMatch(GUARD);
+    }
+  });
+
+  it.each(files)("%s reads forms through readFormData", (file) => {
+    const source = fs.readFileSync(path.join(ROUTES, file), "utf8");
+    expect(source).not.toMatch(/request\.formData\(\)/);
+  });
+});

@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import { getUser, requirePermission, requireRole } from "~/auth/guards.server";
+import { PERMISSIONS } from "~/auth/permissions";
+import { serializeSessionCookie } from "~/auth/session-cookie.server";
+import { createSession } from "~/auth/sessions.server";
+import { db } from "~/db.server";
+import { findAccess } from "~/users/roles.server";
+import { updateUser } from "~/users/users.server";
+import { makeUser } from "../helpers/users";
+
+async function signedInRequest(userId: number, url = "http://localhost/admin/users?q=x") {
+  const { id } = await createSession(userId, { remember: false, client: { userAgent: "", ip: "" } });
+  const cookie = (await serializeSessionCookie(id, false)).split(";")[0]!;
+  return () => new Request(url, { headers: { Cookie: cookie } });
+}
+
+async function thrown(promise: Promise<unknown>): Promise<Response> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof Response) return error;
+    throw error;
+  }
+  throw new Error("expected a thrown Response");
+}
+
+describe("roles and permissions in the database", () => {
+  it("seeds admin with every permission and user with none", async () => {
+    const rows = await db
+      .selectFrom("roles")
+      .leftJoin("role_permissions", "role_permissions.role_id", "roles.id")
+      .leftJoin("permissions", "permissions.id", "role_permissions.permission_id")
+      .select(["roles.name as role", "permissions.name as permission"])
+      .execute();
+    const of = (role: string) => rows.filter((r) => r.role === role && r.permission).map((r) => r.permission).sort();
+    expect(of("admin")).toEqual([...PERMISSIONS].sort());
+    expect(of("user")).toEqual([]);
+  });
+
+  it("gives a new account the user role, and unions the permissions of several roles", async () => {
+    const plain = await makeUser();
+    expect(await findAccess(plain.id)).toEqual({ roles: ["user"], permissions: [] });
+
+    const [auditor] = await db.insertInto("roles").values({ name: `auditor-${plain.id}` }).returning("id").execute();
+    const auditRead = await db.selectFrom("permissions").select("id").where("name", "=", "audit:read").executeTakeFirstOrThrow();
+    await db.insertInto("role_permissions").values({ role_id: auditor!.id, permission_id: auditRead.id }).execute();
+    const both = await makeUser({ roles: ["user", `auditor-${plain.id}`] });
+    expect(await findAccess(both.id)).toEqual({ roles: [`auditor-${plain.id}`, "user"].sort(), permissions: ["audit:read"] });
+  });
+});
+
+describe("requirePermission / requireRole", () => {
+  it("sends an anonymous request to log in, with redirectTo", async () => {
+    const response = await thrown(requirePermission(new Request("http://localhost/admin/users?page=2"), "users:read"));
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/login?redirectTo=%2Fadmin%2Fusers%3Fpage%3D2");
+    expect((await thrown(requireRole(new Request("http://localhost/admin/users"), "admin"))).status).toBe(302);
+  });
+
+  it("answers 403 to a signed-in user without the permission or role", async () => {
+    const user = await makeUser();
+    const request = await signedInRequest(user.id);
+    for (const permission of PERMISSIONS) {
+      const response = await thrown(requirePermission(request(), permission));
+      expect(response.status).toBe(403);
+      expect(await response.text()).toBe("You do not have permission to see this page.");
+    }
+    expect((await thrown(requireRole(request(), "admin"))).status).toBe(403);
+    await expect(requireRole(request(), "user")).resolves.toMatchObject({ id: user.id });
+  });
+
+  it("lets an admin through and gives the route the user with roles and permissions", async () => {
+    const admin = await makeUser({ roles: ["admin"] });
+    const request = await signedInRequest(admin.id);
+    const current = await requirePermission(request(), "users:delete");
+    expect(current).toMatchObject({ id: admin.id, roles: ["admin"], permissions: [...PERMISSIONS].sort() });
+    expect(current).not.toHaveProperty("password_hash");
+    await expect(requireRole(request(), "admin")).resolves.toMatchObject({ id: admin.id });
+  });
+
+  it("applies a role change at the user's next request, without a new login", async () => {
+    await makeUser({ roles: ["admin"] }); // another admin, so demoting the member again is allowed
+    const member = await makeUser();
+    const request = await signedInRequest(member.id);
+    expect((await thrown(requirePermission(request(), "users:read"))).status).toBe(403);
+
+    await updateUser(member.id, { roles: ["admin"] });
+    await expect(requirePermission(request(), "users:read")).resolves.toMatchObject({ id: member.id });
+
+    await updateUser(member.id, { roles: ["user"] });
+    expect((await thrown(requirePermission(request(), "users:read"))).status).toBe(403);
+  });
+
+  it("reads the user and their access once per request, however many loaders ask", async () => {
+    const admin = await makeUser({ roles: ["admin"] });
+    const request = (await signedInRequest(admin.id))();
+    const first = await requirePermission(request, "users:read");
+    await updateUser(admin.id, { name: "Renamed meanwhile" });
+    const [second, third] = await Promise.all([getUser(request), requireRole(request, "admin")]);
+    expect(second).toBe(first);
+    expect(third).toBe(first);
+    expect(first.name).toBe("Test User");
+  });
+
+  it("treats a deactivated user's session as anonymous at once", async () => {
+    const user = await makeUser();
+    const request = await signedInRequest(user.id);
+    expect(await getUser(request())).not.toBeNull();
+    await updateUser(user.id, { active: false });
+    expect(await getUser(request())).toBeNull();
+  });
+});

@@ -1,0 +1,207 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { db, sqliteHandle } from "~/db.server";
+import {
+  countQuery,
+  listUsersPage,
+  pageQuery,
+  SEARCH_COUNT_LIMIT,
+  searchCountLimit,
+  type SortDirection,
+  type UserListPage,
+  type UserSort,
+} from "~/users/user-list.server";
+import { createUser } from "~/users/users.server";
+import { seedUsers } from "../../db/seed";
+
+// More users than SEARCH_COUNT_LIMIT, so both search strategies are exercised.
+const SEEDED = 1500;
+const SIZE = 10;
+const DUMMY_HASH = "$2b$04$abcdefghijklmnopqrstuuK0vVt5pNwzGnI7Y7hJ0tXzqBq1V0eG";
+
+type Row = { id: number; name: string; email: string; created_at: number };
+let all: Row[];
+
+/** SQLite's lower() folds ASCII letters only; compare the way SQLite's BINARY collation does (UTF-8 bytes). */
+const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+const keyOf: Record<UserSort, (r: Row) => string | number> = {
+  name: (r) => asciiLower(r.name),
+  email: (r) => r.email,
+  created: (r) => r.created_at,
+};
+function compare(a: string | number, b: string | number): number {
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  return Buffer.compare(Buffer.from(String(a)), Buffer.from(String(b)));
+}
+function reference(sort: UserSort, dir: SortDirection, rows = all): number[] {
+  const sign = dir === "asc" ? 1 : -1;
+  return [...rows].sort((a, b) => sign * (compare(keyOf[sort](a), keyOf[sort](b)) || a.id - b.id)).map((r) => r.id);
+}
+const ids = (page: UserListPage) => page.users.map((u) => u.id);
+
+beforeAll(async () => {
+  await seedUsers(db, { count: SEEDED, passwordHash: DUMMY_HASH, seed: 7 });
+  // Ties on every sort key, odd characters, and a name that looks like markup.
+  for (const [i, name] of ["Zed Twin", "Zed Twin", "zed twin", "100% Sure_Thing", "<b>Bold</b> O'Hara"].entries()) {
+    await createUser({ email: `edge-${i}@edge.example`, name, passwordHash: DUMMY_HASH }, 1_700_000_000_000);
+  }
+  all = await db.selectFrom("users").select(["id", "name", "email", "created_at"]).execute();
+});
+
+describe("listUsersPage without a search", () => {
+  it("counts every user exactly and pages through them in order", async () => {
+    const first = await listUsersPage({ pageSize: SIZE });
+    expect(first).toMatchObject({ total: all.length, totalIsLowerBound: false, page: 1, hasPrevious: false, hasNext: true });
+    expect(first.pageCount).toBe(Math.ceil(all.length / SIZE));
+    expect(ids(first)).toEqual(reference("name", "asc").slice(0, SIZE));
+    expect(first.users[0]).toHaveProperty("roles", ["user"]);
+    expect(first.users[0]).not.toHaveProperty("password_hash");
+  });
+
+  it.each([
+    ["name", "asc"],
+    ["name", "desc"],
+    ["email", "asc"],
+    ["email", "desc"],
+    ["created", "asc"],
+    ["created", "desc"],
+  ] as const)("sorts by %s %s, the same rows by page number, by Next (after) and by Previous (before)", async (sort, dir) => {
+    const expected = reference(sort, dir);
+    const pageCount = Math.ceil(expected.length / SIZE);
+    for (const page of [1, 2, 37, Math.floor(pageCount / 2) + 1, pageCount - 1, pageCount]) {
+      const rows = expected.slice((page - 1) * SIZE, page * SIZE);
+      const byNumber = await listUsersPage({ sort, dir, page, pageSize: SIZE });
+      expect(ids(byNumber), `page ${page}`).toEqual(rows);
+      expect(byNumber.hasNext).toBe(page < pageCount);
+      expect(byNumber.hasPrevious).toBe(page > 1);
+      if (page > 1) {
+        const viaNext = await listUsersPage({ sort, dir, page, after: expected[(page - 1) * SIZE - 1], pageSize: SIZE });
+        expect(ids(viaNext), `next to page ${page}`).toEqual(rows);
+        expect(viaNext.hasNext).toBe(page < pageCount);
+      }
+      if (page < pageCount) {
+        const viaPrevious = await listUsersPage({ sort, dir, page, before: expected[page * SIZE], pageSize: SIZE });
+        expect(ids(viaPrevious), `previous to page ${page}`).toEqual(rows);
+        expect(viaPrevious.hasPrevious).toBe(page > 1);
+      }
+    }
+  });
+
+  it("clamps a page past the end to the last page, and ignores a cursor whose user is gone", async () => {
+    const expected = reference("name", "asc");
+    const last = Math.ceil(expected.length / SIZE);
+    const past = await listUsersPage({ page: 10_000, pageSize: SIZE });
+    expect(past.page).toBe(last);
+    expect(ids(past)).toEqual(expected.slice((last - 1) * SIZE));
+    const stale = await listUsersPage({ page: 3, after: 999_999_999, pageSize: SIZE });
+    expect(ids(stale)).toEqual(expected.slice(2 * SIZE, 3 * SIZE));
+  });
+
+  it("goes back to the first page when fewer than a page of rows precede a Previous cursor", async () => {
+    const expected = reference("name", "asc");
+    const page = await listUsersPage({ page: 2, before: expected[3], pageSize: SIZE });
+    expect(page).toMatchObject({ page: 1, hasPrevious: false });
+    expect(ids(page)).toEqual(expected.slice(0, SIZE));
+  });
+});
+
+describe("listUsersPage with a search", () => {
+  const matching = (q: string) => all.filter((r) => asciiLower(r.name).includes(q) || r.email.includes(q));
+
+  it.each(["lovelace", "SMITH", "knuth1", "edge.example", "100% sure_", "<b>bold", "o'hara", "zed twin", "sa", "z", "%", "_t"])(
+    "finds the users whose name or email contains %j, sorted and counted",
+    async (q) => {
+      const expected = reference("name", "asc", matching(asciiLower(q)));
+      expect(expected.length).toBeLessThanOrEqual(SEARCH_COUNT_LIMIT);
+      const page = await listUsersPage({ q, pageSize: SIZE });
+      expect(page).toMatchObject({ total: expected.length, totalIsLowerBound: false });
+      expect(ids(page)).toEqual(expected.slice(0, SIZE));
+      if (expected.length > SIZE) {
+        const second = await listUsersPage({ q, page: 2, after: expected[SIZE - 1], pageSize: SIZE });
+        expect(ids(second)).toEqual(expected.slice(SIZE, 2 * SIZE));
+      }
+    },
+  );
+
+  it("matches non-ASCII names whatever their case through the index", async () => {
+    const page = await listUsersPage({ q: "MÜLLER", pageSize: SIZE });
+    expect(page.total).toBeGreaterThan(0);
+    expect(page.users.every((u) => u.name.includes("Müller"))).toBe(true);
+  });
+
+  it.each(["a", "e", "example"])("stops counting past SEARCH_COUNT_LIMIT for %j, and still pages in order", async (q) => {
+    const expected = reference("email", "desc", matching(q));
+    expect(expected.length).toBeGreaterThan(SEARCH_COUNT_LIMIT);
+    const first = await listUsersPage({ q, sort: "email", dir: "desc", pageSize: SIZE });
+    expect(first).toMatchObject({ total: SEARCH_COUNT_LIMIT, totalIsLowerBound: true, pageCount: null, hasNext: true });
+    expect(ids(first)).toEqual(expected.slice(0, SIZE));
+    const deep = await listUsersPage({ q, sort: "email", dir: "desc", page: 60, after: expected[59 * SIZE - 1], pageSize: SIZE });
+    expect(ids(deep)).toEqual(expected.slice(59 * SIZE, 60 * SIZE));
+  });
+
+  it("counts further on a bigger table, where sorting more matches still costs less than walking", () => {
+    expect(searchCountLimit(1_500)).toBe(SEARCH_COUNT_LIMIT);
+    expect(searchCountLimit(100_000)).toBe(1732);
+    expect(searchCountLimit(1_000_000)).toBe(5477);
+  });
+
+  it("finds nothing, and says so, for a string nobody has", async () => {
+    expect(await listUsersPage({ q: "no such person anywhere" })).toMatchObject({ users: [], total: 0, pageCount: 1, hasNext: false });
+  });
+});
+
+describe("query plans (what keeps the list fast at any size)", () => {
+  function plan(query: { compile(): { sql: string; parameters: readonly unknown[] } }): string {
+    const { sql, parameters } = query.compile();
+    const rows = sqliteHandle().prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(parameters as unknown[])) as { detail: string }[];
+    return rows.map((r) => r.detail).join(" | ");
+  }
+
+  it.each(["name", "email", "created"] as const)("seeks into an index for a cursor page sorted by %s", (sort) => {
+    for (const dir of ["asc", "desc"] as const) {
+      const text = plan(pageQuery({ kind: "all" }, { sort, dir, cursor: { id: 10, key: sort === "created" ? 5 : "m" }, limit: 26 }));
+      expect(text).toMatch(/^SEARCH users USING (COVERING )?INDEX users_(name|email_unique|created_at) \(/);
+      expect(text).not.toMatch(/TEMP B-TREE/);
+    }
+  });
+
+  it("walks an index for the first page and never sorts the whole table", () => {
+    for (const sort of ["name", "email", "created"] as const) {
+      expect(plan(pageQuery({ kind: "all" }, { sort, dir: "asc", limit: 26 }))).toMatch(/^SCAN users USING INDEX \w+$/);
+    }
+  });
+
+  it("looks a search up in the trigram index, and counts through it", () => {
+    const indexed = { kind: "indexed", phrase: '"smith"' } as const;
+    expect(plan(pageQuery(indexed, { sort: "name", dir: "asc", limit: 26 }))).toMatch(
+      /SEARCH users USING INTEGER PRIMARY KEY.*SCAN users_search VIRTUAL TABLE/,
+    );
+    expect(plan(countQuery(indexed))).toMatch(/SCAN users_search VIRTUAL TABLE/);
+  });
+});
+
+describe("seedUsers", () => {
+  it("inserts realistic users with unique emails, the user role and a few deactivated", async () => {
+    const before = all.length;
+    const { inserted } = await seedUsers(db, { count: 400, passwordHash: DUMMY_HASH, seed: 3, now: 1_800_000_000_000 });
+    expect(inserted).toBe(400);
+    const rows = await db
+      .selectFrom("users")
+      .innerJoin("user_roles", "user_roles.user_id", "users.id")
+      .innerJoin("roles", "roles.id", "user_roles.role_id")
+      .select(["users.email", "users.name", "users.active", "users.created_at", "users.password_hash", "roles.name as role"])
+      .orderBy("users.id", "desc")
+      .limit(400)
+      .execute();
+    expect(rows).toHaveLength(400);
+    expect(new Set(rows.map((r) => r.email)).size).toBe(400);
+    expect(rows.every((r) => r.role === "user" && r.password_hash === DUMMY_HASH)).toBe(true);
+    expect(rows.every((r) => /^[a-z0-9._]+@[a-z.]+$/.test(r.email) && /^\S+ \S+$/.test(r.name))).toBe(true);
+    expect(rows.every((r) => r.created_at <= 1_800_000_000_000 && r.created_at > 1_800_000_000_000 - 3 * 366 * 86_400_000)).toBe(true);
+    const inactive = rows.filter((r) => r.active === 0).length;
+    expect(inactive).toBeGreaterThan(0);
+    expect(inactive).toBeLessThan(40);
+    // The search index follows the inserts.
+    expect((await listUsersPage({ q: rows[0]!.email })).users.map((u) => u.email)).toEqual([rows[0]!.email]);
+    expect((await listUsersPage({})).total).toBe(before + 400);
+  });
+});
