@@ -142,6 +142,27 @@ describe("body limits", () => {
 });
 
 describe("production", () => {
+  it("shows no stack trace or internal message on a server error, on the page or in its data", async () => {
+    const prod = await startServer({ NODE_ENV: "production", APP_ORIGIN: ORIGIN, SESSION_COOKIE_SECURE: "false" });
+    try {
+      const { client } = await registerClient(prod);
+      // Break the database under the running app: the notes query now fails.
+      prod.sql.exec("DROP TABLE notes");
+      for (const path of ["/dashboard/notes", "/dashboard/notes.data"]) {
+        const response = await client.get(path);
+        expect(response.status, path).toBe(500);
+        const body = await response.text();
+        for (const leak of ["no such table", "SqliteError", "notes.server", "node_modules", "    at ", "build/index.js", "build/server.js"]) {
+          expect(body, `${path} leaks ${leak}`).not.toContain(leak);
+        }
+      }
+      const page = await (await client.get("/dashboard/notes")).text();
+      expect(page).toContain("Something went wrong");
+    } finally {
+      await prod.stop();
+    }
+  });
+
   it("sends HSTS and refuses a cross-site POST", async () => {
     const prod = await startServer({ NODE_ENV: "production", APP_ORIGIN: ORIGIN, SESSION_COOKIE_SECURE: "false" });
     try {
