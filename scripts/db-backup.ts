@@ -2,13 +2,14 @@
 // database into FILE, using SQLite's backup API (the app keeps serving).
 import fs from "node:fs";
 import path from "node:path";
-import { ConfigError, getConfig } from "~/config.server";
+import { getConfig } from "~/config.server";
 import { openSqlite } from "../db/connection";
+import { runCommand, UsageError } from "./command";
 
 async function main(args: string[]): Promise<string> {
   const [file, ...extra] = args;
-  if (!file || file.startsWith("-")) throw new Error("usage: npm run db:backup -- FILE");
-  if (extra.length) throw new Error(`unexpected argument "${extra[0]}" (usage: npm run db:backup -- FILE)`);
+  if (!file || file.startsWith("-")) throw new UsageError("usage: npm run db:backup -- FILE");
+  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}" (usage: npm run db:backup -- FILE)`);
   const source = getConfig().databasePath;
   const target = path.resolve(file);
   if (!fs.existsSync(source)) throw new Error(`no database at ${source}`);
@@ -32,10 +33,4 @@ async function main(args: string[]): Promise<string> {
   }
 }
 
-try {
-  console.log(await main(process.argv.slice(2)));
-} catch (error) {
-  const message = error instanceof ConfigError ? error.message.replace(/\n\s*/g, " ") : (error as Error).message;
-  console.error(`error: ${message}`);
-  process.exit(1);
-}
+await runCommand(main);

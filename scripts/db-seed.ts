@@ -3,16 +3,15 @@
 // one nobody knows: seeded data is for looking at, not for logging in.
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import { closePasswordPool, hashPassword } from "~/auth/password.server";
+import { hashPassword } from "~/auth/password.server";
 import { passwordField } from "~/auth/validation";
-import { closeDatabase, db } from "~/db.server";
+import { db } from "~/db.server";
 import { migrateToLatest } from "../db/migrate";
+import { runCommand, UsageError } from "./command";
 import { seedUsers } from "../db/seed";
 
 const USAGE = "usage: npm run db:seed -- --users N [--password P]";
 const MAX_USERS = 10_000_000;
-
-class UsageError extends Error {}
 
 function parse(argv: string[]): { users: number; password: string | undefined } {
   let values: { users?: string; password?: string; help?: boolean };
@@ -46,14 +45,4 @@ async function main(argv: string[]): Promise<string> {
   return `inserted ${inserted} users in ${(ms / 1000).toFixed(1)} s (${perSecond.toLocaleString("en")} per second)`;
 }
 
-let exitCode = 0;
-try {
-  console.log(await main(process.argv.slice(2)));
-} catch (error) {
-  exitCode = error instanceof UsageError ? 2 : 1;
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(`error: ${message.split("\n")[0]}`);
-} finally {
-  await Promise.allSettled([closeDatabase(), closePasswordPool()]);
-}
-process.exit(exitCode);
+await runCommand(main);

@@ -2,12 +2,12 @@
 // domain functions as the app (no second copy of the rules).
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { closePasswordPool } from "~/auth/password.server";
 import { emailField, nameField, passwordField } from "~/auth/validation";
-import { closeDatabase, db } from "~/db.server";
+import { db } from "~/db.server";
 import { listRoles } from "~/users/roles.server";
 import { type Actor, createUser, deleteUser, findUserByEmail, listUsers, setUserActive, updateUser } from "~/users/users.server";
 import { migrateToLatest } from "../db/migrate";
+import { runCommand, UsageError } from "./command";
 
 const USAGE = `usage: npm run user -- <command>
   create --email E --password P [--name N] [--role R]   (default role: user)
@@ -20,8 +20,6 @@ const COMMANDS = "create, list, set-role, deactivate, activate, delete";
 
 /** Changes made here are logged like an admin's, with no actor: the command line. */
 const COMMAND_LINE: Actor = { userId: null, origin: { ip: "", userAgent: "command line (npm run user)" } };
-
-class UsageError extends Error {}
 
 function option(values: Record<string, unknown>, name: string): string {
   const value = values[name];
@@ -108,14 +106,4 @@ async function main(argv: string[]): Promise<string> {
   }
 }
 
-let exitCode = 0;
-try {
-  console.log(await main(process.argv.slice(2)));
-} catch (error) {
-  exitCode = error instanceof UsageError ? 2 : 1;
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(`error: ${message.split("\n")[0]}`);
-} finally {
-  await Promise.allSettled([closeDatabase(), closePasswordPool()]);
-}
-process.exit(exitCode);
+await runCommand(main);

@@ -101,7 +101,7 @@ describe("npm run db:backup", () => {
   it("refuses bad arguments with a one-line reason", () => {
     const dbPath = path.resolve(".tmp/none/app.db");
     const missing = spawnSync(process.execPath, ["--import", "tsx", "scripts/db-backup.ts"], { encoding: "utf8", env: { PATH: process.env.PATH, NODE_ENV: "test" } });
-    expect(missing.status).toBe(1);
+    expect(missing.status).toBe(2);
     expect(missing.stderr.trim()).toBe("error: usage: npm run db:backup -- FILE");
     const noDb = backup(dbPath, "/tmp/x-backup.db");
     expect(noDb.status).toBe(1);
