@@ -145,3 +145,10 @@ export async function registerClient(server: TestServer, name = "Http User"): Pr
   if (response.status !== 302) throw new Error(`register failed: ${response.status} ${await response.text()}`);
   return { client, email };
 }
+
+/** Gives an account a role directly in the server's database (as `npm run user -- set-role` would add it). */
+export function grantRole(server: TestServer, email: string, role = "admin"): void {
+  server.sql
+    .prepare("INSERT OR IGNORE INTO user_roles (user_id, role_id) SELECT users.id, roles.id FROM users, roles WHERE users.email = ? AND roles.name = ?")
+    .run(email, role);
+}

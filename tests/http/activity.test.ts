@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail } from "../helpers/server";
+import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail, grantRole } from "../helpers/server";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -94,9 +94,7 @@ describe("/settings/activity", () => {
 /** Registers a user holding the admin role (audit:read). */
 async function auditor() {
   const { client, email } = await registerClient(server, "Audrey Auditor");
-  server.sql
-    .prepare("INSERT OR IGNORE INTO user_roles (user_id, role_id) SELECT users.id, roles.id FROM users, roles WHERE users.email = ? AND roles.name = 'admin'")
-    .run(email);
+  grantRole(server, email);
   return { client, email };
 }
 

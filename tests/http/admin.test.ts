@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail } from "../helpers/server";
+import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail, grantRole } from "../helpers/server";
 
 let server: TestServer;
 let admin: { client: Client; email: string; id: number };
@@ -23,9 +23,7 @@ function rolesOf(email: string): string[] {
 
 /** Gives an account the admin role directly in the database (as `npm run user -- set-role` would). */
 function makeAdmin(email: string): void {
-  server.sql
-    .prepare("INSERT OR IGNORE INTO user_roles (user_id, role_id) SELECT users.id, roles.id FROM users, roles WHERE users.email = ? AND roles.name = 'admin'")
-    .run(email);
+  grantRole(server, email);
 }
 
 async function registered(name = "Http User") {
@@ -297,9 +295,7 @@ describe("the last admin's own account", () => {
     const solo = await startServer();
     try {
       const { client, email } = await registerClient(solo, "Only Admin");
-      solo.sql
-        .prepare("INSERT OR IGNORE INTO user_roles (user_id, role_id) SELECT users.id, roles.id FROM users, roles WHERE users.email = ? AND roles.name = 'admin'")
-        .run(email);
+      grantRole(solo, email);
       const response = await client.post("/settings/delete-account", { password: PASSWORD });
       expect(response.status).toBe(400);
       expect(await response.text()).toContain("This is the last active admin.");

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client, registerClient, startServer, type TestServer } from "../helpers/server";
+import { Client, registerClient, startServer, type TestServer, grantRole } from "../helpers/server";
 
 /**
  * Every action gets hostile input (huge strings, NUL bytes, emoji, repeated
@@ -73,9 +73,7 @@ beforeAll(async () => {
   let email: string;
   ({ client: signedIn, email } = await registerClient(server, "Fuzz Admin"));
   // An admin, so the admin area's actions are reached too (user 2 is someone to act on).
-  server.sql
-    .prepare("INSERT OR IGNORE INTO user_roles (user_id, role_id) SELECT users.id, roles.id FROM users, roles WHERE users.email = ? AND roles.name = 'admin'")
-    .run(email);
+  grantRole(server, email);
   await registerClient(server, "Fuzz Target");
 });
 afterAll(async () => {
