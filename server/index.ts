@@ -109,6 +109,13 @@ async function main() {
     app.all("*", createRequestHandler({ build, mode: "production", getLoadContext }));
   }
 
+  // Anything that escapes a middleware: logged, and a plain 500 with no details (never Express's stack page).
+  app.use((error: unknown, req: express.Request, res: express.Response, next: express.NextFunction) => {
+    logger.error({ err: error, method: req.method, path: req.path }, "unhandled server error");
+    if (res.headersSent) return next(error);
+    res.status(500).type("text/plain").send("Something went wrong. Please try again.");
+  });
+
   const server = app.listen(config.port, config.host, async () => {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
