@@ -141,6 +141,24 @@ describe("body limits", () => {
   });
 });
 
+describe("server errors", () => {
+  it("answer a plain 500 without a stack trace even outside production", async () => {
+    const broken = await startServer();
+    try {
+      const { client } = await registerClient(broken);
+      // The session middleware now fails before Remix is reached.
+      broken.sql.exec("DROP TABLE sessions");
+      const response = await client.get("/dashboard");
+      expect(response.status).toBe(500);
+      const body = await response.text();
+      expect(body).toBe("Something went wrong. Please try again.");
+      await expect.poll(() => broken.logs.some((line) => line.includes("unhandled server error"))).toBe(true);
+    } finally {
+      await broken.stop();
+    }
+  });
+});
+
 describe("production", () => {
   it("shows no stack trace or internal message on a server error, on the page or in its data", async () => {
     const prod = await startServer({ NODE_ENV: "production", APP_ORIGIN: ORIGIN, SESSION_COOKIE_SECURE: "false" });
