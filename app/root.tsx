@@ -108,7 +108,7 @@ export default function App() {
   return (
     <Document>
       <Header user={user} />
-      <main id="main">
+      <main id="main" tabIndex={-1}>
         <FlashMessage flash={flash} />
         <Outlet />
       </main>
@@ -136,7 +136,7 @@ export function ErrorBoundary() {
   return (
     <Document title={title}>
       <Header user={rootData?.user ?? null} />
-      <main id="main">
+      <main id="main" tabIndex={-1}>
         <h1>{title}</h1>
         <p>{message}</p>
         <p>
