@@ -11,7 +11,7 @@ import { startHousekeeping } from "~/housekeeping.server";
 import { addLogFile, flushLogFiles, logger } from "~/logger.server";
 import { projectRoot } from "~/utils/project-root.server";
 import { migrateToLatest } from "../db/migrate";
-import { bodyLimit, cspNonce, sameOriginOnly, securityHeaders } from "./security";
+import { bodyLimit, cspNonce, decodablePathsOnly, sameOriginOnly, securityHeaders } from "./security";
 import { sessionMiddleware } from "./session-middleware";
 
 /**
@@ -75,9 +75,12 @@ async function main() {
   });
 
   app.use(securityHeaders(config, { dev: isDev }));
+  app.use(decodablePathsOnly());
   app.get("/favicon.ico", (_req, res) => res.redirect(301, "/favicon.svg"));
   app.use("/build", express.static(path.join(root, "public/build"), { immutable: true, maxAge: "1y" }));
-  app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
+  // Only paths that look like files reach the disk: a page request costs no stat() call.
+  const publicFiles = express.static(path.join(root, "public"), { maxAge: "1h" });
+  app.use((req, res, next) => (path.extname(req.path) ? publicFiles(req, res, next) : next()));
 
   app.use(sameOriginOnly(config));
   app.use(bodyLimit());

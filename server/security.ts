@@ -123,3 +123,16 @@ export function bodyLimit(maxBytes = MAX_BODY_BYTES) {
     next();
   };
 }
+
+/** A path that cannot be percent-decoded is the client's mistake: 400, before anything tries to route it. */
+export function decodablePathsOnly() {
+  return (req: Request, res: Response, next: NextFunction) => {
+    try {
+      decodeURIComponent(req.path);
+    } catch {
+      res.status(400).type("text/plain").send("The address is not valid.");
+      return;
+    }
+    next();
+  };
+}
