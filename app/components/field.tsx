@@ -1,4 +1,5 @@
 import type { InputHTMLAttributes } from "react";
+import { PASSWORD_MIN_LENGTH } from "~/auth/validation";
 
 type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
   label: string;
@@ -37,5 +38,21 @@ export function FormError({ message }: { message?: string | null }) {
     <div className="flash flash-error" role="alert">
       {message}
     </div>
+  );
+}
+
+type PasswordFieldProps = Omit<FieldProps, "type" | "autoComplete" | "label" | "name"> & { label?: string; name?: string };
+
+/** A password the user already has (login, reauthentication, confirming a change). */
+export function CurrentPasswordField({ label = "Password", name = "password", ...props }: PasswordFieldProps) {
+  return <Field label={label} name={name} type="password" autoComplete="current-password" required {...props} />;
+}
+
+export const NEW_PASSWORD_HINT = `At least ${PASSWORD_MIN_LENGTH} characters. A few unrelated words make a strong password.`;
+
+/** A password being chosen (register, reset, change): the length rule as an attribute and a hint. */
+export function NewPasswordField({ label = "Password", name = "password", hint = NEW_PASSWORD_HINT, ...props }: PasswordFieldProps) {
+  return (
+    <Field label={label} name={name} type="password" autoComplete="new-password" required minLength={PASSWORD_MIN_LENGTH} hint={hint} {...props} />
   );
 }

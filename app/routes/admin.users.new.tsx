@@ -6,7 +6,7 @@ import { requirePermission } from "~/auth/guards.server";
 import { weakPasswordReason } from "~/auth/password-strength.server";
 import { DEFAULT_ROLE } from "~/auth/permissions";
 import { AdminUserCreateSchema, parseForm, type FieldErrors, PASSWORD_MIN_LENGTH, readFormData } from "~/auth/validation";
-import { Field, FormError } from "~/components/field";
+import { Field, FormError, NewPasswordField } from "~/components/field";
 import { RoleSelect } from "~/components/role-select";
 import { redirectWithFlash } from "~/flash.server";
 import { listRoles, UnknownRoleError } from "~/users/roles.server";
@@ -71,16 +71,7 @@ export default function NewUserPage() {
           defaultValue={values?.email}
           error={errors.email}
         />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={PASSWORD_MIN_LENGTH}
-          hint={`At least ${PASSWORD_MIN_LENGTH} characters. Share it with the user over a safe channel.`}
-          error={errors.password}
-        />
+        <NewPasswordField hint={`At least ${PASSWORD_MIN_LENGTH} characters. Share it with the user over a safe channel.`} error={errors.password} />
         <RoleSelect roles={roles} defaultValue={values?.role ?? DEFAULT_ROLE} error={errors.role} />
         <div className="checkbox">
           <input id="active" name="active" type="checkbox" defaultChecked={values?.active ?? true} />

@@ -9,7 +9,7 @@ import { loginUser } from "~/auth/login.server";
 import { rateLimitHeaders } from "~/auth/rate-limit.server";
 import { isTwoFactorEnabled } from "~/auth/two-factor.server";
 import { redirectToSecondFactor } from "~/auth/two-factor-login.server";
-import { Field, FormError } from "~/components/field";
+import { CurrentPasswordField, Field, FormError } from "~/components/field";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { getConfig } from "~/config.server";
 
@@ -62,14 +62,7 @@ export default function LoginPage() {
           error={actionData?.fieldErrors.email}
           autoFocus={!actionData}
         />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          error={actionData?.fieldErrors.password}
-        />
+        <CurrentPasswordField error={actionData?.fieldErrors.password} />
         <div className="checkbox">
           <input id="remember" name="remember" type="checkbox" value="on" />
           <label htmlFor="remember">Remember me</label>

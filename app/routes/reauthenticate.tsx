@@ -7,7 +7,7 @@ import { rateLimitHeaders, startAttempt } from "~/auth/rate-limit.server";
 import { checkCurrentPassword, completeReauthentication } from "~/auth/reauthenticate.server";
 import { isTwoFactorEnabled, verifySecondFactor } from "~/auth/two-factor.server";
 import { parseForm, readFormData, ReauthenticateSchema, TwoFactorCodeSchema } from "~/auth/validation";
-import { Field, FormError } from "~/components/field";
+import { CurrentPasswordField, Field, FormError } from "~/components/field";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 
 export const meta: MetaFunction = () => [{ title: "Confirm it's you · Remix Auth Kit" }];
@@ -78,15 +78,7 @@ export default function ReauthenticatePage() {
         <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
         {/* Lets password managers fill the right account. */}
         <input type="hidden" name="username" autoComplete="username" value={email} readOnly />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          autoFocus
-          error={actionData?.fieldErrors.password}
-        />
+        <CurrentPasswordField autoFocus error={actionData?.fieldErrors.password} />
         {twoFactor ? (
           <Field
             label="Authentication code"

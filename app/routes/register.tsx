@@ -6,8 +6,8 @@ import { sendEmailConfirmation } from "~/account/email.server";
 import { requireAnonymous } from "~/auth/guards.server";
 import { loginUser } from "~/auth/login.server";
 import { weakPasswordReason } from "~/auth/password-strength.server";
-import { parseForm, PASSWORD_MIN_LENGTH, readFormData, RegisterSchema } from "~/auth/validation";
-import { Field, FormError } from "~/components/field";
+import { parseForm, readFormData, RegisterSchema } from "~/auth/validation";
+import { Field, FormError, NewPasswordField } from "~/components/field";
 import { getConfig } from "~/config.server";
 import { MailDeliveryError } from "~/mail/mailer.server";
 import { createUser, EmailTakenError } from "~/users/users.server";
@@ -100,16 +100,7 @@ export default function RegisterPage() {
           defaultValue={values?.email}
           error={errors.email}
         />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={PASSWORD_MIN_LENGTH}
-          hint={`At least ${PASSWORD_MIN_LENGTH} characters. A few unrelated words make a strong password.`}
-          error={errors.password}
-        />
+        <NewPasswordField error={errors.password} />
         <button type="submit" className="button primary" disabled={navigation.state === "submitting"}>
           Create account
         </button>

@@ -10,8 +10,8 @@ import {
 } from "~/account/password-reset.server";
 import { checkToken, type TokenProblem } from "~/account/tokens.server";
 import { weakPasswordReason } from "~/auth/password-strength.server";
-import { parseForm, PASSWORD_MIN_LENGTH, readFormData, ResetPasswordSchema } from "~/auth/validation";
-import { Field, FormError } from "~/components/field";
+import { parseForm, readFormData, ResetPasswordSchema } from "~/auth/validation";
+import { FormError, NewPasswordField } from "~/components/field";
 import { LinkProblem, linkProblemStatus } from "~/components/link-problem";
 import { redirectWithFlash } from "~/flash.server";
 
@@ -87,17 +87,7 @@ export default function ResetPasswordPage() {
       <Form method="post" noValidate>
         {/* Lets password managers store the new password for the right account. */}
         <input type="hidden" name="username" autoComplete="username" value={email} readOnly />
-        <Field
-          label="New password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          autoFocus
-          minLength={PASSWORD_MIN_LENGTH}
-          hint={`At least ${PASSWORD_MIN_LENGTH} characters. A few unrelated words make a strong password.`}
-          error={passwordError ?? undefined}
-        />
+        <NewPasswordField label="New password" autoFocus error={passwordError ?? undefined} />
         <button type="submit" className="button primary" disabled={busy}>
           Set new password
         </button>

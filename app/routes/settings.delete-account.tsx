@@ -7,7 +7,7 @@ import { requireFreshLogin } from "~/auth/guards.server";
 import { checkCurrentPassword } from "~/auth/reauthenticate.server";
 import { clearSessionCookie } from "~/auth/session-cookie.server";
 import { DeleteAccountSchema, parseForm, readFormData } from "~/auth/validation";
-import { Field, FormError } from "~/components/field";
+import { CurrentPasswordField, FormError } from "~/components/field";
 import { redirectWithFlash } from "~/flash.server";
 import { LastAdminError } from "~/users/users.server";
 
@@ -55,15 +55,7 @@ export default function DeleteAccountSettings() {
       <FormError message={errors.password ? "Your account was not deleted." : null} />
       <Form method="post" noValidate>
         <input type="hidden" name="username" autoComplete="username" value={email} readOnly />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          hint="Enter your password to confirm."
-          error={errors.password}
-        />
+        <CurrentPasswordField hint="Enter your password to confirm." error={errors.password} />
         <button type="submit" className="button danger" disabled={busy}>
           Delete my account
         </button>

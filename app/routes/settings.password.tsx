@@ -7,8 +7,8 @@ import { requireFreshLogin } from "~/auth/guards.server";
 import { weakPasswordReason } from "~/auth/password-strength.server";
 import { checkCurrentPassword } from "~/auth/reauthenticate.server";
 import { serializeSessionCookie } from "~/auth/session-cookie.server";
-import { ChangePasswordSchema, parseForm, PASSWORD_MIN_LENGTH, readFormData } from "~/auth/validation";
-import { Field, FormError } from "~/components/field";
+import { ChangePasswordSchema, parseForm, readFormData } from "~/auth/validation";
+import { CurrentPasswordField, FormError, NewPasswordField } from "~/components/field";
 import { redirectWithFlash } from "~/flash.server";
 
 export const meta: MetaFunction = () => [{ title: "Password · Settings · Remix Auth Kit" }];
@@ -48,24 +48,8 @@ export default function PasswordSettings() {
       <FormError message={Object.keys(errors).length ? "Please correct the highlighted fields." : null} />
       <Form method="post" noValidate>
         <input type="hidden" name="username" autoComplete="username" value={email} readOnly />
-        <Field
-          label="Current password"
-          name="currentPassword"
-          type="password"
-          autoComplete="current-password"
-          required
-          error={errors.currentPassword}
-        />
-        <Field
-          label="New password"
-          name="newPassword"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={PASSWORD_MIN_LENGTH}
-          hint={`At least ${PASSWORD_MIN_LENGTH} characters. A few unrelated words make a strong password.`}
-          error={errors.newPassword}
-        />
+        <CurrentPasswordField label="Current password" name="currentPassword" error={errors.currentPassword} />
+        <NewPasswordField label="New password" name="newPassword" error={errors.newPassword} />
         <button type="submit" className="button primary" disabled={busy}>
           Change password
         </button>
