@@ -1,10 +1,8 @@
-import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
-import Database from "better-sqlite3";
 import { expect, type Page, test } from "@playwright/test";
 import { generate } from "otplib";
 import { userCli } from "./admin-helpers";
-import { BASE_URL, exactPath, jsEnabled, logout, newUser, ready, register, submitLogin, url, visit } from "./helpers";
+import { BASE_URL, e2eDatabase, exactPath, jsEnabled, logout, makeSessionsStale, newUser, ready, register, submitLogin, url, visit } from "./helpers";
 
 /**
  * axe-core on every page of the app, signed out, signed in and as an admin,
@@ -57,12 +55,6 @@ async function expectAccessible(page: Page, label: string): Promise<void> {
 async function expectPageAccessible(page: Page, path: string): Promise<void> {
   await visit(page, path);
   await expectAccessible(page, path);
-}
-
-function e2eDatabase() {
-  const db = new Database(path.resolve(`.tmp/e2e-${process.env.E2E_PORT ?? 3210}/app.db`));
-  db.pragma("busy_timeout = 5000");
-  return db;
 }
 
 function totp(secret: string, steps = 0): Promise<string> {
@@ -174,12 +166,7 @@ test("signed-in forms showing errors, and a note", async ({ page }) => {
 
 test("reauthentication", async ({ page }) => {
   const user = await register(page);
-  const db = e2eDatabase();
-  try {
-    db.prepare("UPDATE sessions SET fresh_at = NULL WHERE user_id = (SELECT id FROM users WHERE email = ?)").run(user.email);
-  } finally {
-    db.close();
-  }
+  makeSessionsStale(user.email);
   await visit(page, "/settings/sessions");
   await expect(page.getByRole("link", { name: "Confirm it now" })).toBeVisible();
   await expectAccessible(page, "the sessions page of a stale session");

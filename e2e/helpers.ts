@@ -1,4 +1,6 @@
+import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
+import Database from "better-sqlite3";
 
 /** Shared steps for the end-to-end specs. Every spec runs with JavaScript on ("js") and off ("no-js"). */
 
@@ -130,4 +132,21 @@ export async function logout(page: Page): Promise<void> {
 export async function sessionCookie(page: Page) {
   const cookies = await page.context().cookies();
   return cookies.find((cookie) => cookie.name === SESSION_COOKIE);
+}
+
+/** The e2e server's database (e2e/start-server.mjs), to arrange what a browser cannot (an old password entry). */
+export function e2eDatabase(): Database.Database {
+  const db = new Database(path.resolve(`.tmp/e2e-${process.env.E2E_PORT ?? 3210}/app.db`));
+  db.pragma("busy_timeout = 5000");
+  return db;
+}
+
+/** Makes the user's sessions stale: the password was not entered recently, so sensitive pages ask for it. */
+export function makeSessionsStale(email: string): void {
+  const db = e2eDatabase();
+  try {
+    db.prepare("UPDATE sessions SET fresh_at = NULL WHERE user_id = (SELECT id FROM users WHERE email = ?)").run(email);
+  } finally {
+    db.close();
+  }
 }

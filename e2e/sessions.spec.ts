@@ -1,15 +1,6 @@
-import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
-import Database from "better-sqlite3";
 import { type Browser, expect, type Page, test } from "@playwright/test";
-import { BASE_URL, exactPath, flash, jsEnabled, LOGOUT_MESSAGE, login, register, sessionCookie, url, visit } from "./helpers";
-
-/** The e2e server's database (e2e/start-server.mjs), to arrange what a browser cannot (an old password entry). */
-function e2eDatabase() {
-  const db = new Database(path.resolve(`.tmp/e2e-${process.env.E2E_PORT ?? 3210}/app.db`));
-  db.pragma("busy_timeout = 5000");
-  return db;
-}
+import { BASE_URL, exactPath, flash, jsEnabled, login, LOGOUT_MESSAGE, makeSessionsStale, register, sessionCookie, url, visit } from "./helpers";
 
 /** The same user signed in from another browser profile. */
 async function otherDevice(browser: Browser, user: { email: string; password: string }) {
@@ -62,12 +53,7 @@ test("the devices page lists this and other sessions and signs them out", async 
 
 test("reauthentication: a stale session confirms the password and comes back fresh", async ({ page }) => {
   const user = await register(page);
-  const db = e2eDatabase();
-  try {
-    db.prepare("UPDATE sessions SET fresh_at = NULL WHERE user_id = (SELECT id FROM users WHERE email = ?)").run(user.email);
-  } finally {
-    db.close();
-  }
+  makeSessionsStale(user.email);
   const before = await sessionCookie(page);
 
   await visit(page, "/settings/sessions");

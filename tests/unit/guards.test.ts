@@ -6,6 +6,7 @@ import { createSession, findActiveSession } from "~/auth/sessions.server";
 import { takeFlash } from "~/flash.server";
 import { overrideConfig } from "../helpers/config";
 import { makeUser } from "../helpers/users";
+import { thrown } from "../helpers/responses";
 
 const context = { clientIp: "127.0.0.1" };
 
@@ -19,16 +20,6 @@ function cookieHeader(response: Response): string {
 
 function requestWith(cookie: string | null, url = "http://localhost/dashboard/notes?tab=1") {
   return new Request(url, { headers: cookie ? { Cookie: cookie } : {} });
-}
-
-async function thrown(promise: Promise<unknown>): Promise<Response> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Response) return error;
-    throw error;
-  }
-  throw new Error("expected a thrown Response");
 }
 
 describe("requireUser", () => {

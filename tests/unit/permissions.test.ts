@@ -7,21 +7,12 @@ import { db } from "~/db.server";
 import { findAccess } from "~/users/roles.server";
 import { updateUser } from "~/users/users.server";
 import { makeUser } from "../helpers/users";
+import { thrown } from "../helpers/responses";
 
 async function signedInRequest(userId: number, url = "http://localhost/admin/users?q=x") {
   const { id } = await createSession(userId, { remember: false, client: { userAgent: "", ip: "" } });
   const cookie = (await serializeSessionCookie(id, false)).split(";")[0]!;
   return () => new Request(url, { headers: { Cookie: cookie } });
-}
-
-async function thrown(promise: Promise<unknown>): Promise<Response> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Response) return error;
-    throw error;
-  }
-  throw new Error("expected a thrown Response");
 }
 
 describe("roles and permissions in the database", () => {
