@@ -29,12 +29,14 @@ export async function loginUser(
     flash,
   }: { userId: number; remember: boolean; redirectTo?: string | null; flash?: Flash },
 ): Promise<Response> {
+  // Decided before the session changes: nothing after this point may fail on user input.
+  const location = safeRedirect(redirectTo);
   const previous = await readSessionId(request);
   if (previous) await deleteSession(previous);
   const { id } = await createSession(userId, { remember, client: clientInfo(request, context) });
   const headers = new Headers({ "Set-Cookie": await serializeSessionCookie(id, remember) });
   if (flash) headers.append("Set-Cookie", await flashCookie(flash));
-  return redirect(safeRedirect(redirectTo), { headers });
+  return redirect(location, { headers });
 }
 
 /** Deletes the server-side session (a replayed cookie is then anonymous) and clears the cookie. */

@@ -25,9 +25,11 @@ export async function completeReauthentication(
   auth: Auth,
   redirectTo: string | undefined,
 ): Promise<Response> {
+  // The redirect is built before the session id changes, so nothing after the rotation can fail on the link's input
+  // (a failure there would leave the browser with a dead cookie: a crafted link would sign the victim out).
+  const location = safeRedirect(redirectTo);
   const sid = await rotateSession(auth.session, { fresh: true, client: clientInfo(request, context) });
+  const headers = { "Set-Cookie": await serializeSessionCookie(sid, auth.session.remember === 1) };
   await recordActivity({ type: "reauthenticated", actorId: auth.user.id }, requestOrigin(request, context));
-  return redirect(safeRedirect(redirectTo), {
-    headers: { "Set-Cookie": await serializeSessionCookie(sid, auth.session.remember === 1) },
-  });
+  return redirect(location, { headers });
 }

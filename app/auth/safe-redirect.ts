@@ -5,6 +5,11 @@ export const DEFAULT_REDIRECT = "/dashboard";
  * Refused: anything with a scheme or host (`https://x`, `//x`, `/\x`,
  * `javascript:`), control characters (browsers drop tabs and newlines, so
  * `/\t/x` would become `//x`), and backslashes anywhere.
+ *
+ * The result is always a valid `Location` header value: characters outside
+ * printable ASCII (`/✓`) come back percent-encoded (`/%E2%9C%93`), existing
+ * escapes stay as they are, and what cannot be encoded (a lone surrogate)
+ * falls back.
  */
 export function safeRedirect(to: unknown, fallback: string = DEFAULT_REDIRECT): string {
   if (typeof to !== "string" || to.length === 0 || to.length > 2048) return fallback;
@@ -21,7 +26,11 @@ export function safeRedirect(to: unknown, fallback: string = DEFAULT_REDIRECT): 
   if (decoded.startsWith("//") || decoded.includes("\\") || /[\u0000-\u001f\u007f]/.test(decoded)) return fallback;
   const url = new URL(to, "http://localhost");
   if (url.origin !== "http://localhost") return fallback;
-  return to;
+  try {
+    return to.replace(/[^\x21-\x7e]+/gu, (run) => encodeURIComponent(run));
+  } catch {
+    return fallback;
+  }
 }
 
 /** The path and query of a request, as a `redirectTo` value, without Remix's internal data params. */

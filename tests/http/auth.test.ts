@@ -130,6 +130,15 @@ describe("login", () => {
     expect((await client.get("/dashboard")).status).toBe(200);
   });
 
+  it("percent-encodes a redirectTo outside Latin-1 instead of failing (was a 500 after the session was made)", async () => {
+    const { email } = await registerClient(server);
+    const client = anon();
+    const response = await client.post("/login", { email, password: PASSWORD, redirectTo: "/✓" });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/%E2%9C%93");
+    expect((await client.get("/dashboard")).status).toBe(200);
+  });
+
   it.each(["//evil.example", "https://evil.example/x", "/\\evil.example", "javascript:alert(1)"])(
     "ignores the off-site redirectTo %j",
     async (redirectTo) => {

@@ -44,6 +44,14 @@ describe("/reauthenticate", () => {
     expect(fresh.fresh_at).toBeGreaterThan(Date.now() - 60_000);
   });
 
+  it("a redirectTo outside Latin-1 is percent-encoded; the session survives (a crafted link cannot sign anyone out)", async () => {
+    const { client } = await registerClient(server);
+    const response = await client.post("/reauthenticate", { password: PASSWORD, redirectTo: "/✓" });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/%E2%9C%93");
+    expect((await client.get("/dashboard")).status).toBe(200);
+  });
+
   it("ignores an off-site redirectTo", async () => {
     const { client } = await registerClient(server);
     const response = await client.post("/reauthenticate", { password: PASSWORD, redirectTo: "//evil.example" });

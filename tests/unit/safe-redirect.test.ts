@@ -33,6 +33,21 @@ describe("safeRedirect", () => {
     "/".padEnd(3000, "a"),
   ])("refuses %j", (to) => expect(safeRedirect(to)).toBe("/dashboard"));
 
+  it.each([
+    ["/✓", "/%E2%9C%93"],
+    ["/notes?q=café", "/notes?q=caf%C3%A9"],
+    ["/a b", "/a%20b"],
+    ["/emoji/😀?x=%E2%9C%93", "/emoji/%F0%9F%98%80?x=%E2%9C%93"],
+  ])("percent-encodes %j into a valid header value", (to, expected) => {
+    const location = safeRedirect(to);
+    expect(location).toBe(expected);
+    expect(() => new Headers({ Location: location })).not.toThrow();
+  });
+
+  it("falls back for what cannot be encoded (a lone surrogate)", () => {
+    expect(safeRedirect("/x\uD800")).toBe("/dashboard");
+  });
+
   it("refuses non-strings and uses the given fallback", () => {
     expect(safeRedirect(undefined)).toBe("/dashboard");
     expect(safeRedirect(null, "/")).toBe("/");
