@@ -10,12 +10,22 @@ import { logger } from "~/logger.server";
 const ABORT_DELAY = 5_000;
 export const streamTimeout = ABORT_DELAY;
 
-/** Server errors go to the structured log; aborted requests and unknown URLs (404s) are not errors. */
+/**
+ * Remix (with single fetch) reports every legacy `?_data=` request through
+ * handleError as this warning; any client can send one, so it is no error of ours.
+ */
+const LEGACY_DATA_REQUEST = /^Warning: Single fetch-enabled apps should not be making \?_data requests/;
+
+/** Server errors go to the structured log; aborted requests, unknown URLs (404s) and legacy data requests are not errors. */
 export const handleError: HandleErrorFunction = (error, { request }) => {
   if (request.signal.aborted) return;
   // Remix reports unknown URLs and bad methods as error responses with a 4xx status.
   const status = (error as { status?: unknown } | null)?.status;
   if (typeof status === "number" && status < 500) return;
+  if (error instanceof Error && LEGACY_DATA_REQUEST.test(error.message)) {
+    logger.debug({ method: request.method, path: new URL(request.url).pathname }, "legacy ?_data request");
+    return;
+  }
   logger.error({ err: error, method: request.method, path: new URL(request.url).pathname }, "unhandled error");
 };
 

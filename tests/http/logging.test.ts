@@ -63,6 +63,14 @@ describe("request log", () => {
     expect(all.filter((e) => e.msg === "request" && e.status === 404).every((e) => e.path!.startsWith("/nowhere"))).toBe(true);
   });
 
+  it("a legacy ?_data= request (any client can send one) logs no error line", async () => {
+    const response = await new Client(server.url).get("/?_data=root&probe=legacy-data");
+    expect(response.status).toBeLessThan(500);
+    await requestLine((e) => e.path === "/" && e.method === "GET");
+    const errors = server.logs.filter((line) => line.startsWith("{") && (JSON.parse(line) as { level?: number }).level! >= 50);
+    expect(errors).toEqual([]);
+  });
+
   it("never logs passwords or session cookies", async () => {
     const { client, email } = await registerClient(server);
     await new Client(server.url).post("/login", { email, password: "a-wrong-password-123" });
