@@ -5,7 +5,7 @@ import { rotateSession } from "~/auth/sessions.server";
 import { db } from "~/db.server";
 import { deleteUserWithin } from "~/users/users.server";
 import { sendPasswordChangedNotice } from "./password-reset.server";
-import { revokeTokens } from "./tokens.server";
+import { revokeAccountLinks } from "./tokens.server";
 
 /** What a signed-in user changes about their own account: name, password, and the account's end. */
 
@@ -17,15 +17,17 @@ export async function updateName(userId: number, name: string, now = Date.now())
 
 /**
  * Sets a new password (the caller has checked the current one): every other
- * session ends, pending reset links die, and this session continues under a
- * new id, which is returned for the cookie.
+ * session ends, every outstanding account link dies (reset, confirmation,
+ * email change), and this session continues under a new id, which is
+ * returned for the cookie.
  */
 export async function changePassword(auth: Auth, newPassword: string, origin: Origin, now = Date.now()): Promise<string> {
   const { user, session } = auth;
   const passwordHash = await hashPassword(newPassword);
   const ended = await db.transaction().execute(async (trx) => {
     await trx.updateTable("users").set({ password_hash: passwordHash, updated_at: now }).where("id", "=", user.id).execute();
-    await revokeTokens(trx, user.id, ["password_reset"], now);
+    // A link someone else asked for (an email change, say) must not outlive the owner taking the account back.
+    await revokeAccountLinks(trx, user.id, now);
     const result = await trx
       .deleteFrom("sessions")
       .where("user_id", "=", user.id)

@@ -4,7 +4,7 @@ import { db, type User } from "~/db.server";
 import { MailDeliveryError, sendMail } from "~/mail/mailer.server";
 import { emailChangeConfirmationMail, emailChangeNoticeMail, emailConfirmationMail } from "~/mail/templates.server";
 import { EmailTakenError, findUserByEmail, isUniqueViolation } from "~/users/users.server";
-import { issueToken, markTokenUsed, revokeTokens, type TokenCheck } from "./tokens.server";
+import { issueToken, markTokenUsed, revokeAccountLinks, revokeTokens, type TokenCheck } from "./tokens.server";
 
 /**
  * Email addresses: confirming the one an account has, and changing it. A new
@@ -67,7 +67,7 @@ export async function confirmEmail(check: Extract<TokenCheck, { ok: true }>, ori
     if (!(await markTokenUsed(trx, token.id, now))) return { ok: false, problem: "used" };
     if (purpose === "email_change") {
       await trx.updateTable("users").set({ email: token.email, email_confirmed_at: now, updated_at: now }).where("id", "=", user.id).execute();
-      await revokeTokens(trx, user.id, ["email_confirmation", "email_change", "password_reset"], now);
+      await revokeAccountLinks(trx, user.id, now);
     } else {
       await trx.updateTable("users").set({ email_confirmed_at: now, updated_at: now }).where("id", "=", user.id).execute();
       await revokeTokens(trx, user.id, ["email_confirmation"], now);

@@ -7,7 +7,7 @@ import { logger } from "~/logger.server";
 import { MailDeliveryError, sendMail } from "~/mail/mailer.server";
 import { passwordChangedMail, passwordResetMail } from "~/mail/templates.server";
 import { findUserByEmail } from "~/users/users.server";
-import { issueToken, markTokenUsed, revokeTokens, type TokenCheck } from "./tokens.server";
+import { issueToken, markTokenUsed, revokeAccountLinks, type TokenCheck } from "./tokens.server";
 
 /**
  * "Forgot password": a link by email, then a new password. The answer to a
@@ -80,7 +80,7 @@ export function requestPasswordResetInBackground(email: string, origin: Origin):
 
 /**
  * Sets a new password with a checked reset token: the token is spent, every
- * other reset link dies, every session of the account ends, and the owner is
+ * other account link dies (reset, confirmation, email change), every session of the account ends, and the owner is
  * told by mail. False when the token was spent meanwhile (a concurrent request).
  * Opening the link proves the address works, so an unconfirmed one becomes confirmed.
  */
@@ -99,7 +99,7 @@ export async function resetPassword(
       .set({ password_hash: passwordHash, updated_at: now, email_confirmed_at: user.email_confirmed_at ?? now })
       .where("id", "=", user.id)
       .execute();
-    await revokeTokens(trx, user.id, ["password_reset"], now);
+    await revokeAccountLinks(trx, user.id, now);
     await trx.deleteFrom("sessions").where("user_id", "=", user.id).execute();
     return true;
   });

@@ -5,12 +5,18 @@ import { db, type AccountToken, type DB, type User } from "~/db.server";
  * One-time tokens sent by email. The link carries 256 random bits; the
  * database keeps only their SHA-256. A token works once, until it expires,
  * and only while it is the newest of its kind for its user: issuing a new one
- * revokes the older ones. A reset token also dies with any password change
- * (it is bound to the password hash it was issued under), and a confirmation
- * token with any change of the address it confirms.
+ * revokes the older ones. Every token also dies with any password change (it
+ * is bound to the password hash it was issued under), a reset or confirmation
+ * token with any change of the address it was sent to, and every one of them
+ * when the password is changed or reset or an admin moves the account
+ * (revokeAccountLinks), so a link asked for by someone else cannot outlive
+ * the owner taking the account back.
  */
 
 export type TokenPurpose = "password_reset" | "email_confirmation" | "email_change";
+
+/** Every kind of link that acts on an account. */
+export const ACCOUNT_LINK_PURPOSES: TokenPurpose[] = ["password_reset", "email_confirmation", "email_change"];
 
 /** Why a token cannot be used. `invalid` covers unknown, altered and malformed tokens. */
 export type TokenProblem = "invalid" | "used" | "expired" | "superseded";
@@ -25,7 +31,7 @@ export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-/** Binds a reset token to the password it may replace: any change of the hash voids the token. */
+/** Binds a token to the password it was issued under: any change of the hash voids the token. */
 export function passwordFingerprint(passwordHash: string): string {
   return createHash("sha256").update(passwordHash).digest("hex");
 }
@@ -47,7 +53,7 @@ export async function issueToken(
         purpose,
         token_hash: hashToken(token),
         email,
-        password_fingerprint: purpose === "password_reset" ? passwordFingerprint(user.password_hash) : null,
+        password_fingerprint: passwordFingerprint(user.password_hash),
         created_at: now,
         expires_at: now + maxAge,
       })
@@ -71,10 +77,11 @@ export async function checkToken(token: string, purposes: TokenPurpose[], now = 
   if (now >= row.expires_at) return { ok: false, problem: "expired" };
   const user = await db.selectFrom("users").selectAll().where("id", "=", row.user_id).executeTakeFirst();
   if (!user || !user.active) return { ok: false, problem: "invalid" };
-  if (row.purpose === "password_reset" && row.password_fingerprint !== passwordFingerprint(user.password_hash)) {
+  // Rows from before every purpose was bound (email links, issued by older versions) have no fingerprint.
+  if (row.password_fingerprint !== null && row.password_fingerprint !== passwordFingerprint(user.password_hash)) {
     return { ok: false, problem: "superseded" };
   }
-  if (row.purpose === "email_confirmation" && row.email !== user.email) return { ok: false, problem: "superseded" };
+  if (row.purpose !== "email_change" && row.email !== user.email) return { ok: false, problem: "superseded" };
   return { ok: true, token: row, user };
 }
 
@@ -100,6 +107,44 @@ export async function revokeTokens(trx: DB, userId: number, purposes: TokenPurpo
     .set({ revoked_at: now })
     .where("user_id", "=", userId)
     .where("purpose", "in", purposes)
+    .where("used_at", "is", null)
+    .where("revoked_at", "is", null)
+    .execute();
+}
+
+/**
+ * Revokes every outstanding link of a user (reset, confirmation, email change),
+ * inside the caller's transaction: the password was changed or reset, or an
+ * admin moved the account to another address.
+ */
+export function revokeAccountLinks(trx: DB, userId: number, now = Date.now()): Promise<void> {
+  return revokeTokens(trx, userId, ACCOUNT_LINK_PURPOSES, now);
+}
+
+/** Cancels the user's pending email change; true when there was one. */
+export async function cancelEmailChange(userId: number, now = Date.now()): Promise<boolean> {
+  const result = await db
+    .updateTable("account_tokens")
+    .set({ revoked_at: now })
+    .where("user_id", "=", userId)
+    .where("purpose", "=", "email_change")
+    .where("used_at", "is", null)
+    .where("revoked_at", "is", null)
+    .where("expires_at", ">", now)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * After a bcrypt cost upgrade the password is the same, only its hash is new:
+ * the user's live links move to the new fingerprint (inside the caller's transaction).
+ */
+export async function rebindAccountLinks(trx: DB, userId: number, fromHash: string, toHash: string): Promise<void> {
+  await trx
+    .updateTable("account_tokens")
+    .set({ password_fingerprint: passwordFingerprint(toHash) })
+    .where("user_id", "=", userId)
+    .where("password_fingerprint", "=", passwordFingerprint(fromHash))
     .where("used_at", "is", null)
     .where("revoked_at", "is", null)
     .execute();

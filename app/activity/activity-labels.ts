@@ -16,6 +16,7 @@ export const ACTIVITY_LABELS: Record<ActivityType, string> = {
   email_confirmed: "Email confirmed",
   email_change_requested: "Email change requested",
   email_changed: "Email changed",
+  email_change_cancelled: "Email change cancelled",
   two_factor_enabled: "Two-factor authentication turned on",
   two_factor_disabled: "Two-factor authentication turned off",
   two_factor_failed: "Wrong two-factor code",

@@ -22,6 +22,7 @@ export const ACTIVITY_TYPES = [
   "email_confirmed",
   "email_change_requested",
   "email_changed",
+  "email_change_cancelled",
   "two_factor_enabled",
   "two_factor_disabled",
   "two_factor_failed",

@@ -3,7 +3,7 @@ import type { AppLoadContext } from "@remix-run/node";
 import { Authenticator } from "remix-auth";
 import { FormStrategy } from "remix-auth-form";
 import type { User } from "~/db.server";
-import { findUserByEmail, updatePasswordHash } from "~/users/users.server";
+import { findUserByEmail, upgradePasswordHash } from "~/users/users.server";
 import { requestOrigin } from "~/activity/activity.server";
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "./password.server";
 import { startAttempt } from "./rate-limit.server";
@@ -38,7 +38,7 @@ export async function verifyCredentials(email: string, password: string): Promis
   if (!user.active) return null;
   if (needsRehash(user.password_hash)) {
     // Upgrade the hash to the configured cost now that the password is known.
-    await updatePasswordHash(user.id, await hashPassword(password));
+    await upgradePasswordHash(user.id, user.password_hash, await hashPassword(password));
   }
   return user;
 }

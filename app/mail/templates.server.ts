@@ -103,8 +103,9 @@ export function emailChangeNoticeMail({ to, name, newEmail }: { to: string; name
     greeting: `Hello ${name},`,
     paragraphs: [
       `Someone signed in to your account asked to change its email address from ${to} to ${newEmail}. The change takes effect once the new address is confirmed.`,
+      `To cancel it, sign in and press "Cancel the change" on ${appLink("/settings/email")}. Changing or resetting your password cancels it too.`,
     ],
-    after: [`If this was not you, reset your password now: ${appLink("/forgot-password")}`],
+    after: [`If this was not you, reset your password now (this cancels the change and signs everyone out): ${appLink("/forgot-password")}`],
   });
 }
 

@@ -1,9 +1,10 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { requestOrigin } from "~/activity/activity.server";
+import { z } from "zod";
+import { recordActivity, requestOrigin } from "~/activity/activity.server";
 import { requestEmailChange } from "~/account/email.server";
-import { pendingEmailChange } from "~/account/tokens.server";
+import { cancelEmailChange, pendingEmailChange } from "~/account/tokens.server";
 import { requireFreshLogin } from "~/auth/guards.server";
 import { ChangeEmailSchema, parseForm, readFormData } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
@@ -16,6 +17,11 @@ export const meta: MetaFunction = () => [{ title: "Email · Settings · Remix Au
 // Passes on the action's Retry-After when a mail could not be sent.
 export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders;
 
+/** `change` (the default, so a plain form with only `email` works) or `cancel` the pending change. */
+const IntentSchema = z.object({
+  intent: z.enum(["change", "cancel"], { message: "Unknown action." }).default("change"),
+});
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const { user } = await requireFreshLogin(request);
   return { email: user.email, pending: await pendingEmailChange(user.id) };
@@ -25,6 +31,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { user } = await requireFreshLogin(request);
   const form = await readFormData(request);
   const values = { email: String(form.get("email") ?? "") };
+  const intent = parseForm(form, IntentSchema);
+  if (!intent.success) return data({ error: intent.errors.intent ?? "Unknown action.", fieldErrors: {} as Record<string, string>, values }, { status: 400 });
+  if (intent.data.intent === "cancel") {
+    const cancelled = await cancelEmailChange(user.id);
+    if (cancelled) await recordActivity({ type: "email_change_cancelled", actorId: user.id }, requestOrigin(request, context));
+    return redirectWithFlash("/settings/email", {
+      category: cancelled ? "success" : "info",
+      message: cancelled ? `The change was cancelled: your address stays ${user.email}.` : "There was no change to cancel.",
+    });
+  }
   const parsed = parseForm(form, ChangeEmailSchema);
   if (!parsed.success) return data({ error: null, fieldErrors: parsed.errors, values }, { status: 400 });
   const newEmail = parsed.data.email;
@@ -64,9 +80,17 @@ export default function EmailSettings() {
         also tell your current address.
       </p>
       {pending ? (
-        <p className="notice">
-          Waiting for confirmation: <strong>{pending.email}</strong> (the link works until {formatTime(pending.expiresAt)}).
-        </p>
+        <div className="notice">
+          <p>
+            Waiting for confirmation: <strong>{pending.email}</strong> (the link works until {formatTime(pending.expiresAt)}).
+            Did not ask for this? Cancel it, then change your password.
+          </p>
+          <Form method="post">
+            <button type="submit" name="intent" value="cancel" className="button">
+              Cancel the change
+            </button>
+          </Form>
+        </div>
       ) : null}
       <FormError message={actionData?.error} />
       <Form method="post" noValidate>
@@ -79,7 +103,7 @@ export default function EmailSettings() {
           defaultValue={actionData?.values.email}
           error={actionData?.fieldErrors.email}
         />
-        <button type="submit" className="button primary" disabled={busy}>
+        <button type="submit" name="intent" value="change" className="button primary" disabled={busy}>
           Send confirmation link
         </button>
       </Form>

@@ -1,6 +1,7 @@
 import { recordActivity } from "~/activity/activity.server";
 import { ADMIN_ROLE, DEFAULT_ROLE } from "~/auth/permissions";
 import { hashPassword } from "~/auth/password.server";
+import { rebindAccountLinks, revokeAccountLinks } from "~/account/tokens.server";
 import { type DB, db, type User, type UserUpdate } from "~/db.server";
 import { countActiveAdmins, findAccess, replaceUserRoles } from "./roles.server";
 
@@ -89,6 +90,23 @@ export async function updatePasswordHash(userId: number, passwordHash: string, n
   await db.updateTable("users").set({ password_hash: passwordHash, updated_at: now }).where("id", "=", userId).execute();
 }
 
+/**
+ * Stores a stronger hash of the same password (a BCRYPT_COST upgrade at login).
+ * The password has not changed, so the user's live links stay good: they move
+ * to the new hash's fingerprint. Nothing happens if the hash changed meanwhile.
+ */
+export async function upgradePasswordHash(userId: number, fromHash: string, toHash: string, now = Date.now()): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable("users")
+      .set({ password_hash: toHash, updated_at: now })
+      .where("id", "=", userId)
+      .where("password_hash", "=", fromHash)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 1) await rebindAccountLinks(trx, userId, fromHash, toHash);
+  });
+}
+
 export type UserChanges = { name?: string; email?: string; roles?: string[]; active?: boolean };
 
 /** What an update actually changed (fields left as they were are not listed). */
@@ -151,6 +169,8 @@ export async function updateUser(
     if (wasActiveAdmin && (active === false || rolesChanged) && (await countActiveAdmins(trx)) === 0) {
       throw new LastAdminError();
     }
+    // Links sent to (or about) the old address must not keep working once an admin moves the account.
+    if (set.email !== undefined) await revokeAccountLinks(trx, userId, now);
     let sessionsEnded = 0;
     if (active === false) {
       const deleted = await trx.deleteFrom("sessions").where("user_id", "=", userId).executeTakeFirst();

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { checkToken, deleteExpiredTokens, hashToken, issueToken, markTokenUsed, pendingEmailChange } from "~/account/tokens.server";
 import { runHousekeeping } from "~/housekeeping.server";
 import { db } from "~/db.server";
-import { updatePasswordHash } from "~/users/users.server";
+import { updatePasswordHash, upgradePasswordHash } from "~/users/users.server";
 import { makeUser, uniqueEmail } from "../helpers/users";
 
 const T0 = 1_800_000_000_000;
@@ -64,6 +64,25 @@ describe("account tokens", () => {
     const user = await makeUser();
     const token = await issueReset(user);
     await updatePasswordHash(user.id, "$2b$04$someoneElseSetThisPasswordHashXXXXXXXXXXXXXXXXXXXXXXXX");
+    expect(await checkToken(token, ["password_reset"], T0 + 1)).toEqual({ ok: false, problem: "superseded" });
+  });
+
+  it("every kind of link dies with a password change; a cost upgrade of the same password keeps them", async () => {
+    const user = await makeUser();
+    const change = await issueToken(user, "email_change", { email: uniqueEmail("new"), maxAge: HOUR, now: T0 });
+    const confirmation = await issueToken(user, "email_confirmation", { email: user.email, maxAge: HOUR, now: T0 });
+    await upgradePasswordHash(user.id, user.password_hash, "$2b$05$theSamePasswordAtAHigherCostXXXXXXXXXXXXXXXXXXXXXXXXXX");
+    expect((await checkToken(change, ["email_change"], T0 + 1)).ok).toBe(true);
+    expect((await checkToken(confirmation, ["email_confirmation"], T0 + 1)).ok).toBe(true);
+    await updatePasswordHash(user.id, "$2b$04$someoneElseSetThisPasswordHashXXXXXXXXXXXXXXXXXXXXXXXX");
+    expect(await checkToken(change, ["email_change"], T0 + 2)).toEqual({ ok: false, problem: "superseded" });
+    expect(await checkToken(confirmation, ["email_confirmation"], T0 + 2)).toEqual({ ok: false, problem: "superseded" });
+  });
+
+  it("reset tokens die when the account no longer has the address they were sent to", async () => {
+    const user = await makeUser();
+    const token = await issueReset(user);
+    await db.updateTable("users").set({ email: uniqueEmail("moved") }).where("id", "=", user.id).execute();
     expect(await checkToken(token, ["password_reset"], T0 + 1)).toEqual({ ok: false, problem: "superseded" });
   });
 
