@@ -111,6 +111,18 @@ export async function requirePermission(request: Request, permission: Permission
   return user;
 }
 
+/**
+ * For admin writes: the user must hold `permission` (else 403) and have entered
+ * their password within FRESH_LOGIN_MAX_AGE (else 302 to /reauthenticate), so
+ * a stolen remember-me cookie alone cannot create, change or delete users.
+ *
+ *   const { user: admin } = await requireFreshPermission(request, "users:write");
+ */
+export async function requireFreshPermission(request: Request, permission: Permission): Promise<Auth> {
+  await requirePermission(request, permission);
+  return requireFreshLogin(request);
+}
+
 /** The signed-in user must hold `role` (prefer requirePermission: roles change, permissions say what is needed). */
 export async function requireRole(request: Request, role: string): Promise<CurrentUser> {
   const user = await requireUser(request);

@@ -4,7 +4,8 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { type ReactNode, useRef } from "react";
 import { z } from "zod";
 import { requestOrigin } from "~/activity/activity.server";
-import { requireAuth, requirePermission } from "~/auth/guards.server";
+import { requestEmailChange } from "~/account/email.server";
+import { requireFreshPermission, requirePermission } from "~/auth/guards.server";
 import { ADMIN_ROLE, DEFAULT_ROLE, hasPermission, type Permission } from "~/auth/permissions";
 import { endAllSessionsOfUser } from "~/auth/devices.server";
 import { countLiveSessions } from "~/auth/sessions.server";
@@ -12,8 +13,17 @@ import { AdminUserUpdateSchema, parseForm, type FieldErrors, readFormData } from
 import { Field, FormError } from "~/components/field";
 import { RoleSelect } from "~/components/role-select";
 import { redirectWithFlash } from "~/flash.server";
+import { MAIL_RETRY_MESSAGE, MailDeliveryError } from "~/mail/mailer.server";
 import { findAccess, listRoles, UnknownRoleError } from "~/users/roles.server";
-import { type Actor, deleteUser, EmailTakenError, findUserById, LastAdminError, updateUser } from "~/users/users.server";
+import {
+  type Actor,
+  deleteUser,
+  EmailTakenError,
+  findUserById,
+  LastAdminError,
+  PermissionEscalationError,
+  updateUser,
+} from "~/users/users.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.user.name ?? "User"} · Admin · Remix Auth Kit` },
@@ -65,9 +75,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
+  // Guard before the body: anonymous → log in, no admin rights → 403, stale session → /reauthenticate.
+  const { user: admin, session } = await requireFreshPermission(request, "users:read");
   const form = await readFormData(request);
   const intent = String(form.get("intent") ?? "");
-  const admin = await requirePermission(request, INTENT_PERMISSIONS[intent] ?? "users:write");
+  await requirePermission(request, INTENT_PERMISSIONS[intent] ?? "users:write");
   const id = userIdOrNotFound(params.id);
   const actor: Actor = { userId: admin.id, origin: requestOrigin(request, context) };
   const failed = (error: { formError?: string; fieldErrors?: FieldErrors; values?: Record<string, string | boolean> }) =>
@@ -83,10 +95,23 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       };
       const parsed = parseForm(form, AdminUserUpdateSchema);
       if (!parsed.success) return failed({ formError: "Please correct the highlighted fields.", fieldErrors: parsed.errors, values });
-      const { role, ...changes } = parsed.data;
+      const { role, email, ...changes } = parsed.data;
+      // An admin's own new address must be confirmed like anyone's: a stolen session cannot simply take the account.
+      const ownNewEmail = id === admin.id && email !== admin.email ? email : null;
       try {
-        const result = await updateUser(id, { ...changes, roles: [role] }, Date.now(), actor);
+        if (ownNewEmail) {
+          const row = await findUserById(id);
+          if (!row) throw notFound();
+          await requestEmailChange(row, ownNewEmail, actor.origin);
+        }
+        const result = await updateUser(id, { ...changes, ...(ownNewEmail ? {} : { email }), roles: [role] }, Date.now(), actor);
         if (!result) throw notFound();
+        if (ownNewEmail) {
+          return redirectWithFlash(`/admin/users/${id}`, {
+            category: "success",
+            message: `We sent a confirmation link to ${ownNewEmail}. Your email address changes when you open it.`,
+          });
+        }
         const changed = result.fields.length > 0 || result.roles || result.active;
         // An admin who just gave up their own admin role can no longer see this page.
         if (id === admin.id && result.roles && !hasPermission(await findAccess(id), "users:read")) {
@@ -100,13 +125,20 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         if (error instanceof EmailTakenError) return failed({ fieldErrors: { email: error.message }, values });
         if (error instanceof UnknownRoleError) return failed({ fieldErrors: { role: "Choose one of the listed roles." }, values });
         if (error instanceof LastAdminError) return failed({ formError: error.message, values });
+        if (error instanceof PermissionEscalationError) return failed({ formError: error.message, values });
+        if (error instanceof MailDeliveryError) {
+          return data(
+            { intent, formError: MAIL_RETRY_MESSAGE, fieldErrors: {} as FieldErrors, values },
+            { status: 503, headers: { "Retry-After": "60" } },
+          );
+        }
         throw error;
       }
     }
     case "end-sessions": {
       if (!(await findUserById(id))) throw notFound();
       // Ending your own sessions keeps the one you are using.
-      const exceptIdHash = admin.id === id ? (await requireAuth(request)).session.id_hash : undefined;
+      const exceptIdHash = admin.id === id ? session.id_hash : undefined;
       const count = await endAllSessionsOfUser({ actorId: admin.id, userId: id, exceptIdHash }, actor.origin);
       return redirectWithFlash(`/admin/users/${id}`, {
         category: "success",
@@ -119,7 +151,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       try {
         await deleteUser(id, actor);
       } catch (error) {
-        if (error instanceof LastAdminError) return failed({ formError: error.message });
+        if (error instanceof LastAdminError || error instanceof PermissionEscalationError) return failed({ formError: error.message });
         throw error;
       }
       return redirectWithFlash("/admin/users", { category: "success", message: `Deleted ${user.email}.` });

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requestOrigin } from "~/activity/activity.server";
-import { requirePermission } from "~/auth/guards.server";
+import { requireFreshPermission } from "~/auth/guards.server";
 import { weakPasswordReason } from "~/auth/password-strength.server";
 import { DEFAULT_ROLE } from "~/auth/permissions";
 import { AdminUserCreateSchema, parseForm, type FieldErrors, PASSWORD_MIN_LENGTH, readFormData } from "~/auth/validation";
@@ -10,17 +10,18 @@ import { Field, FormError, NewPasswordField } from "~/components/field";
 import { RoleSelect } from "~/components/role-select";
 import { redirectWithFlash } from "~/flash.server";
 import { listRoles, UnknownRoleError } from "~/users/roles.server";
-import { createUser, EmailTakenError } from "~/users/users.server";
+import { createUser, EmailTakenError, PermissionEscalationError } from "~/users/users.server";
 
 export const meta: MetaFunction = () => [{ title: "New user · Admin · Remix Auth Kit" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requirePermission(request, "users:write");
+  // Fresh already for the form, so the password is asked for before the form is filled in, not after.
+  await requireFreshPermission(request, "users:write");
   return { roles: (await listRoles()).map(({ name, description }) => ({ name, description })) };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const admin = await requirePermission(request, "users:write");
+  const { user: admin } = await requireFreshPermission(request, "users:write");
   const form = await readFormData(request);
   const values = {
     name: String(form.get("name") ?? ""),
@@ -43,6 +44,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   } catch (error) {
     if (error instanceof EmailTakenError) return invalid({ email: error.message });
     if (error instanceof UnknownRoleError) return invalid({ role: "Choose one of the listed roles." });
+    if (error instanceof PermissionEscalationError) return invalid({ role: error.message });
     throw error;
   }
 }

@@ -30,6 +30,20 @@ export async function findAccess(userId: number, executor: Executor = db): Promi
   return { roles: [...roles].sort(), permissions: [...permissions].sort() };
 }
 
+/** The permissions that `roles` (names) grant together. */
+export async function permissionsOfRoles(executor: Executor, roles: string[]): Promise<string[]> {
+  if (roles.length === 0) return [];
+  const rows = await executor
+    .selectFrom("roles")
+    .innerJoin("role_permissions", "role_permissions.role_id", "roles.id")
+    .innerJoin("permissions", "permissions.id", "role_permissions.permission_id")
+    .select("permissions.name")
+    .distinct()
+    .where("roles.name", "in", roles)
+    .execute();
+  return rows.map((row) => row.name).sort();
+}
+
 export function listRoles(): Promise<Role[]> {
   return db.selectFrom("roles").selectAll().orderBy("name").execute();
 }

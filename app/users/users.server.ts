@@ -3,7 +3,7 @@ import { ADMIN_ROLE, DEFAULT_ROLE } from "~/auth/permissions";
 import { hashPassword } from "~/auth/password.server";
 import { rebindAccountLinks, revokeAccountLinks } from "~/account/tokens.server";
 import { type DB, db, type User, type UserUpdate } from "~/db.server";
-import { countActiveAdmins, findAccess, replaceUserRoles } from "./roles.server";
+import { countActiveAdmins, findAccess, permissionsOfRoles, replaceUserRoles } from "./roles.server";
 
 /** The fields of a user that may leave the server (never the password hash). */
 export type PublicUser = Pick<User, "id" | "email" | "name" | "active" | "created_at">;
@@ -20,6 +20,34 @@ export class LastAdminError extends Error {
   override name = "LastAdminError";
   constructor() {
     super("This is the last active admin. Make another user an admin first.");
+  }
+}
+
+/**
+ * A signed-in actor tried to hand out, or to act on, permissions they do not
+ * hold themselves: a `users:write` holder must not be able to make anyone (or
+ * themselves) an admin, nor take over an account that outranks them.
+ */
+export class PermissionEscalationError extends Error {
+  override name = "PermissionEscalationError";
+}
+
+/** Refuses roles whose permissions the actor lacks (the command line, actorId null, may grant anything). */
+async function assertMayGrant(trx: DB, actorId: number | null, roles: string[]): Promise<void> {
+  if (actorId === null || roles.length === 0) return;
+  const held = (await findAccess(actorId, trx)).permissions;
+  const missing = (await permissionsOfRoles(trx, roles)).filter((permission) => !held.includes(permission));
+  if (missing.length) {
+    throw new PermissionEscalationError(`You cannot grant a role with permissions you do not hold (${missing.join(", ")}).`);
+  }
+}
+
+/** Refuses changes to an account that holds permissions the actor lacks (the actor's own account and the CLI excepted). */
+async function assertMayManage(trx: DB, actorId: number | null, userId: number): Promise<void> {
+  if (actorId === null || actorId === userId) return;
+  const held = (await findAccess(actorId, trx)).permissions;
+  if ((await findAccess(userId, trx)).permissions.some((permission) => !held.includes(permission))) {
+    throw new PermissionEscalationError("This account holds permissions you do not have; only someone who has them can change it.");
   }
 }
 
@@ -73,6 +101,7 @@ export async function createUser(
       if (isUniqueViolation(error)) throw new EmailTakenError();
       throw error;
     }
+    await assertMayGrant(trx, actor?.userId ?? null, roles);
     await replaceUserRoles(trx, created.id, roles);
     return created;
   });
@@ -124,7 +153,10 @@ export type UserChangeResult = {
  * area or CLI):
  * - the last active admin cannot lose the admin role or be deactivated (LastAdminError);
  * - deactivation ends every session of the user at once;
- * - a duplicate email is an EmailTakenError; an unknown role an UnknownRoleError.
+ * - a duplicate email is an EmailTakenError; an unknown role an UnknownRoleError;
+ * - a signed-in actor can neither grant permissions they lack nor change an
+ *   account that holds some (PermissionEscalationError), and changes their own
+ *   address only through the confirmation flow (requestEmailChange).
  * A role change needs no new login: the guards read roles at every request.
  * Returns null when there is no such user. With an actor, records what changed.
  */
@@ -138,6 +170,7 @@ export async function updateUser(
     const before = await trx.selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirst();
     if (!before) return null;
     const rolesBefore = (await findAccess(userId, trx)).roles;
+    await assertMayManage(trx, actor?.userId ?? null, userId);
 
     const set: UserUpdate = {};
     const fields: UserChangeResult["fields"] = [];
@@ -146,6 +179,8 @@ export async function updateUser(
       fields.push("name");
     }
     if (changes.email !== undefined && changes.email.trim().toLowerCase() !== before.email) {
+      // A signed-in user's own address changes only once the new one is confirmed.
+      if (actor?.userId === userId) throw new Error("An own email change goes through requestEmailChange.");
       set.email = changes.email.trim().toLowerCase();
       fields.push("email");
     }
@@ -162,7 +197,10 @@ export async function updateUser(
         throw error;
       }
     }
-    if (rolesChanged) await replaceUserRoles(trx, userId, rolesAfter);
+    if (rolesChanged) {
+      await assertMayGrant(trx, actor?.userId ?? null, rolesAfter.filter((role) => !rolesBefore.includes(role)));
+      await replaceUserRoles(trx, userId, rolesAfter);
+    }
     // Write first, then check: the write lock is held from the first write, so
     // two admins demoting each other at once cannot both succeed.
     const wasActiveAdmin = before.active === 1 && rolesBefore.includes(ADMIN_ROLE);
@@ -217,7 +255,10 @@ export async function setUserActive(userId: number, active: boolean, now = Date.
  * former id, and nothing personal (no email or name outlives the account).
  */
 export async function deleteUser(userId: number, actor?: Actor): Promise<boolean> {
-  const deleted = await db.transaction().execute((trx) => deleteUserWithin(trx, userId));
+  const deleted = await db.transaction().execute(async (trx) => {
+    await assertMayManage(trx, actor?.userId ?? null, userId);
+    return deleteUserWithin(trx, userId);
+  });
   if (deleted && actor) {
     await recordActivity(
       { type: "user_deleted", actorId: actor.userId, subjectId: null, details: { userId: deleted.id } },

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeStale } from "../helpers/account";
 import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail, grantRole } from "../helpers/server";
 
 let server: TestServer;
@@ -88,6 +89,105 @@ describe("admin routes, anonymous", () => {
       expect(response.headers.get("Location") ?? (await response.text())).toContain("/login?redirectTo=");
     }
     expect(snapshot()).toBe(before);
+  });
+
+  it("runs the guard before reading the body: an anonymous unreadable form goes to log in, not a 400", async () => {
+    const response = await anon().request(`/admin/users/${target.id}`, {
+      method: "POST",
+      headers: { "Content-Type": "multipart/form-data; boundary=nope" },
+      body: "this is not multipart at all",
+    });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe(`/login?redirectTo=${encodeURIComponent(`/admin/users/${target.id}`)}`);
+  });
+});
+
+describe("admin writes need a fresh login", () => {
+  let stale: { client: Client; email: string; id: number };
+  beforeAll(async () => {
+    stale = await registered("Stale Admin");
+    makeAdmin(stale.email);
+  });
+
+  it.each(ADMIN_POSTS)("POST (%s) on a stale session goes to /reauthenticate and changes nothing", async (_name, path, fields) => {
+    makeStale(server, stale.email);
+    const before = snapshot();
+    const plain = await stale.client.post(path(), fields());
+    expect(plain.status).toBe(302);
+    expect(plain.headers.get("Location")).toBe(`/reauthenticate?redirectTo=${encodeURIComponent(path())}`);
+    const fetched = await stale.client.post(`${path()}.data`, fields());
+    expect(fetched.status).toBeLessThan(400);
+    expect(fetched.headers.get("Location") ?? (await fetched.text())).toContain("/reauthenticate?redirectTo=");
+    expect(snapshot()).toBe(before);
+  });
+
+  it("the new-user form asks for the password first; reading users does not", async () => {
+    makeStale(server, stale.email);
+    const form = await stale.client.get("/admin/users/new");
+    expect(form.status).toBe(302);
+    expect(form.headers.get("Location")).toBe("/reauthenticate?redirectTo=%2Fadmin%2Fusers%2Fnew");
+    expect((await stale.client.get("/admin/users")).status).toBe(200);
+    expect((await stale.client.get(`/admin/users/${target.id}`)).status).toBe(200);
+  });
+});
+
+describe("an admin's own email change", () => {
+  it("goes through the confirmation flow: nothing changes until the new address confirms", async () => {
+    const self = await registered("Self Mover");
+    makeAdmin(self.email);
+    const newEmail = uniqueEmail("self-moved");
+    const response = await self.client.post(`/admin/users/${self.id}`, { intent: "update", name: "Self Mover", email: newEmail, role: "admin", active: "on" });
+    expect(response.status).toBe(302);
+    expect(await (await self.client.get(response.headers.get("Location")!)).text()).toContain(`We sent a confirmation link to ${newEmail}.`);
+    expect(userId(self.email)).toBe(self.id);
+    const pending = server.sql
+      .prepare("SELECT email FROM account_tokens WHERE user_id = ? AND purpose = 'email_change' AND used_at IS NULL AND revoked_at IS NULL")
+      .all(self.id);
+    expect(pending).toEqual([{ email: newEmail }]);
+  });
+});
+
+describe("nobody grants permissions they lack", () => {
+  let manager: { client: Client; email: string; id: number };
+  beforeAll(async () => {
+    server.sql.prepare("INSERT OR IGNORE INTO roles (name, description) VALUES ('manager', 'Manages users')").run();
+    server.sql
+      .prepare(
+        "INSERT OR IGNORE INTO role_permissions (role_id, permission_id) SELECT roles.id, permissions.id FROM roles, permissions WHERE roles.name = 'manager' AND permissions.name IN ('users:read', 'users:write')",
+      )
+      .run();
+    manager = await registered("Mia Manager");
+    grantRole(server, manager.email, "manager");
+  });
+
+  it("a users:write holder cannot create an admin, nor make anyone (themselves included) one", async () => {
+    const before = snapshot();
+    const created = await manager.client.post("/admin/users/new", { name: "Backdoor", email: uniqueEmail("backdoor"), password: "long enough pw", role: "admin", active: "on" });
+    expect(created.status).toBe(400);
+    expect(await created.text()).toContain("You cannot grant a role with permissions you do not hold");
+    for (const id of [manager.id, target.id]) {
+      const email = id === manager.id ? manager.email : target.email;
+      const response = await manager.client.post(`/admin/users/${id}`, { intent: "update", name: "Promoted", email, role: "admin", active: "on" });
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain("You cannot grant a role with permissions you do not hold");
+    }
+    expect(snapshot()).toBe(before);
+    expect(rolesOf(manager.email)).not.toContain("admin");
+  });
+
+  it("a users:write holder cannot change an account that outranks them (an admin's email)", async () => {
+    const before = snapshot();
+    const response = await manager.client.post(`/admin/users/${admin.id}`, { intent: "update", name: "Ada Admin", email: uniqueEmail("hijack"), role: "admin", active: "on" });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("This account holds permissions you do not have");
+    expect(snapshot()).toBe(before);
+  });
+
+  it("still creates users with roles within their own permissions", async () => {
+    const email = uniqueEmail("managed");
+    const response = await manager.client.post("/admin/users/new", { name: "Managed", email, password: "long enough pw", role: "user", active: "on" });
+    expect(response.status).toBe(302);
+    expect(rolesOf(email)).toEqual(["user"]);
   });
 });
 

@@ -12,7 +12,21 @@ import { describe, expect, it } from "vitest";
 const ROUTES = path.resolve("app/routes");
 const files = fs.readdirSync(ROUTES).filter((f) => f.endsWith(".tsx"));
 const SIGNED_IN = /^(dashboard|settings|admin)[._]|^(reauthenticate)\.tsx$/;
-const GUARD = /\b(requireUser|requireAuth|requireFreshLogin|requirePermission|requireRole)\(/;
+const GUARD = /\b(requireUser|requireAuth|requireFreshLogin|requirePermission|requireFreshPermission|requireRole)\(/;
+/** Every guard, including the public pages' (signed-out only, a pending two-factor login). */
+const ANY_GUARD = /\b(requireUser|requireAuth|requireFreshLogin|requirePermission|requireFreshPermission|requireRole|requireAnonymous|requirePendingLogin)\(/;
+/** What reads a request's body. */
+const BODY_READ = /\b(readFormData|authenticateLogin)\(|request\.(formData|json|text|arrayBuffer|blob)\(/;
+/**
+ * Public actions whose credential travels in the request itself, so no guard
+ * can run first; each says why. Everything else guards before it reads.
+ */
+const CREDENTIAL_IN_REQUEST: Record<string, string> = {
+  "login.tsx": "the email and password in the form are the credential (a signed-in user may log in as someone else)",
+  "verify-email.tsx": "the token in the form is the credential",
+  "reset-password.tsx": "the reset cookie's token is checked before the form is read",
+  "logout.tsx": "reads no body; logging out is allowed to anyone",
+};
 
 /** The text of an exported function, up to the next top-level export. */
 function exported(source: string, name: "loader" | "action"): string | null {
@@ -30,6 +44,15 @@ describe("route conventions", () => {
       const body = exported(source, name);
       if (body !== null) expect(body, `${file} ${name}`).toMatch(GUARD);
     }
+  });
+
+  it.each(files)("%s runs its guard before it reads the body", (file) => {
+    const action = exported(fs.readFileSync(path.join(ROUTES, file), "utf8"), "action");
+    if (action === null || file in CREDENTIAL_IN_REQUEST) return;
+    const read = action.search(BODY_READ);
+    const guard = action.search(ANY_GUARD);
+    expect(guard, `${file}: the action has no guard`).toBeGreaterThanOrEqual(0);
+    if (read >= 0) expect(guard, `${file}: the action reads the body before its guard`).toBeLessThan(read);
   });
 
   it.each(files)("%s reads forms through readFormData", (file) => {
