@@ -1,5 +1,6 @@
 import { deleteExpiredTokens } from "~/account/tokens.server";
 import { deleteExpiredSessions } from "~/auth/sessions.server";
+import { deleteExpiredPendingLogins } from "~/auth/two-factor-login.server";
 import { logger } from "~/logger.server";
 import { singleton } from "~/utils/singleton.server";
 
@@ -9,6 +10,7 @@ import { singleton } from "~/utils/singleton.server";
  * small batches and yields between them, so a run never blocks requests.
  *
  *   registerHousekeepingTask("expired tokens", (now) => deleteExpiredTokens(now));
+registerHousekeepingTask("expired pending logins", (now) => deleteExpiredPendingLogins(now));
  *
  * The server runs every task at start and then every HOUSEKEEPING_INTERVAL_MS.
  */

@@ -12,6 +12,7 @@ export interface Database {
   account_tokens: AccountTokensTable;
   two_factor: TwoFactorTable;
   recovery_codes: RecoveryCodesTable;
+  pending_logins: PendingLoginsTable;
   rate_limits: RateLimitsTable;
   roles: RolesTable;
   permissions: PermissionsTable;
@@ -117,6 +118,20 @@ export interface RecoveryCodesTable {
   /** Keyed SHA-256 (HMAC) of the normalised code; the code itself is shown once. */
   code_hash: string;
   created_at: number;
+}
+
+/** A login between the password and the second factor (app/auth/two-factor-login.server.ts). */
+export interface PendingLoginsTable {
+  /** SHA-256 of the random id in the `__session_2fa` cookie. */
+  id_hash: string;
+  user_id: number;
+  /** SHA-256 of the password hash the password was checked against: a password change voids the pending login. */
+  password_fingerprint: string;
+  remember: number;
+  /** Where to go after the code (checked again by safeRedirect when used). */
+  redirect_to: string | null;
+  created_at: number;
+  expires_at: number;
 }
 
 /** rate-limiter-flexible's SQLite store (app/auth/rate-limit.server.ts); keys are hashed. */

@@ -1,17 +1,23 @@
+import { createHash, randomBytes } from "node:crypto";
 import { createCookie, redirect } from "@remix-run/node";
+import { passwordFingerprint } from "~/account/tokens.server";
 import { getConfig } from "~/config.server";
+import { db, type User } from "~/db.server";
 
 /**
- * Between the password and the second factor, a login is pending: a short-lived
- * signed cookie says whose password was right (and the remember-me choice and
- * where to go next). It is not a session: the guards never read it, so every
- * protected route stays closed until the code is entered.
+ * Between the password and the second factor, a login is pending. It lives on
+ * the server (`pending_logins`): the cookie carries only a random id, the row
+ * its SHA-256, whose password was right, the remember-me choice and where to
+ * go next. A pending login works once (the row is deleted when the code opens
+ * the session), for 10 minutes, and only while the password it was started
+ * with is the account's password. It is not a session: the guards never read
+ * it, so every protected route stays closed until the code is entered.
  */
 
 export const PENDING_LOGIN_MAX_AGE_MS = 10 * 60 * 1000;
 export const TWO_FACTOR_PATH = "/login/two-factor";
 
-export type PendingLogin = { userId: number; remember: boolean; redirectTo: string | null; expiresAt: number };
+export type PendingLogin = { idHash: string; userId: number; remember: boolean; redirectTo: string | null; expiresAt: number };
 
 let cookie: ReturnType<typeof createCookie> | undefined;
 
@@ -28,33 +34,83 @@ function pendingCookie() {
   return cookie;
 }
 
-/** After a correct password for a user with two-factor: remember the pending login and ask for the code. */
+const hashId = (id: string) => createHash("sha256").update(id).digest("hex");
+
+/**
+ * After a correct password for a user with two-factor: stores the pending login
+ * and asks for the code. The password hash is read afresh, since the login may
+ * just have upgraded it (BCRYPT_COST).
+ */
 export async function redirectToSecondFactor(
   { userId, remember, redirectTo }: { userId: number; remember: boolean; redirectTo?: string | null },
   now = Date.now(),
 ): Promise<Response> {
-  const pending: PendingLogin = { userId, remember, redirectTo: redirectTo ?? null, expiresAt: now + PENDING_LOGIN_MAX_AGE_MS };
-  return redirect(TWO_FACTOR_PATH, { headers: { "Set-Cookie": await pendingCookie().serialize(pending) } });
+  const id = randomBytes(32).toString("base64url");
+  await db.transaction().execute(async (trx) => {
+    const user = await trx.selectFrom("users").select("password_hash").where("id", "=", userId).executeTakeFirstOrThrow();
+    await trx.deleteFrom("pending_logins").where("user_id", "=", userId).where("expires_at", "<=", now).execute();
+    await trx
+      .insertInto("pending_logins")
+      .values({
+        id_hash: hashId(id),
+        user_id: userId,
+        password_fingerprint: passwordFingerprint(user.password_hash),
+        remember: remember ? 1 : 0,
+        redirect_to: redirectTo?.slice(0, 2048) ?? null,
+        created_at: now,
+        expires_at: now + PENDING_LOGIN_MAX_AGE_MS,
+      })
+      .execute();
+  });
+  return redirect(TWO_FACTOR_PATH, { headers: { "Set-Cookie": await pendingCookie().serialize(id) } });
 }
 
-/** The request's pending login, or null when there is none, it is forged, or it is older than 10 minutes. */
-export async function readPendingLogin(request: Request, now = Date.now()): Promise<PendingLogin | null> {
-  let value: unknown;
+/**
+ * The request's pending login and its (active) user, or null when there is none,
+ * the cookie is forged, it was used, it expired, or the password changed since.
+ * Changes nothing.
+ */
+export async function readPendingLogin(request: Request, now = Date.now()): Promise<{ pending: PendingLogin; user: User } | null> {
+  let id: unknown;
   try {
-    value = await pendingCookie().parse(request.headers.get("Cookie"));
+    id = await pendingCookie().parse(request.headers.get("Cookie"));
   } catch {
     return null;
   }
-  const p = value as Partial<PendingLogin> | null;
-  if (!p || typeof p !== "object" || !Number.isSafeInteger(p.userId) || typeof p.expiresAt !== "number") return null;
-  // The signed expiry counts, not the browser's: a kept cookie is no good after it.
-  if (now >= p.expiresAt) return null;
+  if (typeof id !== "string" || id.length === 0 || id.length > 100) return null;
+  const row = await db.selectFrom("pending_logins").selectAll().where("id_hash", "=", hashId(id)).executeTakeFirst();
+  if (!row || now >= row.expires_at) return null;
+  const user = await db.selectFrom("users").selectAll().where("id", "=", row.user_id).executeTakeFirst();
+  if (!user || !user.active || passwordFingerprint(user.password_hash) !== row.password_fingerprint) return null;
   return {
-    userId: p.userId!,
-    remember: p.remember === true,
-    redirectTo: typeof p.redirectTo === "string" ? p.redirectTo : null,
-    expiresAt: p.expiresAt,
+    pending: { idHash: row.id_hash, userId: row.user_id, remember: row.remember === 1, redirectTo: row.redirect_to, expiresAt: row.expires_at },
+    user,
   };
+}
+
+/** Uses up a pending login: true exactly once, also for parallel submissions (one DELETE wins). */
+export async function consumePendingLogin(pending: PendingLogin, now = Date.now()): Promise<boolean> {
+  const result = await db
+    .deleteFrom("pending_logins")
+    .where("id_hash", "=", pending.idHash)
+    .where("expires_at", ">", now)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
+}
+
+/** Housekeeping: removes pending logins past their expiry, in small batches. */
+export async function deleteExpiredPendingLogins(now = Date.now(), { batchSize = 500 }: { batchSize?: number } = {}): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const result = await db
+      .deleteFrom("pending_logins")
+      .where("id_hash", "in", (eb) => eb.selectFrom("pending_logins").select("id_hash").where("expires_at", "<=", now).limit(batchSize))
+      .executeTakeFirst();
+    const deleted = Number(result.numDeletedRows);
+    total += deleted;
+    if (deleted < batchSize) return total;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /** A Set-Cookie value that ends the pending login. */

@@ -8,12 +8,11 @@ import { loginUser } from "~/auth/login.server";
 import { rateLimitHeaders, startAttempt } from "~/auth/rate-limit.server";
 import { countRecoveryCodes } from "~/auth/recovery-codes.server";
 import { verifySecondFactor } from "~/auth/two-factor.server";
-import { clearPendingLoginCookie, readPendingLogin } from "~/auth/two-factor-login.server";
+import { clearPendingLoginCookie, consumePendingLogin, readPendingLogin } from "~/auth/two-factor-login.server";
 import { parseForm, readFormData, TwoFactorCodeSchema } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { redirectWithFlash } from "~/flash.server";
-import { findUserById } from "~/users/users.server";
 
 export const meta: MetaFunction = () => [{ title: "Two-factor authentication · Remix Auth Kit" }];
 
@@ -25,13 +24,11 @@ async function backToLogin() {
   return redirectWithFlash("/login", EXPIRED, { headers: { "Set-Cookie": await clearPendingLoginCookie() } });
 }
 
-/** The pending login (password already right), or a redirect to log in again. */
+/** The pending login (password already right, not used, not expired, password unchanged), or a redirect to log in again. */
 async function requirePendingLogin(request: Request) {
-  const pending = await readPendingLogin(request);
-  if (!pending) throw await backToLogin();
-  const user = await findUserById(pending.userId);
-  if (!user || !user.active) throw await backToLogin();
-  return { pending, user };
+  const found = await readPendingLogin(request);
+  if (!found) throw await backToLogin();
+  return found;
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -55,6 +52,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return data({ error: "That code is not valid. Try the current code from your app, or a recovery code.", fieldErrors: {} as Record<string, string> }, { status: 400 });
   }
   await attempt.succeeded();
+  // Single use: a parallel submission (or a replayed cookie) that lost the race opens nothing.
+  if (!(await consumePendingLogin(pending))) return backToLogin();
   await recordLoginSucceeded(user.id, pending.remember, origin);
   let flash;
   if (factor === "recovery_code") {

@@ -5,6 +5,7 @@ import * as m0003 from "./0003_roles_and_permissions";
 import * as m0004 from "./0004_account_tokens";
 import * as m0005 from "./0005_session_security";
 import * as m0006 from "./0006_two_factor";
+import * as m0007 from "./0007_pending_logins";
 
 /**
  * Every migration, in order. Listed statically (not read from disk) so the
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   "0004_account_tokens": m0004,
   "0005_session_security": m0005,
   "0006_two_factor": m0006,
+  "0007_pending_logins": m0007,
 };

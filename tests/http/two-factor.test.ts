@@ -216,6 +216,44 @@ describe("logging in with two-factor", () => {
   });
 });
 
+describe("the pending login is server-side and single use (issue 11)", () => {
+  it("a pending cookie replayed after its login completed opens nothing, and spends no code", async () => {
+    const { email, secret, recoveryCodes } = await userWithTwoFactor();
+    const client = await passwordStep(email);
+    const kept = client.cookies.get(PENDING_COOKIE)!;
+    expect((await client.post("/login/two-factor", { code: await totp(secret, 1) })).status).toBe(302);
+
+    const replay = new Client(server.url);
+    replay.cookies.set(PENDING_COOKIE, kept);
+    const response = await replay.post("/login/two-factor", { code: recoveryCodes[0]! });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/login");
+    expect(replay.cookies.has("__session")).toBe(false);
+    // The recovery code was not spent on the refused replay.
+    expect((await (await passwordStep(email)).post("/login/two-factor", { code: recoveryCodes[0]! })).status).toBe(302);
+  });
+
+  it("a pending login dies when the password changes", async () => {
+    const { client: owner, email, recoveryCodes } = await userWithTwoFactor();
+    const attacker = await passwordStep(email);
+    const changed = await owner.post("/settings/password", { currentPassword: PASSWORD, newPassword: "quartz-willow-harbor-58" });
+    expect(changed.status).toBe(302);
+    const response = await attacker.post("/login/two-factor", { code: recoveryCodes[1]! });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/login");
+    expect(attacker.cookies.has("__session")).toBe(false);
+  });
+
+  it("a pending login ends at its server-side expiry, whatever the cookie says", async () => {
+    const { email, recoveryCodes } = await userWithTwoFactor();
+    const client = await passwordStep(email);
+    server.sql.prepare("UPDATE pending_logins SET expires_at = ? WHERE user_id = ?").run(Date.now() - 1, userId(email));
+    const response = await client.post("/login/two-factor", { code: recoveryCodes[2]! });
+    expect(response.headers.get("Location")).toBe("/login");
+    expect(client.cookies.has("__session")).toBe(false);
+  });
+});
+
 describe("/reauthenticate with two-factor", () => {
   it("asks for the code too", async () => {
     const { client, email, secret } = await userWithTwoFactor();

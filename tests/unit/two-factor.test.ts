@@ -19,10 +19,17 @@ import {
   twoFactorStatus,
   verifySecondFactor,
 } from "~/auth/two-factor.server";
-import { PENDING_LOGIN_MAX_AGE_MS, readPendingLogin, redirectToSecondFactor } from "~/auth/two-factor-login.server";
+import {
+  consumePendingLogin,
+  deleteExpiredPendingLogins,
+  PENDING_LOGIN_MAX_AGE_MS,
+  readPendingLogin,
+  redirectToSecondFactor,
+} from "~/auth/two-factor-login.server";
 import { getConfig } from "~/config.server";
 import { db } from "~/db.server";
 import { overrideConfig } from "../helpers/config";
+import { updatePasswordHash } from "~/users/users.server";
 import { makeUser } from "../helpers/users";
 
 const SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"; // 20 bytes
@@ -223,9 +230,9 @@ describe("secret box", () => {
   });
 });
 
-describe("the pending login cookie", () => {
-  async function pendingRequest(now: number) {
-    const response = await redirectToSecondFactor({ userId: 42, remember: true, redirectTo: "/dashboard/notes" }, now);
+describe("the pending login", () => {
+  async function pendingRequest(userId: number, now: number) {
+    const response = await redirectToSecondFactor({ userId, remember: true, redirectTo: "/dashboard/notes" }, now);
     expect(response.headers.get("Location")).toBe("/login/two-factor");
     const setCookie = response.headers.get("Set-Cookie")!;
     expect(setCookie).toMatch(/HttpOnly/);
@@ -235,27 +242,58 @@ describe("the pending login cookie", () => {
   }
 
   it("holds the user, remember me and redirectTo for ten minutes", async () => {
-    const request = await pendingRequest(NOW);
-    expect(await readPendingLogin(request, NOW + 60_000)).toEqual({
-      userId: 42,
-      remember: true,
-      redirectTo: "/dashboard/notes",
-      expiresAt: NOW + PENDING_LOGIN_MAX_AGE_MS,
+    const user = await makeUser();
+    const request = await pendingRequest(user.id, NOW);
+    expect(await readPendingLogin(request, NOW + 60_000)).toMatchObject({
+      pending: { userId: user.id, remember: true, redirectTo: "/dashboard/notes", expiresAt: NOW + PENDING_LOGIN_MAX_AGE_MS },
+      user: { id: user.id },
     });
     expect(await readPendingLogin(request, NOW + PENDING_LOGIN_MAX_AGE_MS)).toBeNull();
   });
 
-  it("is worthless when forged", async () => {
-    const request = await pendingRequest(NOW);
+  it("is worthless when forged, and the database keeps only the id's hash", async () => {
+    const user = await makeUser();
+    const request = await pendingRequest(user.id, NOW);
     const [name, value] = request.headers.get("Cookie")!.split("=");
     const [encoded, signature] = decodeURIComponent(value!).split(".");
-    const payload = JSON.parse(Buffer.from(encoded!, "base64").toString()) as object;
-    const withPayload = (p: object) =>
+    const id = JSON.parse(Buffer.from(encoded!, "base64").toString()) as string;
+    const withValue = (v: unknown, sig = signature) =>
       new Request("http://localhost/", {
-        headers: { Cookie: `${name}=${encodeURIComponent(`${Buffer.from(JSON.stringify(p)).toString("base64")}.${signature}`)}` },
+        headers: { Cookie: `${name}=${encodeURIComponent(`${Buffer.from(JSON.stringify(v)).toString("base64")}.${sig}`)}` },
       });
-    expect(await readPendingLogin(withPayload(payload), NOW)).not.toBeNull();
-    expect(await readPendingLogin(withPayload({ ...payload, userId: 1 }), NOW)).toBeNull();
-    expect(await readPendingLogin(withPayload({ ...payload, expiresAt: NOW + 86_400_000 }), NOW + PENDING_LOGIN_MAX_AGE_MS)).toBeNull();
+    expect(await readPendingLogin(withValue(id), NOW)).not.toBeNull();
+    expect(await readPendingLogin(withValue(`${id.slice(0, -1)}A`), NOW)).toBeNull();
+    expect(await readPendingLogin(withValue({ userId: user.id, remember: true, expiresAt: NOW + 60_000 }), NOW)).toBeNull();
+    const rows = await db.selectFrom("pending_logins").selectAll().where("user_id", "=", user.id).execute();
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toContain(id);
+  });
+
+  it("works once, even for parallel submissions", async () => {
+    const user = await makeUser();
+    const request = await pendingRequest(user.id, NOW);
+    const { pending } = (await readPendingLogin(request, NOW))!;
+    const results = await Promise.all([consumePendingLogin(pending, NOW), consumePendingLogin(pending, NOW)]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await readPendingLogin(request, NOW)).toBeNull();
+  });
+
+  it("dies with a password change, and with the account's deactivation", async () => {
+    const user = await makeUser();
+    const request = await pendingRequest(user.id, NOW);
+    await updatePasswordHash(user.id, "$2b$04$someoneElseSetThisPasswordHashXXXXXXXXXXXXXXXXXXXXXXXX");
+    expect(await readPendingLogin(request, NOW)).toBeNull();
+    const other = await makeUser();
+    const second = await pendingRequest(other.id, NOW);
+    await db.updateTable("users").set({ active: 0 }).where("id", "=", other.id).execute();
+    expect(await readPendingLogin(second, NOW)).toBeNull();
+  });
+
+  it("is removed by housekeeping once expired", async () => {
+    const user = await makeUser();
+    await pendingRequest(user.id, NOW - PENDING_LOGIN_MAX_AGE_MS - 1);
+    expect(await deleteExpiredPendingLogins(NOW, { batchSize: 1 })).toBeGreaterThanOrEqual(1);
+    expect(await db.selectFrom("pending_logins").select("id_hash").where("user_id", "=", user.id).execute()).toEqual([]);
   });
 });
+
