@@ -80,6 +80,7 @@ const EnvSchema = z.object({
     .regex(/^file:.+/, "expected file:PATH, for example file:./data/app.db")
     .default("file:./data/app.db"),
   SESSION_SECRET: z.string().optional(),
+  ENCRYPTION_KEY: z.string().optional(),
   APP_ORIGIN: origin.optional(),
   SESSION_COOKIE_NAME: z
     .string()
@@ -152,6 +153,8 @@ export type Config = {
   dataDir: string;
   /** The first signs; all verify (rotation). */
   sessionSecrets: string[];
+  /** Secrets at rest (TOTP seeds, recovery-code keys): the first encrypts; all decrypt (rotation). */
+  encryptionKeys: string[];
   appOrigin: string;
   sessionCookieName: string;
   sessionCookieSecure: boolean;
@@ -214,7 +217,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (isProduction && !e.APP_ORIGIN) {
     throw new ConfigError("Invalid configuration:\n  APP_ORIGIN: required with NODE_ENV=production; expected an origin such as https://app.example.com");
   }
-  const sessionSecrets = readSessionSecrets(e.SESSION_SECRET, isProduction, dataDir);
+  const sessionSecrets = readSecretList("SESSION_SECRET", e.SESSION_SECRET, isProduction, dataDir, "session-secret");
+  const encryptionKeys = readSecretList("ENCRYPTION_KEY", e.ENCRYPTION_KEY, isProduction, dataDir, "encryption-key");
 
   return {
     env: e.NODE_ENV,
@@ -224,6 +228,7 @@ export function loadConfig(env: Env = process.env): Config {
     databasePath,
     dataDir,
     sessionSecrets,
+    encryptionKeys,
     appOrigin: e.APP_ORIGIN ?? `http://localhost:${e.PORT}`,
     sessionCookieName: e.SESSION_COOKIE_NAME,
     sessionCookieSecure: e.SESSION_COOKIE_SECURE ?? isProduction,
@@ -253,22 +258,27 @@ export function loadConfig(env: Env = process.env): Config {
 
 const MIN_SECRET_LENGTH = 32;
 
-function readSessionSecrets(value: string | undefined, isProduction: boolean, dataDir: string): string[] {
+/**
+ * A comma-separated list of secrets (SESSION_SECRET, ENCRYPTION_KEY): the first
+ * is current, the others still accepted (rotation). Outside production a missing
+ * one is generated once into `fileName` in the data folder.
+ */
+function readSecretList(name: string, value: string | undefined, isProduction: boolean, dataDir: string, fileName: string): string[] {
   if (value !== undefined) {
     const secrets = value.split(",").map((s) => s.trim()).filter(Boolean);
     if (secrets.length === 0 || secrets.some((s) => s.length < MIN_SECRET_LENGTH)) {
       throw new ConfigError(
-        `Invalid configuration:\n  SESSION_SECRET: expected one or more comma-separated secrets of at least ${MIN_SECRET_LENGTH} characters (generate one with: openssl rand -hex 32)`,
+        `Invalid configuration:\n  ${name}: expected one or more comma-separated secrets of at least ${MIN_SECRET_LENGTH} characters (generate one with: openssl rand -hex 32)`,
       );
     }
     return secrets;
   }
   if (isProduction) {
     throw new ConfigError(
-      "Invalid configuration:\n  SESSION_SECRET: required with NODE_ENV=production; expected one or more comma-separated secrets of at least 32 characters",
+      `Invalid configuration:\n  ${name}: required with NODE_ENV=production; expected one or more comma-separated secrets of at least ${MIN_SECRET_LENGTH} characters`,
     );
   }
-  const file = path.join(dataDir, "session-secret");
+  const file = path.join(dataDir, fileName);
   try {
     return [fs.readFileSync(file, "utf8").trim()];
   } catch {

@@ -22,6 +22,7 @@ export async function startProductionServer(env: Record<string, string> = {}): P
       NODE_ENV: "production",
       APP_ORIGIN: "http://127.0.0.1",
       SESSION_SECRET: "bench-secret-0123456789abcdef0123456789abcdef",
+      ENCRYPTION_KEY: "bench-encryption-key-0123456789abcdef0123456789",
       SESSION_COOKIE_SECURE: "false",
       PORT: "0",
       HOST: "127.0.0.1",

@@ -13,6 +13,7 @@ export interface Database {
   two_factor: TwoFactorTable;
   recovery_codes: RecoveryCodesTable;
   pending_logins: PendingLoginsTable;
+  recovery_code_keys: RecoveryCodeKeysTable;
   rate_limits: RateLimitsTable;
   roles: RolesTable;
   permissions: PermissionsTable;
@@ -115,8 +116,15 @@ export interface TwoFactorTable {
 export interface RecoveryCodesTable {
   id: Generated<number>;
   user_id: number;
-  /** Keyed SHA-256 (HMAC) of the normalised code; the code itself is shown once. */
+  /** HMAC-SHA256 of the normalised code under the user's recovery-code key (recovery_code_keys); the code itself is shown once. */
   code_hash: string;
+  created_at: number;
+}
+
+/** A user's recovery-code key (random, 32 bytes), AES-256-GCM encrypted under ENCRYPTION_KEY. */
+export interface RecoveryCodeKeysTable {
+  user_id: number;
+  key_encrypted: string;
   created_at: number;
 }
 

@@ -5,7 +5,16 @@ import { z } from "zod";
 import { emailField, nameField, passwordField } from "~/auth/validation";
 import { db } from "~/db.server";
 import { listRoles } from "~/users/roles.server";
-import { type Actor, createUser, deleteUser, findUserByEmail, listUsers, setUserActive, updateUser } from "~/users/users.server";
+import {
+  type Actor,
+  createUser,
+  deleteUser,
+  findUserByEmail,
+  listUsers,
+  resetTwoFactor,
+  setUserActive,
+  updateUser,
+} from "~/users/users.server";
 import { migrateToLatest } from "../db/migrate";
 import { runCommand, UsageError } from "./command";
 
@@ -15,8 +24,9 @@ const USAGE = `usage: npm run user -- <command>
   set-role --email E --role R       (replaces the user's roles; R may be a comma-separated list)
   deactivate --email E
   activate --email E
-  delete --email E`;
-const COMMANDS = "create, list, set-role, deactivate, activate, delete";
+  delete --email E
+  reset-two-factor --email E        (a lost phone: turns two-factor off; the user is told by email)`;
+const COMMANDS = "create, list, set-role, deactivate, activate, delete, reset-two-factor";
 
 /** Changes made here are logged like an admin's, with no actor: the command line. */
 const COMMAND_LINE: Actor = { userId: null, origin: { ip: "", userAgent: "command line (npm run user)" } };
@@ -98,6 +108,11 @@ async function main(argv: string[]): Promise<string> {
       const user = await userByEmail(values);
       await deleteUser(user.id, COMMAND_LINE);
       return `deleted ${user.email}`;
+    }
+    case "reset-two-factor": {
+      const user = await userByEmail(values);
+      const reset = await resetTwoFactor(user.id, COMMAND_LINE);
+      return reset ? `two-factor reset for ${user.email}` : `two-factor was already off for ${user.email}`;
     }
     case undefined:
       throw new UsageError(`a command is required (${COMMANDS}; --help for details)`);

@@ -9,6 +9,7 @@ const worker = process.env.VITEST_POOL_ID ?? "0";
 process.env.NODE_ENV = "test";
 process.env.DATABASE_URL = `file:${path.join(dir, `worker-${worker}-${process.pid}.db`)}`;
 process.env.SESSION_SECRET = "test-secret-0123456789abcdef0123456789abcdef";
+process.env.ENCRYPTION_KEY = "test-encryption-key-0123456789abcdef0123456789";
 process.env.BCRYPT_COST = "4";
 process.env.LOG_LEVEL = "silent";
 

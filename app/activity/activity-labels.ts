@@ -19,6 +19,7 @@ export const ACTIVITY_LABELS: Record<ActivityType, string> = {
   email_change_cancelled: "Email change cancelled",
   two_factor_enabled: "Two-factor authentication turned on",
   two_factor_disabled: "Two-factor authentication turned off",
+  two_factor_reset: "Two-factor authentication reset by an administrator",
   two_factor_failed: "Wrong two-factor code",
   recovery_codes_regenerated: "New recovery codes generated",
   recovery_code_used: "Recovery code used",

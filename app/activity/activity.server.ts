@@ -25,6 +25,7 @@ export const ACTIVITY_TYPES = [
   "email_change_cancelled",
   "two_factor_enabled",
   "two_factor_disabled",
+  "two_factor_reset",
   "two_factor_failed",
   "recovery_codes_regenerated",
   "recovery_code_used",

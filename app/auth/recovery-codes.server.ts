@@ -1,14 +1,15 @@
-import { randomInt } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import type { Transaction } from "kysely";
 import { type DB, db } from "~/db.server";
 import type { Database } from "../../db/schema";
-import { keyedHashes } from "./secret-box.server";
+import { decryptSecretBytes, encryptSecret, keyedHash, legacySessionSecretKeys } from "./secret-box.server";
 
 /**
  * Recovery codes: ten single-use codes that stand in for the authenticator app.
- * Shown once; stored as HMAC-SHA256 under a key derived from SESSION_SECRET
- * (see docs/decisions/006-two-factor-and-brute-force-protection.md for why not
- * plain SHA-256 or bcrypt).
+ * Shown once; stored as HMAC-SHA256 under a random key of the user's own, which
+ * is kept encrypted with ENCRYPTION_KEY (see
+ * docs/decisions/006-two-factor-and-brute-force-protection.md for why not plain
+ * SHA-256 or bcrypt, and 009 for why a key per user).
  */
 
 export const RECOVERY_CODE_COUNT = 10;
@@ -29,8 +30,35 @@ export function normalizeRecoveryCode(input: string): string | null {
   return code;
 }
 
-function hashesOf(code: string): string[] {
-  return keyedHashes("recovery-code", code);
+const keyContext = (userId: number) => `recovery-codes:user:${userId}`;
+
+/**
+ * The hashes a typed code may be stored under for this user: under their own key,
+ * or (codes from before ENCRYPTION_KEY, when they have no key yet) under each SESSION_SECRET.
+ */
+async function hashesOf(userId: number, code: string): Promise<string[]> {
+  const row = await db.selectFrom("recovery_code_keys").select("key_encrypted").where("user_id", "=", userId).executeTakeFirst();
+  if (!row) return legacySessionSecretKeys("recovery-code").map((key) => keyedHash(key, code));
+  const opened = decryptSecretBytes(row.key_encrypted, keyContext(userId));
+  if (!opened) return [];
+  if (opened.rotated) await reencryptRecoveryKey(userId, row.key_encrypted, opened.plaintext);
+  return [keyedHash(opened.plaintext, code)];
+}
+
+/** Writes a user's recovery-code key again under the current ENCRYPTION_KEY (unless it changed meanwhile). */
+export async function reencryptRecoveryKey(userId: number, sealed: string, key: Buffer): Promise<boolean> {
+  const result = await db
+    .updateTable("recovery_code_keys")
+    .set({ key_encrypted: encryptSecret(key, keyContext(userId)) })
+    .where("user_id", "=", userId)
+    .where("key_encrypted", "=", sealed)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Opens a stored recovery-code key (for the re-encryption command); null when no configured key opens it. */
+export function openRecoveryKey(userId: number, sealed: string) {
+  return decryptSecretBytes(sealed, keyContext(userId));
 }
 
 /** Replaces a user's recovery codes with a new set (the old set dies) and returns the new codes, for showing once. */
@@ -39,11 +67,19 @@ export async function replaceRecoveryCodes(
   { now = Date.now(), trx }: { now?: number; trx?: Transaction<Database> | DB } = {},
 ): Promise<string[]> {
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, generateRecoveryCode);
+  // A new key with every new set: nothing of the old set can be checked any more.
+  const key = randomBytes(32);
+  const keyEncrypted = encryptSecret(key, keyContext(userId));
   const write = async (t: Transaction<Database> | DB) => {
     await t.deleteFrom("recovery_codes").where("user_id", "=", userId).execute();
     await t
+      .insertInto("recovery_code_keys")
+      .values({ user_id: userId, key_encrypted: keyEncrypted, created_at: now })
+      .onConflict((oc) => oc.column("user_id").doUpdateSet({ key_encrypted: keyEncrypted, created_at: now }))
+      .execute();
+    await t
       .insertInto("recovery_codes")
-      .values(codes.map((code) => ({ user_id: userId, code_hash: hashesOf(normalizeRecoveryCode(code)!)[0]!, created_at: now })))
+      .values(codes.map((code) => ({ user_id: userId, code_hash: keyedHash(key, normalizeRecoveryCode(code)!), created_at: now })))
       .execute();
   };
   if (trx) await write(trx);
@@ -55,10 +91,12 @@ export async function replaceRecoveryCodes(
 export async function consumeRecoveryCode(userId: number, input: string): Promise<boolean> {
   const code = normalizeRecoveryCode(input);
   if (!code) return false;
+  const hashes = await hashesOf(userId, code);
+  if (hashes.length === 0) return false;
   const result = await db
     .deleteFrom("recovery_codes")
     .where("user_id", "=", userId)
-    .where("code_hash", "in", hashesOf(code))
+    .where("code_hash", "in", hashes)
     .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }

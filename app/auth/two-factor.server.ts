@@ -27,12 +27,25 @@ const context = (userId: number) => `two-factor:user:${userId}`;
 async function readSecret(userId: number, sealed: string): Promise<string | null> {
   const opened = decryptSecret(sealed, context(userId));
   if (!opened) return null;
-  if (opened.rotated) {
-    // Written under an older SESSION_SECRET: re-encrypt under the current one.
-    await db.updateTable("two_factor").set({ secret_encrypted: encryptSecret(opened.plaintext, context(userId)) })
-      .where("user_id", "=", userId).where("secret_encrypted", "=", sealed).execute();
-  }
+  // Written under an older ENCRYPTION_KEY (or SESSION_SECRET, before there was one): re-encrypt under the current key.
+  if (opened.rotated) await reencryptTwoFactorSecret(userId, sealed, opened.plaintext);
   return opened.plaintext;
+}
+
+/** Writes a user's TOTP secret again under the current ENCRYPTION_KEY (unless it changed meanwhile). */
+export async function reencryptTwoFactorSecret(userId: number, sealed: string, secret: string): Promise<boolean> {
+  const result = await db
+    .updateTable("two_factor")
+    .set({ secret_encrypted: encryptSecret(secret, context(userId)) })
+    .where("user_id", "=", userId)
+    .where("secret_encrypted", "=", sealed)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Opens a stored TOTP secret (for the re-encryption command); null when no configured key opens it. */
+export function openTwoFactorSecret(userId: number, sealed: string) {
+  return decryptSecret(sealed, context(userId));
 }
 
 /** Whether a user has two-factor on, is setting it up, or neither. The secret leaves only while pending. */
@@ -163,10 +176,12 @@ export async function verifySecondFactor(userId: number, input: string, now = Da
   return (await consumeRecoveryCode(userId, code)) ? "recovery_code" : null;
 }
 
-/** Turns two-factor off: the secret and the recovery codes are deleted. */
-export async function disableTwoFactor(userId: number): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+/** Turns two-factor off: the secret, the recovery codes and their key are deleted. True when there was anything to delete. */
+export async function disableTwoFactor(userId: number): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
     await trx.deleteFrom("recovery_codes").where("user_id", "=", userId).execute();
-    await trx.deleteFrom("two_factor").where("user_id", "=", userId).execute();
+    await trx.deleteFrom("recovery_code_keys").where("user_id", "=", userId).execute();
+    const deleted = await trx.deleteFrom("two_factor").where("user_id", "=", userId).executeTakeFirst();
+    return Number(deleted.numDeletedRows) > 0;
   });
 }

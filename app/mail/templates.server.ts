@@ -134,7 +134,7 @@ export function passwordChangedMail({ to, name }: { to: string; name: string }):
   });
 }
 
-export type TwoFactorNoticeKind = "enabled" | "disabled" | "recovery_codes_regenerated";
+export type TwoFactorNoticeKind = "enabled" | "disabled" | "recovery_codes_regenerated" | "reset";
 
 export function twoFactorNoticeMail({ to, name, kind }: { to: string; name: string; kind: TwoFactorNoticeKind }): MailMessage {
   const { subject, paragraph } = {
@@ -149,6 +149,10 @@ export function twoFactorNoticeMail({ to, name, kind }: { to: string; name: stri
     recovery_codes_regenerated: {
       subject: "New recovery codes were created",
       paragraph: "A new set of recovery codes was created for your account; the old codes no longer work.",
+    },
+    reset: {
+      subject: "Two-factor authentication was reset",
+      paragraph: `An administrator turned off two-factor authentication for your account (for example because you lost your device). Logging in now needs only your password; your recovery codes no longer work. Set it up again at ${appLink("/settings/two-factor")}.`,
     },
   }[kind];
   return render({

@@ -9,6 +9,7 @@ import { requireFreshPermission, requirePermission } from "~/auth/guards.server"
 import { ADMIN_ROLE, DEFAULT_ROLE, hasPermission, type Permission } from "~/auth/permissions";
 import { endAllSessionsOfUser } from "~/auth/devices.server";
 import { countLiveSessions } from "~/auth/sessions.server";
+import { isTwoFactorEnabled } from "~/auth/two-factor.server";
 import { AdminUserUpdateSchema, parseForm, type FieldErrors, readFormData } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
 import { RoleSelect } from "~/components/role-select";
@@ -22,6 +23,7 @@ import {
   findUserById,
   LastAdminError,
   PermissionEscalationError,
+  resetTwoFactor,
   updateUser,
 } from "~/users/users.server";
 
@@ -45,6 +47,7 @@ function notFound(): Response {
 const INTENT_PERMISSIONS: Record<string, Permission> = {
   update: "users:write",
   "end-sessions": "users:write",
+  "reset-two-factor": "users:write",
   delete: "users:delete",
 };
 
@@ -53,7 +56,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = userIdOrNotFound(params.id);
   const user = await findUserById(id);
   if (!user) throw notFound();
-  const [{ roles }, sessions, allRoles] = await Promise.all([findAccess(id), countLiveSessions(id), listRoles()]);
+  const [{ roles }, sessions, allRoles, twoFactor] = await Promise.all([
+    findAccess(id),
+    countLiveSessions(id),
+    listRoles(),
+    isTwoFactorEnabled(id),
+  ]);
   const canDelete = hasPermission(viewer, "users:delete");
   return {
     user: {
@@ -66,6 +74,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       roles,
     },
     sessions,
+    twoFactor,
     roles: allRoles.map(({ name, description }) => ({ name, description })),
     isSelf: viewer.id === id,
     canWrite: hasPermission(viewer, "users:write"),
@@ -145,6 +154,19 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         message: count === 0 ? "There were no sessions to end." : `Ended ${count} ${count === 1 ? "session" : "sessions"}.`,
       });
     }
+    case "reset-two-factor": {
+      if (!(await findUserById(id))) throw notFound();
+      try {
+        const reset = await resetTwoFactor(id, actor);
+        return redirectWithFlash(`/admin/users/${id}`, {
+          category: reset ? "success" : "info",
+          message: reset ? "Two-factor authentication is off for this user; they were told by email." : "Two-factor authentication was already off.",
+        });
+      } catch (error) {
+        if (error instanceof PermissionEscalationError) return failed({ formError: error.message });
+        throw error;
+      }
+    }
     case "delete": {
       const user = await findUserById(id);
       if (!user) throw notFound();
@@ -164,7 +186,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 const dateFormat = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
 
 export default function AdminUserPage() {
-  const { user, sessions, roles, isSelf, canWrite, canDelete, confirmDelete } = useLoaderData<typeof loader>();
+  const { user, sessions, twoFactor, roles, isSelf, canWrite, canDelete, confirmDelete } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
     <section className="admin" aria-labelledby="user-title">
@@ -202,6 +224,8 @@ export default function AdminUserPage() {
         <dd>
           {sessions} active {sessions === 1 ? "session" : "sessions"}
         </dd>
+        <dt>Two-factor</dt>
+        <dd>{twoFactor ? "On" : "Off"}</dd>
       </dl>
 
       {canWrite ? <EditUser user={user} roles={roles} actionData={actionData} /> : null}
@@ -215,6 +239,21 @@ export default function AdminUserPage() {
           <Form method="post">
             <button type="submit" name="intent" value="end-sessions" className="button">
               End all sessions
+            </button>
+          </Form>
+        </section>
+      ) : null}
+
+      {canWrite && twoFactor ? (
+        <section className="stack" aria-labelledby="two-factor-title">
+          <h2 id="two-factor-title">Two-factor</h2>
+          <p>
+            Lost their device and their recovery codes? Resetting turns two-factor off, so the password alone logs in; they are
+            told by email and can set it up again.
+          </p>
+          <Form method="post">
+            <button type="submit" name="intent" value="reset-two-factor" className="button">
+              Reset two-factor
             </button>
           </Form>
         </section>

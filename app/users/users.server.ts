@@ -1,5 +1,7 @@
 import { recordActivity } from "~/activity/activity.server";
 import { ADMIN_ROLE, DEFAULT_ROLE } from "~/auth/permissions";
+import { disableTwoFactor } from "~/auth/two-factor.server";
+import { sendTwoFactorNotice } from "~/auth/two-factor-notice.server";
 import { hashPassword } from "~/auth/password.server";
 import { rebindAccountLinks, revokeAccountLinks } from "~/account/tokens.server";
 import { type DB, db, type User, type UserUpdate } from "~/db.server";
@@ -241,6 +243,22 @@ async function recordUserChanges(result: UserChangeResult, actor: Actor, now: nu
     const details: Record<string, number> = result.active.to ? {} : { sessionsEnded: result.sessionsEnded };
     await recordActivity({ ...event, type, details }, actor.origin, now);
   }
+}
+
+/**
+ * Turns a user's two-factor off for them (a lost phone): the secret, recovery
+ * codes and their key are deleted, the change is logged with the admin (or the
+ * command line) as actor, and the user is told by mail. Someone who lacks a
+ * permission the user holds cannot do it (PermissionEscalationError). False
+ * when there is no such user or two-factor was off.
+ */
+export async function resetTwoFactor(userId: number, actor: Actor, now = Date.now()): Promise<boolean> {
+  await db.transaction().execute((trx) => assertMayManage(trx, actor.userId, userId));
+  const user = await findUserById(userId);
+  if (!user || !(await disableTwoFactor(userId))) return false;
+  await recordActivity({ type: "two_factor_reset", actorId: actor.userId, subjectId: userId }, actor.origin, now);
+  await sendTwoFactorNotice(user, "reset");
+  return true;
 }
 
 /** Activates or deactivates a user (see updateUser: deactivation ends their sessions; not the last admin). */

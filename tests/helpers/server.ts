@@ -16,15 +16,17 @@ export type TestServer = {
 };
 
 export const TEST_SECRET = "http-test-secret-0123456789abcdef0123456789";
+export const TEST_ENCRYPTION_KEY = "http-test-encryption-key-0123456789abcdef012";
 
 /**
  * Starts the production build (`build/server.js`, built by `npm test` before
- * the suites) on a random port with its own SQLite file and the given settings.
+ * the suites) on a random port with its own SQLite file (or `dbPath`, to start
+ * again on an earlier server's data) and the given settings.
  */
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const dir = path.resolve(".tmp/http", randomUUID());
+export async function startServer(env: Record<string, string> = {}, { dbPath: existing }: { dbPath?: string } = {}): Promise<TestServer> {
+  const dir = existing ? path.dirname(existing) : path.resolve(".tmp/http", randomUUID());
   fs.mkdirSync(dir, { recursive: true });
-  const dbPath = path.join(dir, "app.db");
+  const dbPath = existing ?? path.join(dir, "app.db");
   const child: ChildProcess = spawn(process.execPath, ["build/server.js"], {
     env: {
       PATH: process.env.PATH,
@@ -33,6 +35,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
       HOST: "127.0.0.1",
       DATABASE_URL: `file:${dbPath}`,
       SESSION_SECRET: TEST_SECRET,
+      ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
       BCRYPT_COST: "4",
       LOG_LEVEL: "info",
       ...env,

@@ -64,6 +64,7 @@ const ADMIN_POSTS: [string, () => string, () => Record<string, string>][] = [
   ["update", () => `/admin/users/${target.id}`, () => ({ intent: "update", name: "Hacked", email: target.email, role: "admin", active: "on" })],
   ["deactivate", () => `/admin/users/${target.id}`, () => ({ intent: "update", name: "Tess Target", email: target.email, role: "user" })],
   ["end-sessions", () => `/admin/users/${target.id}`, () => ({ intent: "end-sessions" })],
+  ["reset-two-factor", () => `/admin/users/${target.id}`, () => ({ intent: "reset-two-factor" })],
   ["delete", () => `/admin/users/${target.id}`, () => ({ intent: "delete" })],
   ["unknown intent", () => `/admin/users/${target.id}`, () => ({ intent: "frobnicate" })],
 ];

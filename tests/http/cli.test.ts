@@ -124,3 +124,30 @@ describe("npm run user, roles", () => {
     ]);
   });
 });
+
+describe("npm run user -- reset-two-factor", () => {
+  it("turns a user's two-factor off (a lost phone), logs it with no actor and mails the user", () => {
+    expect(user("create", "--email", "lostphone@example.com", "--password", "long enough pw").code).toBe(0);
+    const sql = new Database(dbPath);
+    const { id } = sql.prepare("SELECT id FROM users WHERE email = ?").get("lostphone@example.com") as { id: number };
+    sql.prepare("INSERT INTO two_factor (user_id, secret_encrypted, confirmed_at, created_at) VALUES (?, 'v1.x', 1, 1)").run(id);
+    sql.prepare("INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES (?, 'h', 1)").run(id);
+    sql.close();
+
+    expect(user("reset-two-factor", "--email", "lostphone@example.com")).toMatchObject({ code: 0, out: "two-factor reset for lostphone@example.com" });
+    const check = new Database(dbPath, { readonly: true });
+    expect(check.prepare("SELECT count(*) AS n FROM two_factor WHERE user_id = ?").get(id)).toEqual({ n: 0 });
+    expect(check.prepare("SELECT count(*) AS n FROM recovery_codes WHERE user_id = ?").get(id)).toEqual({ n: 0 });
+    expect(check.prepare("SELECT actor_id, user_agent FROM activity WHERE type = 'two_factor_reset' AND subject_id = ?").get(id)).toEqual({
+      actor_id: null,
+      user_agent: "command line (npm run user)",
+    });
+    check.close();
+    const mails = fs.readdirSync(path.join(dir, "outbox")).filter((f) => f.includes("two_factor_reset"));
+    expect(mails).toHaveLength(1);
+    expect(fs.readFileSync(path.join(dir, "outbox", mails[0]!), "utf8")).toContain("lostphone@example.com");
+
+    expect(user("reset-two-factor", "--email", "lostphone@example.com")).toMatchObject({ code: 0, out: "two-factor was already off for lostphone@example.com" });
+    expect(user("reset-two-factor", "--email", "ghost@example.com")).toMatchObject({ code: 2, err: "error: no user with email ghost@example.com" });
+  });
+});

@@ -1,6 +1,6 @@
 import { generate } from "otplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client, PASSWORD, registerClient, startServer, type TestServer } from "../helpers/server";
+import { Client, grantRole, PASSWORD, registerClient, startServer, type TestServer } from "../helpers/server";
 import { type SmtpSink, startSmtpSink } from "../helpers/smtp-sink";
 
 let server: TestServer;
@@ -251,6 +251,27 @@ describe("the pending login is server-side and single use (issue 11)", () => {
     const response = await client.post("/login/two-factor", { code: recoveryCodes[2]! });
     expect(response.headers.get("Location")).toBe("/login");
     expect(client.cookies.has("__session")).toBe(false);
+  });
+});
+
+describe("an admin resets a user's two-factor (a lost phone)", () => {
+  it("turns it off, logs it with the admin as actor, mails the user; the password alone logs in again", async () => {
+    const admin = await registerClient(server, "Reset Admin");
+    grantRole(server, admin.email);
+    const { email } = await userWithTwoFactor();
+    const page = await (await admin.client.get(`/admin/users/${userId(email)}`)).text();
+    expect(page).toContain("Reset two-factor");
+
+    const response = await admin.client.post(`/admin/users/${userId(email)}`, { intent: "reset-two-factor" });
+    expect(response.status).toBe(302);
+    expect(server.sql.prepare("SELECT count(*) AS n FROM two_factor WHERE user_id = ?").get(userId(email))).toEqual({ n: 0 });
+    expect(server.sql.prepare("SELECT count(*) AS n FROM recovery_codes WHERE user_id = ?").get(userId(email))).toEqual({ n: 0 });
+    expect(server.sql.prepare("SELECT actor_id FROM activity WHERE type = 'two_factor_reset' AND subject_id = ?").get(userId(email))).toEqual({
+      actor_id: userId(admin.email),
+    });
+    const notice = await sink.waitForMail(email, { subject: /Two-factor authentication was reset$/ });
+    expect(notice.text).toContain("An administrator turned off two-factor authentication for your account");
+    expect((await new Client(server.url).post("/login", { email, password: PASSWORD })).headers.get("Location")).toBe("/dashboard");
   });
 });
 

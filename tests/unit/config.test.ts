@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, parseDuration, parseRate } from "~/config.server";
 
 const SECRET = "s".repeat(40);
-const base = { SESSION_SECRET: SECRET };
+const base = { SESSION_SECRET: SECRET, ENCRYPTION_KEY: "e".repeat(40) };
 
 describe("parseDuration", () => {
   it.each([
@@ -122,12 +122,32 @@ describe("loadConfig", () => {
     }
   });
 
-  it("requires SESSION_SECRET and APP_ORIGIN in production", () => {
-    expect(() => loadConfig({ NODE_ENV: "production", APP_ORIGIN: "https://a.example" })).toThrow(/SESSION_SECRET: required with NODE_ENV=production/);
-    expect(() => loadConfig({ NODE_ENV: "production", SESSION_SECRET: SECRET })).toThrow(/APP_ORIGIN: required/);
-    const config = loadConfig({ NODE_ENV: "production", SESSION_SECRET: SECRET, APP_ORIGIN: "https://a.example" });
+  it("requires SESSION_SECRET, ENCRYPTION_KEY and APP_ORIGIN in production", () => {
+    expect(() => loadConfig({ NODE_ENV: "production", ENCRYPTION_KEY: SECRET, APP_ORIGIN: "https://a.example" })).toThrow(/SESSION_SECRET: required with NODE_ENV=production/);
+    expect(() => loadConfig({ NODE_ENV: "production", SESSION_SECRET: SECRET, APP_ORIGIN: "https://a.example" })).toThrow(/ENCRYPTION_KEY: required with NODE_ENV=production/);
+    expect(() => loadConfig({ NODE_ENV: "production", SESSION_SECRET: SECRET, ENCRYPTION_KEY: SECRET })).toThrow(/APP_ORIGIN: required/);
+    const config = loadConfig({ NODE_ENV: "production", SESSION_SECRET: SECRET, ENCRYPTION_KEY: SECRET, APP_ORIGIN: "https://a.example" });
     expect(config.sessionCookieSecure).toBe(true);
     expect(config.appOrigin).toBe("https://a.example");
+  });
+
+  it("reads ENCRYPTION_KEY as a list (first encrypts, all decrypt) of keys of at least 32 characters", () => {
+    const other = "k".repeat(32);
+    expect(loadConfig({ ...base, ENCRYPTION_KEY: `${other}, ${SECRET}` }).encryptionKeys).toEqual([other, SECRET]);
+    expect(() => loadConfig({ ...base, ENCRYPTION_KEY: `${other},short` })).toThrow(
+      /ENCRYPTION_KEY: expected one or more comma-separated secrets of at least 32 characters/,
+    );
+  });
+
+  it("generates an encryption key once outside production, beside the session secret and different from it", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "config-"));
+    const env = { DATABASE_URL: `file:${dir}/app.db` };
+    const first = loadConfig(env);
+    expect(first.encryptionKeys[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(first.encryptionKeys).not.toEqual(first.sessionSecrets);
+    expect(loadConfig(env).encryptionKeys).toEqual(first.encryptionKeys);
+    expect(fs.readFileSync(path.join(dir, "encryption-key"), "utf8").trim()).toBe(first.encryptionKeys[0]);
+    expect(fs.statSync(path.join(dir, "encryption-key")).mode & 0o777).toBe(0o600);
   });
 
   it("generates a secret once outside production and keeps it in the data folder", () => {

@@ -17,7 +17,7 @@ describe("isSameOrigin", () => {
   });
 
   it("in production accepts APP_ORIGIN only", () => {
-    const config = loadConfig({ NODE_ENV: "production", SESSION_SECRET: SECRET, APP_ORIGIN: "https://app.example.com" });
+    const config = loadConfig({ NODE_ENV: "production", SESSION_SECRET: SECRET, ENCRYPTION_KEY: SECRET, APP_ORIGIN: "https://app.example.com" });
     expect(isSameOrigin("https://app.example.com", config)).toBe(true);
     expect(isSameOrigin("http://app.example.com", config)).toBe(false);
     expect(isSameOrigin("https://app.example.com:8443", config)).toBe(false);

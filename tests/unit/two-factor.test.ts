@@ -1,3 +1,4 @@
+import { createCipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
 import { generate } from "otplib";
 import { describe, expect, it } from "vitest";
 import {
@@ -8,6 +9,7 @@ import {
   RECOVERY_CODE_COUNT,
   replaceRecoveryCodes,
 } from "~/auth/recovery-codes.server";
+import { reencryptStoredSecrets } from "~/auth/reencrypt-secrets.server";
 import { decryptSecret, encryptSecret } from "~/auth/secret-box.server";
 import {
   beginTwoFactorSetup,
@@ -142,11 +144,11 @@ describe("verifySecondFactor", () => {
     expect(await verifySecondFactor(user.id, await code(NOW, secret), NOW)).toBeNull();
   });
 
-  it("still works after SESSION_SECRET rotation, and re-encrypts under the new secret", async () => {
+  it("still works after ENCRYPTION_KEY rotation, and re-encrypts under the new key", async () => {
     const { user, secret } = await userWithTwoFactor();
-    const old = getConfig().sessionSecrets;
+    const old = getConfig().encryptionKeys;
     const before = await db.selectFrom("two_factor").select("secret_encrypted").where("user_id", "=", user.id).executeTakeFirstOrThrow();
-    const restore = overrideConfig({ sessionSecrets: ["a-brand-new-secret-0123456789abcdefghijklmnop", ...old] });
+    const restore = overrideConfig({ encryptionKeys: ["a-brand-new-key-0123456789abcdefghijklmnopqr", ...old] });
     try {
       expect(await verifySecondFactor(user.id, await code(NOW, secret), NOW)).toBe("totp");
       const after = await db.selectFrom("two_factor").select("secret_encrypted").where("user_id", "=", user.id).executeTakeFirstOrThrow();
@@ -219,9 +221,12 @@ describe("secret box", () => {
     expect(decryptSecret("plain", "ctx")).toBeNull();
   });
 
-  it("fails closed when the secret that wrote it is gone", () => {
+  it("fails closed when the key that wrote it is gone", () => {
     const sealed = encryptSecret("hello", "ctx");
-    const restore = overrideConfig({ sessionSecrets: ["only-a-new-secret-0123456789abcdefghijklmnop"] });
+    const restore = overrideConfig({
+      encryptionKeys: ["only-a-new-key-0123456789abcdefghijklmnopqrs"],
+      sessionSecrets: ["only-a-new-secret-0123456789abcdefghijklmnop"],
+    });
     try {
       expect(decryptSecret(sealed, "ctx")).toBeNull();
     } finally {
@@ -297,3 +302,98 @@ describe("the pending login", () => {
   });
 });
 
+
+/**
+ * Installs from before ENCRYPTION_KEY: TOTP secrets and recovery codes were
+ * keyed from SESSION_SECRET. The old format is written here independently of
+ * the app's code, so the test pins it.
+ */
+function legacyKey(purpose: string, secret = getConfig().sessionSecrets[0]!) {
+  return Buffer.from(hkdfSync("sha256", secret, "remix-auth-kit", `remix-auth-kit/${purpose}/v1`, 32));
+}
+
+function legacySeal(plaintext: string, context: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", legacyKey("encrypted-secret"), iv);
+  cipher.setAAD(Buffer.from(context));
+  const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
+  return `v1.${Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString("base64url")}`;
+}
+
+/** A user as an older version left them: two-factor on, secret and recovery codes keyed from SESSION_SECRET. */
+async function legacyUserWithTwoFactor() {
+  const user = await makeUser();
+  await db
+    .insertInto("two_factor")
+    .values({ user_id: user.id, secret_encrypted: legacySeal(SECRET, `two-factor:user:${user.id}`), confirmed_at: NOW - 600_000, last_time_step: null, created_at: NOW - 600_000 })
+    .execute();
+  const codes = ["abcde-23456", "fghjk-789ab"];
+  await db
+    .insertInto("recovery_codes")
+    .values(codes.map((c) => ({ user_id: user.id, code_hash: createHmac("sha256", legacyKey("recovery-code")).update(normalizeRecoveryCode(c)!).digest("hex"), created_at: NOW })))
+    .execute();
+  return { user, codes };
+}
+
+const A_NEW_SESSION_SECRET = "a-replacement-session-secret-0123456789abcdef";
+
+describe("ENCRYPTION_KEY and existing installs", () => {
+  it("a TOTP secret encrypted under SESSION_SECRET still opens, moves to ENCRYPTION_KEY on use, then outlives SESSION_SECRET", async () => {
+    const { user } = await legacyUserWithTwoFactor();
+    expect(await verifySecondFactor(user.id, await code(NOW), NOW)).toBe("totp");
+    const row = await db.selectFrom("two_factor").select("secret_encrypted").where("user_id", "=", user.id).executeTakeFirstOrThrow();
+    expect(decryptSecret(row.secret_encrypted, `two-factor:user:${user.id}`)).toEqual({ plaintext: SECRET, rotated: false });
+    const restore = overrideConfig({ sessionSecrets: [A_NEW_SESSION_SECRET] });
+    try {
+      expect(await verifySecondFactor(user.id, await code(NOW + 30_000), NOW + 30_000)).toBe("totp");
+    } finally {
+      restore();
+    }
+  });
+
+  it("recovery codes from before keep working; new ones use the user's own key and outlive SESSION_SECRET", async () => {
+    const { user, codes } = await legacyUserWithTwoFactor();
+    expect(await consumeRecoveryCode(user.id, codes[0]!)).toBe(true);
+    expect(await consumeRecoveryCode(user.id, codes[0]!)).toBe(false);
+    const fresh = await replaceRecoveryCodes(user.id);
+    expect(await consumeRecoveryCode(user.id, codes[1]!)).toBe(false);
+    const restore = overrideConfig({ sessionSecrets: [A_NEW_SESSION_SECRET] });
+    try {
+      expect(await consumeRecoveryCode(user.id, fresh[0]!)).toBe(true);
+    } finally {
+      restore();
+    }
+  });
+
+  it("reencryptStoredSecrets moves every row to the first key, so the older keys and SESSION_SECRET can go", async () => {
+    // Other tests of this file leave rows under keys no longer configured: count from here.
+    const before = await reencryptStoredSecrets();
+    const legacy = await legacyUserWithTwoFactor();
+    const current = await userWithTwoFactor();
+    const newKey = "the-next-encryption-key-0123456789abcdefghijk";
+    const restoreKeys = overrideConfig({ encryptionKeys: [newKey, ...getConfig().encryptionKeys] });
+    try {
+      const report = await reencryptStoredSecrets();
+      expect(report.twoFactorSecrets.unreadable).toBe(before.twoFactorSecrets.unreadable);
+      expect(report.recoveryCodeKeys.unreadable).toBe(before.recoveryCodeKeys.unreadable);
+      expect(report.twoFactorSecrets.reencrypted).toBeGreaterThanOrEqual(2);
+      expect(report.recoveryCodeKeys.reencrypted).toBeGreaterThanOrEqual(1);
+      expect(report.legacyRecoveryCodeUsers).toBeGreaterThanOrEqual(1);
+      expect((await reencryptStoredSecrets()).twoFactorSecrets.reencrypted).toBe(0);
+    } finally {
+      restoreKeys();
+    }
+    const restore = overrideConfig({ encryptionKeys: [newKey], sessionSecrets: [A_NEW_SESSION_SECRET] });
+    try {
+      expect(await verifySecondFactor(legacy.user.id, await code(NOW), NOW)).toBe("totp");
+      expect(await verifySecondFactor(current.user.id, await code(NOW, current.secret), NOW)).toBe("totp");
+      expect(await consumeRecoveryCode(current.user.id, current.recoveryCodes[0]!)).toBe(true);
+      // Codes keyed from the removed SESSION_SECRET are gone with it (the README says so); the TOTP secret is not.
+      expect(await consumeRecoveryCode(legacy.user.id, legacy.codes[0]!)).toBe(false);
+      const report = await reencryptStoredSecrets();
+      expect(report.twoFactorSecrets.reencrypted).toBe(0);
+    } finally {
+      restore();
+    }
+  });
+});
