@@ -26,7 +26,7 @@ import { singleton } from "~/utils/singleton.server";
  * confirmation resend) use `limitRequest(scope, who, origin)`.
  */
 
-export type LimitScope = "password" | "two-factor" | "forgot-password" | "confirmation-resend";
+export type LimitScope = "password" | "two-factor" | "forgot-password" | "confirmation-resend" | "register";
 export type LimitKind = "account" | "account-address" | "address";
 export type Rate = { points: number; windowSeconds: number };
 
@@ -47,6 +47,8 @@ export function limitRules(scope: LimitScope): { kind: LimitKind; rate: Rate }[]
   if (scope === "password" || scope === "two-factor") {
     return [perAccount, { kind: "account-address", rate: loginRateLimit }, perAddress];
   }
+  // "An account with this email already exists" answers a question about any address: ask it rarely per client.
+  if (scope === "register") return [perAddress];
   return [perAccount, perAddress];
 }
 

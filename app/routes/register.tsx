@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { recordActivity, requestOrigin } from "~/activity/activity.server";
@@ -6,13 +6,17 @@ import { sendEmailConfirmation } from "~/account/email.server";
 import { requireAnonymous } from "~/auth/guards.server";
 import { loginUser } from "~/auth/login.server";
 import { weakPasswordReason } from "~/auth/password-strength.server";
+import { limitRequest, rateLimitHeaders } from "~/auth/rate-limit.server";
 import { parseForm, readFormData, RegisterSchema } from "~/auth/validation";
 import { Field, FormError, NewPasswordField } from "~/components/field";
+import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { getConfig } from "~/config.server";
 import { MailDeliveryError } from "~/mail/mailer.server";
 import { createUser, EmailTakenError } from "~/users/users.server";
 
 export const meta: MetaFunction = () => [{ title: "Create an account · Remix Auth Kit" }];
+
+export const headers: HeadersFunction = (args) => rateLimitHeaders(args);
 
 function registrationClosed() {
   return data({ closed: true as const }, { status: 403 });
@@ -33,9 +37,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.success) return data({ fieldErrors: parsed.errors, values }, { status: 400 });
   const weakness = weakPasswordReason(parsed.data.password, parsed.data);
   if (weakness) return data({ fieldErrors: { password: weakness } as Record<string, string>, values }, { status: 400 });
+  // Counted per client address for every well-formed attempt, taken address or not (LOGIN_IP_RATE_LIMIT).
+  const origin = requestOrigin(request, context);
+  await limitRequest("register", { address: context.clientIp }, origin);
   try {
     const user = await createUser(parsed.data);
-    await recordActivity({ type: "registered", actorId: user.id }, requestOrigin(request, context));
+    await recordActivity({ type: "registered", actorId: user.id }, origin);
     // Signed in at once, unconfirmed: the confirmation link is an invitation, not a gate.
     const sent = await sendEmailConfirmation(user).then(
       () => true,
@@ -111,4 +118,8 @@ export default function RegisterPage() {
       </p>
     </section>
   );
+}
+
+export function ErrorBoundary() {
+  return <TooManyAttemptsBoundary backTo="/register" backLabel="Back to registration" />;
 }

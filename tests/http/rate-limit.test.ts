@@ -163,6 +163,29 @@ describe("persistence", () => {
   });
 });
 
+describe("registration (issue 11: it tells whether an address has an account)", () => {
+  it("limits attempts per client address with LOGIN_IP_RATE_LIMIT: 429 with Retry-After, for new and taken addresses alike", async () => {
+    const limited = await startServer({ LOGIN_IP_RATE_LIMIT: "3 per hour" });
+    try {
+      const { email: taken } = await registerClient(limited);
+      expect((await new Client(limited.url).post("/register", { name: "Probe", email: taken, password: PASSWORD })).status).toBe(400);
+      expect((await new Client(limited.url).post("/register", { name: "Fresh", email: uniqueEmail("fresh"), password: PASSWORD })).status).toBe(302);
+      for (const email of [taken, uniqueEmail("late")]) {
+        const response = await new Client(limited.url).post("/register", { name: "Probe", email, password: PASSWORD });
+        expect(response.status).toBe(429);
+        expect(Number(response.headers.get("Retry-After"))).toBeGreaterThan(0);
+        const body = await response.text();
+        expect(body).toContain("Too many attempts");
+        expect(body).not.toContain("already exists");
+      }
+      // A malformed form is answered without counting: its errors say nothing about anyone.
+      expect((await new Client(limited.url).post("/register", { name: "", email: "nope", password: "x" })).status).toBe(400);
+    } finally {
+      await limited.stop();
+    }
+  });
+});
+
 describe("limits on mail-sending forms", () => {
   it("answers 429 with Retry-After to /forgot-password past the limit, for known and unknown addresses alike", async () => {
     const limited = await startServer({ LOGIN_RATE_LIMIT: "2 per minute" });
