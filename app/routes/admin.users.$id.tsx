@@ -115,17 +115,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         }
         const result = await updateUser(id, { ...changes, ...(ownNewEmail ? {} : { email }), roles: [role] }, Date.now(), actor);
         if (!result) throw notFound();
-        if (ownNewEmail) {
-          return redirectWithFlash(`/admin/users/${id}`, {
-            category: "success",
-            message: `We sent a confirmation link to ${ownNewEmail}. Your email address changes when you open it.`,
-          });
-        }
+        const emailNote = ownNewEmail ? `We sent a confirmation link to ${ownNewEmail}. Your email address changes when you open it.` : "";
         const changed = result.fields.length > 0 || result.roles || result.active;
         // An admin who just gave up their own admin role can no longer see this page.
         if (id === admin.id && result.roles && !hasPermission(await findAccess(id), "users:read")) {
-          return redirectWithFlash("/dashboard", { category: "success", message: "Your roles have changed: the admin area is no longer yours." });
+          const message = `Your roles have changed: the admin area is no longer yours.${emailNote ? ` ${emailNote}` : ""}`;
+          return redirectWithFlash("/dashboard", { category: "success", message });
         }
+        if (emailNote) return redirectWithFlash(`/admin/users/${id}`, { category: "success", message: emailNote });
         return redirectWithFlash(`/admin/users/${id}`, {
           category: changed ? "success" : "info",
           message: changed ? `Saved changes to ${result.user.email}.` : "Nothing to change.",
