@@ -2,6 +2,11 @@ import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 import { generate } from "otplib";
 import { userCli } from "./admin-helpers";
+// These tests walk many pages each (axe on every one); without JavaScript a
+// walk took 26-31 s on a slow day against the default 30 s. Their timeout is
+// sized to the work, with room for a machine three times slower.
+test.describe.configure({ timeout: 120_000 });
+
 import { BASE_URL, e2eDatabase, exactPath, jsEnabled, logout, makeSessionsStale, newUser, ready, register, submitLogin, url, visit } from "./helpers";
 
 /**
