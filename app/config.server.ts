@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { singleton } from "./utils/singleton.server";
@@ -142,6 +143,12 @@ const EnvSchema = z.object({
     })
     .default("info"),
   LOG_FILE: z.string().min(1).optional(),
+  WEB_CONCURRENCY: z.coerce
+    .number({ message: "expected a whole number of worker processes from 1 to 64" })
+    .int("expected a whole number of worker processes from 1 to 64")
+    .min(1, "expected a whole number of worker processes from 1 to 64")
+    .max(64, "expected a whole number of worker processes from 1 to 64")
+    .optional(),
 });
 
 export type Config = {
@@ -183,6 +190,8 @@ export type Config = {
   trustProxy: boolean;
   logLevel: string;
   logFile: string | undefined;
+  /** Server worker processes that `npm start` runs on the one port. */
+  webConcurrency: number;
 };
 
 type Env = Record<string, string | undefined>;
@@ -253,6 +262,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     logFile: e.LOG_FILE,
+    webConcurrency: e.WEB_CONCURRENCY ?? os.availableParallelism(),
   };
 }
 

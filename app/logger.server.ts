@@ -39,9 +39,36 @@ export function createLogger(level: string, destination: pino.DestinationStream)
   return pino({ level, base: undefined, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } }, destination);
 }
 
-const streams = singleton("log-streams", () => pino.multistream([{ level: "trace", stream: pino.destination(1) }]));
+/**
+ * Where log lines go: stdout and, with LOG_FILE, the rotating file. A server
+ * worker process sends its lines to the primary instead (server/cluster.ts),
+ * which writes them here, whole, so lines of several processes never mix and
+ * only one process rotates the file.
+ */
+type LineSink = { write: (line: string) => void };
+const sink = singleton("log-sink", () => {
+  const targets: LineSink[] = [pino.destination(1)];
+  return {
+    targets,
+    forward: null as ((line: string) => void) | null,
+    write(line: string) {
+      if (this.forward) return this.forward(line);
+      for (const target of this.targets) target.write(line);
+    },
+  };
+});
 
-export const logger = singleton("logger", () => createLogger(getConfig().logLevel, streams));
+export const logger = singleton("logger", () => createLogger(getConfig().logLevel, sink));
+
+/** Sends every log line of this process to `forward` (a worker's lines go to the primary). */
+export function forwardLogLines(forward: (line: string) => void): void {
+  sink.forward = forward;
+}
+
+/** Writes a line that another process logged (the primary, for its workers). */
+export function writeLogLine(line: string): void {
+  sink.write(line);
+}
 
 /** A size-rotated log file (`app.log` becomes `app.1.log`, `app.2.log`, …; the oldest are removed). */
 export function openRotatingLogFile(file: string, { size = LOG_FILE_MAX_SIZE, keep = LOG_FILE_KEEP } = {}) {
@@ -50,11 +77,11 @@ export function openRotatingLogFile(file: string, { size = LOG_FILE_MAX_SIZE, ke
 
 const files = singleton("log-files", () => [] as Awaited<ReturnType<typeof openRotatingLogFile>>[]);
 
-/** Adds the LOG_FILE to the logger's destinations (at server start). */
+/** Adds the LOG_FILE to the log's destinations (at server start, in the process that writes the log). */
 export async function addLogFile(file: string): Promise<void> {
   const stream = await openRotatingLogFile(file);
   files.push(stream);
-  streams.add({ level: "trace", stream });
+  sink.targets.push(stream);
 }
 
 /** Writes out what the log file still buffers (before the process exits). */

@@ -8,6 +8,8 @@ declare module "@remix-run/node" {
     clientIp: string;
     /** This response's Content-Security-Policy nonce (server only; never sent in loader data). */
     cspNonce?: string;
+    /** Who is asking: resolved once per HTTP request by the server (app/auth/identity.server.ts); null when anonymous. */
+    identity: import("./auth/identity.server").Identity | null;
   }
 }
 

@@ -28,8 +28,9 @@ export const links: LinksFunction = () => [
 
 export const meta: MetaFunction = () => [{ title: "Remix Auth Kit" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const [user, { flash, setCookie }] = await Promise.all([getUser(request), takeFlash(request)]);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = getUser({ context });
+  const { flash, setCookie } = await takeFlash(request);
   return data(
     { user: user && { name: user.name, email: user.email, canManageUsers: hasPermission(user, "users:read") }, flash },
     setCookie ? { headers: { "Set-Cookie": setCookie } } : undefined,

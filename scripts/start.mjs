@@ -33,7 +33,7 @@ function run(command, args, env = process.env) {
 }
 
 if (dev) {
-  run("npx", ["remix", "dev", "--manual", "-c", "tsx server/index.ts --dev"], { ...process.env, NODE_ENV: "development" });
+  run("npx", ["remix", "dev", "--manual", "-c", "tsx server/index.ts --dev"], { ...process.env, NODE_ENV: "development", WEB_CONCURRENCY: "1" });
 } else {
   if (buildIsStale()) {
     console.log("Building the app…");

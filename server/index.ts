@@ -1,32 +1,27 @@
-import fs from "node:fs";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
-import { createRequestHandler } from "@remix-run/express";
-import type { ServerBuild } from "@remix-run/node";
-import express from "express";
+import cluster from "node:cluster";
+import type { Server } from "node:http";
 import { closePasswordPool } from "~/auth/password.server";
-import { ConfigError, getConfig } from "~/config.server";
+import { type Config, ConfigError, getConfig } from "~/config.server";
 import { closeDatabase, db } from "~/db.server";
 import { startHousekeeping } from "~/housekeeping.server";
 import { addLogFile, flushLogFiles, logger } from "~/logger.server";
-import { projectRoot } from "~/utils/project-root.server";
 import { migrateToLatest } from "../db/migrate";
-import { bodyLimit, cspNonce, decodablePathsOnly, sameOriginOnly, securityHeaders } from "./security";
-import { sessionMiddleware } from "./session-middleware";
+import { listenFailure, runPrimary, runWorker } from "./cluster";
+import { createApp } from "./http";
 
 /**
- * The production server: Express around the Remix build. This is where the
- * things that are not one route's business live: static files, security
- * headers, body limits, request logs, the client address, migrations at
- * start, and a graceful shutdown.
+ * The production server. `npm start` runs WEB_CONCURRENCY worker processes on
+ * one port (node:cluster): the primary migrates the database, starts the
+ * workers, runs housekeeping (once per machine, not per worker) and writes
+ * every worker's log lines; each worker serves requests. With one worker, or
+ * under `npm run dev`, a single process does all of it.
  */
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
-async function main() {
-  let config;
+function readConfig(): Config {
   try {
-    config = getConfig();
+    return getConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -34,109 +29,25 @@ async function main() {
     }
     throw error;
   }
-  const isDev = process.env.NODE_ENV === "development" && process.argv.includes("--dev");
-  // `npm start` always serves the optimised build: React picks its production
-  // bundle from NODE_ENV. The app's own settings were read above, so this does
-  // not switch on the production requirements (secret, origin, Secure cookies).
-  if (!isDev) process.env.NODE_ENV ??= "production";
-  if (config.logFile) await addLogFile(config.logFile);
+}
 
-  const applied = await migrateToLatest(db);
-  if (applied.length) logger.info({ migrations: applied }, "database migrated");
-
-  const root = projectRoot();
-  const buildPath = path.join(root, "build/index.js");
-  const loadBuild = async (): Promise<ServerBuild> =>
-    import(`${pathToFileURL(buildPath).href}?t=${fs.statSync(buildPath).mtimeMs}`);
-  let build = await loadBuild();
-
-  const app = express();
-  app.disable("x-powered-by");
-  // With TRUST_PROXY, the client address is the one the nearest proxy saw (one hop).
-  app.set("trust proxy", config.trustProxy ? 1 : false);
-
-  app.use((req, res, next) => {
-    const started = process.hrtime.bigint();
-    res.on("finish", () => {
-      if (req.path.startsWith("/build/")) return;
-      logger.info(
-        {
-          method: req.method,
-          path: req.path,
-          status: res.statusCode,
-          ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
-          userId: res.locals.userId ?? null,
-          ip: req.ip,
-        },
-        "request",
-      );
-    });
-    next();
-  });
-
-  app.use(securityHeaders(config, { dev: isDev }));
-  app.use(decodablePathsOnly());
-  app.get("/favicon.ico", (_req, res) => res.redirect(301, "/favicon.svg"));
-  app.use("/build", express.static(path.join(root, "public/build"), { immutable: true, maxAge: "1y" }));
-  // Only paths that look like files reach the disk: a page request costs no stat() call.
-  const publicFiles = express.static(path.join(root, "public"), { maxAge: "1h" });
-  app.use((req, res, next) => (path.extname(req.path) ? publicFiles(req, res, next) : next()));
-
-  app.use(sameOriginOnly(config));
-  app.use(bodyLimit());
-  app.use((_req, res, next) => {
-    // Pages carry per-user data: never cached unless a route says otherwise.
-    res.setHeader("Cache-Control", "no-store");
-    next();
-  });
-
-  app.use(sessionMiddleware());
-
-  const getLoadContext = (req: express.Request, res: express.Response) => ({
-    clientIp: req.ip ?? req.socket.remoteAddress ?? "",
-    cspNonce: cspNonce(res),
-  });
-  if (isDev) {
-    const { broadcastDevReady } = await import("@remix-run/node");
-    let version = fs.statSync(buildPath).mtimeMs;
-    app.all("*", async (req, res, next) => {
-      const current = fs.statSync(buildPath).mtimeMs;
-      if (current !== version) {
-        version = current;
-        build = await loadBuild();
-        await broadcastDevReady(build);
-      }
-      return createRequestHandler({ build, mode: "development", getLoadContext })(req, res, next);
-    });
-  } else {
-    app.all("*", createRequestHandler({ build, mode: "production", getLoadContext }));
-  }
-
-  // Anything that escapes a middleware: logged, and a plain 500 with no details (never Express's stack page).
-  app.use((error: unknown, req: express.Request, res: express.Response, next: express.NextFunction) => {
-    logger.error({ err: error, method: req.method, path: req.path }, "unhandled server error");
-    if (res.headersSent) return next(error);
-    res.status(500).type("text/plain").send("Something went wrong. Please try again.");
-  });
-
-  const server = app.listen(config.port, config.host, async () => {
-    const address = server.address();
-    const port = typeof address === "object" && address ? address.port : config.port;
-    logger.info({ url: `http://${config.host}:${port}`, origin: config.appOrigin }, "listening");
-    stopHousekeeping = startHousekeeping();
-    if (isDev) {
-      const { broadcastDevReady } = await import("@remix-run/node");
-      await broadcastDevReady(build);
-    }
+/** Serves requests in this process until SIGTERM/SIGINT, then drains and calls `onStopped`. */
+async function serve(config: Config, { dev, onStopped }: { dev: boolean; onStopped: () => Promise<void> }) {
+  const { app, build } = await createApp(config, { dev });
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = app.listen(config.port, config.host, () => resolve(listening));
+    listening.once("error", reject);
   });
   server.keepAliveTimeout = 65_000;
-  let stopHousekeeping = () => {};
+  if (dev) {
+    const { broadcastDevReady } = await import("@remix-run/node");
+    await broadcastDevReady(build());
+  }
 
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    stopHousekeeping();
     logger.info({ signal }, "shutting down: draining requests");
     const force = setTimeout(() => {
       logger.warn("shutdown grace period over; closing open connections");
@@ -145,17 +56,62 @@ async function main() {
     force.unref();
     server.close(async () => {
       await Promise.allSettled([closeDatabase(), closePasswordPool()]);
-      logger.info("stopped");
-      flushLogFiles();
-      process.exit(0);
+      await onStopped();
     });
     server.closeIdleConnections();
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+  return server;
 }
 
-main().catch((error) => {
+async function main() {
+  const config = readConfig();
+  const dev = process.env.NODE_ENV === "development" && process.argv.includes("--dev");
+  // `npm start` always serves the optimised build: React picks its production
+  // bundle from NODE_ENV. The app's own settings were read above, so this does
+  // not switch on the production requirements (secret, origin, Secure cookies).
+  if (!dev) process.env.NODE_ENV ??= "production";
+
+  if (cluster.isWorker) {
+    await runWorker((onStopped) => serve(config, { dev: false, onStopped }));
+    return;
+  }
+
+  if (config.logFile) await addLogFile(config.logFile);
+  const applied = await migrateToLatest(db);
+  if (applied.length) logger.info({ migrations: applied }, "database migrated");
+
+  if (dev || config.webConcurrency === 1) {
+    let stopHousekeeping = () => {};
+    const server = await serve(config, {
+      dev,
+      onStopped: async () => {
+        stopHousekeeping();
+        logger.info("stopped");
+        flushLogFiles();
+        process.exit(0);
+      },
+    });
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : config.port;
+    logger.info({ url: `http://${config.host}:${port}`, origin: config.appOrigin, workers: 1 }, "listening");
+    stopHousekeeping = startHousekeeping();
+    return;
+  }
+
+  await runPrimary(config, {
+    onListening: (port) => logger.info({ url: `http://${config.host}:${port}`, origin: config.appOrigin, workers: config.webConcurrency }, "listening"),
+    startHousekeeping,
+  });
+}
+
+main().catch((error: NodeJS.ErrnoException) => {
+  // A port in use is a setting to change, not a crash: one line, like a bad setting.
+  if (error?.code === "EADDRINUSE" || error?.code === "EACCES") {
+    console.error(listenFailure(error));
+    process.exit(1);
+  }
   console.error(error);
   process.exit(1);
 });

@@ -1,54 +1,37 @@
-import { redirect } from "@remix-run/node";
+import { type AppLoadContext, redirect } from "@remix-run/node";
 import { getConfig } from "~/config.server";
-import type { SessionRow } from "~/db.server";
 import { redirectWithFlash } from "~/flash.server";
-import { findAccess } from "~/users/roles.server";
-import type { PublicUser } from "~/users/users.server";
-import { type Access, hasPermission, hasRole, type Permission } from "./permissions";
+import type { CurrentUser, Identity } from "./identity.server";
+import { hasPermission, hasRole, type Permission } from "./permissions";
 import { DEFAULT_REDIRECT, requestPath } from "./safe-redirect";
-import { readSessionId } from "./session-cookie.server";
-import { findActiveSession, isFresh, touchSession } from "./sessions.server";
+import { isFresh } from "./sessions.server";
 
 /**
- * The guards every loader and action calls for itself (Remix runs loaders in
- * parallel, so a parent route protects nothing):
+ * The guards every loader and action calls for itself, first thing (Remix
+ * runs loaders in parallel, so a parent route protects nothing):
  *
- *   const user = await requireUser(request);
+ *   export async function loader({ request, context }: LoaderFunctionArgs) {
+ *     const user = await requireUser({ request, context });
  *
- * The session is read once per request object and shared by the loaders that get it.
+ * They are checks over the identity the server resolved once for this HTTP
+ * request (identity.server.ts); none of them reads the database.
  */
 
-/** The signed-in user with their roles and permissions, read afresh at every request. */
-export type CurrentUser = PublicUser & Access;
-export type Auth = { user: CurrentUser; session: SessionRow };
+export type { CurrentUser, Identity };
+/** A signed-in request with a browser session. */
+export type Auth = Identity;
 
-const resolved = new WeakMap<Request, Promise<Auth | null>>();
+/** What a guard needs from a loader's or action's arguments. */
+export type GuardArgs = { request: Request; context: Pick<AppLoadContext, "identity"> };
 
-async function resolveAuth(request: Request): Promise<Auth | null> {
-  const sid = await readSessionId(request);
-  if (!sid) return null;
-  const now = Date.now();
-  const active = await findActiveSession(sid, now);
-  if (!active) return null;
-  await touchSession(active.session, now);
-  const access = await findAccess(active.user.id);
-  const { id, email, name, active: isActive, created_at } = active.user;
-  return { user: { id, email, name, active: isActive, created_at, ...access }, session: active.session };
-}
-
-/** The signed-in user and their session, or null for an anonymous request. */
-export function getAuth(request: Request): Promise<Auth | null> {
-  let auth = resolved.get(request);
-  if (!auth) {
-    auth = resolveAuth(request);
-    resolved.set(request, auth);
-  }
-  return auth;
+/** The identity of this request, or null for an anonymous one. */
+export function getAuth({ context }: Pick<GuardArgs, "context">): Identity | null {
+  return context.identity ?? null;
 }
 
 /** The signed-in user, or null. */
-export async function getUser(request: Request): Promise<CurrentUser | null> {
-  return (await getAuth(request))?.user ?? null;
+export function getUser(args: Pick<GuardArgs, "context">): CurrentUser | null {
+  return getAuth(args)?.user ?? null;
 }
 
 /** A redirect to the login page that comes back to this request's page afterwards. */
@@ -59,20 +42,20 @@ export function loginRedirect(request: Request): Promise<Response> {
 }
 
 /** The signed-in user and session; anonymous requests are sent to log in (and brought back). */
-export async function requireAuth(request: Request): Promise<Auth> {
-  const auth = await getAuth(request);
-  if (!auth) throw await loginRedirect(request);
+export async function requireAuth(args: GuardArgs): Promise<Auth> {
+  const auth = getAuth(args);
+  if (!auth) throw await loginRedirect(args.request);
   return auth;
 }
 
 /** The signed-in user; anonymous requests are sent to log in (and brought back). */
-export async function requireUser(request: Request): Promise<CurrentUser> {
-  return (await requireAuth(request)).user;
+export async function requireUser(args: GuardArgs): Promise<CurrentUser> {
+  return (await requireAuth(args)).user;
 }
 
 /** For pages only anonymous visitors need (login, register): signed-in users go to the dashboard. */
-export async function requireAnonymous(request: Request): Promise<void> {
-  if (await getAuth(request)) throw redirect(DEFAULT_REDIRECT);
+export async function requireAnonymous(args: GuardArgs): Promise<void> {
+  if (getAuth(args)) throw redirect(DEFAULT_REDIRECT);
 }
 
 /** A redirect to /reauthenticate that comes back to this request's page, with the NEEDS_REFRESH_MESSAGE flash. */
@@ -87,9 +70,9 @@ export function reauthenticateRedirect(request: Request): Promise<Response> {
  * entered their password in this session within FRESH_LOGIN_MAX_AGE. A
  * remember-me session is never fresh by itself. Anonymous requests go to log in.
  */
-export async function requireFreshLogin(request: Request): Promise<Auth> {
-  const auth = await requireAuth(request);
-  if (!isFresh(auth.session)) throw await reauthenticateRedirect(request);
+export async function requireFreshLogin(args: GuardArgs): Promise<Auth> {
+  const auth = await requireAuth(args);
+  if (!isFresh(auth.session)) throw await reauthenticateRedirect(args.request);
   return auth;
 }
 
@@ -103,10 +86,10 @@ export function forbidden(): Response {
  * must hold `permission` through one of their roles. Anonymous requests go to
  * log in; a signed-in user without it gets 403.
  *
- *   const admin = await requirePermission(request, "users:write");
+ *   const admin = await requirePermission({ request, context }, "users:write");
  */
-export async function requirePermission(request: Request, permission: Permission): Promise<CurrentUser> {
-  const user = await requireUser(request);
+export async function requirePermission(args: GuardArgs, permission: Permission): Promise<CurrentUser> {
+  const user = await requireUser(args);
   if (!hasPermission(user, permission)) throw forbidden();
   return user;
 }
@@ -116,16 +99,16 @@ export async function requirePermission(request: Request, permission: Permission
  * their password within FRESH_LOGIN_MAX_AGE (else 302 to /reauthenticate), so
  * a stolen remember-me cookie alone cannot create, change or delete users.
  *
- *   const { user: admin } = await requireFreshPermission(request, "users:write");
+ *   const { user: admin } = await requireFreshPermission({ request, context }, "users:write");
  */
-export async function requireFreshPermission(request: Request, permission: Permission): Promise<Auth> {
-  await requirePermission(request, permission);
-  return requireFreshLogin(request);
+export async function requireFreshPermission(args: GuardArgs, permission: Permission): Promise<Auth> {
+  await requirePermission(args, permission);
+  return requireFreshLogin(args);
 }
 
 /** The signed-in user must hold `role` (prefer requirePermission: roles change, permissions say what is needed). */
-export async function requireRole(request: Request, role: string): Promise<CurrentUser> {
-  const user = await requireUser(request);
+export async function requireRole(args: GuardArgs, role: string): Promise<CurrentUser> {
+  const user = await requireUser(args);
   if (!hasRole(user, role)) throw forbidden();
   return user;
 }

@@ -5,6 +5,15 @@ import { getConfig } from "~/config.server";
 import { projectRoot } from "~/utils/project-root.server";
 import { singleton } from "~/utils/singleton.server";
 
+/**
+ * The machine's cores are shared by all server processes: each process gets
+ * its share, so N workers together hash on as many threads as there are cores
+ * (and the threads run at a lower priority than pages: password-worker.mjs).
+ */
+export function hashingThreads(cores = os.availableParallelism(), processes = getConfig().webConcurrency): number {
+  return Math.max(1, Math.floor(cores / processes));
+}
+
 const pool = () =>
   singleton(
     "password-pool",
@@ -12,7 +21,7 @@ const pool = () =>
       new Piscina({
         filename: path.join(projectRoot(), "app/auth/password-worker.mjs"),
         minThreads: 1,
-        maxThreads: Math.max(1, os.availableParallelism()),
+        maxThreads: hashingThreads(),
         idleTimeout: 60_000,
       }),
   );

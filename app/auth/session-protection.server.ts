@@ -1,9 +1,9 @@
 import { isIPv4, isIPv6 } from "node:net";
 import { recordActivity } from "~/activity/activity.server";
 import { getConfig } from "~/config.server";
-import { db } from "~/db.server";
+import { db, type SessionRow } from "~/db.server";
 import { logger } from "~/logger.server";
-import { hashSessionId, sessionEndReason, type ClientInfo } from "./sessions.server";
+import type { ClientInfo } from "./sessions.server";
 
 /**
  * Flask-Login's session protection. At login the session keeps a fingerprint
@@ -11,17 +11,11 @@ import { hashSessionId, sessionEndReason, type ClientInfo } from "./sessions.ser
  * either makes the session not fresh (`basic`: sensitive pages ask for the
  * password again, which records the new fingerprint) or ends it (`strong`).
  *
- * The server runs this once per page or data request, before Remix, with one
- * read by primary key; it writes only when the fingerprint has changed.
+ * The identity pipeline (identity.server.ts) runs this once per request on the
+ * session it has read; it writes only when the fingerprint has changed.
  */
 
 export type ProtectionOutcome = "ok" | "made-stale" | "ended";
-
-export type RequestSession = {
-  userId: number;
-  remember: boolean;
-  outcome: ProtectionOutcome;
-};
 
 /**
  * The network an address belongs to, as compared by session protection:
@@ -64,24 +58,22 @@ export function sameClient(stored: ClientInfo, current: ClientInfo): boolean {
 }
 
 /**
- * Reads the session of a request (by the id in its cookie) and applies
- * SESSION_PROTECTION. Returns null when there is no live session.
+ * Applies SESSION_PROTECTION to a live session seen from `client`: `ok` when
+ * the client is the one the session knows (or protection is off, or the
+ * session is already stale), `made-stale` (basic) or `ended` (strong, the row
+ * is deleted). Writes, logs and records activity only when something changed.
  */
-export async function protectSession(sid: string, client: ClientInfo, now = Date.now()): Promise<RequestSession | null> {
-  const idHash = hashSessionId(sid);
-  const session = await db.selectFrom("sessions").selectAll().where("id_hash", "=", idHash).executeTakeFirst();
-  if (!session || sessionEndReason(session, now)) return null;
-  const result: RequestSession = { userId: session.user_id, remember: session.remember === 1, outcome: "ok" };
+export async function applySessionProtection(session: SessionRow, client: ClientInfo, now = Date.now()): Promise<ProtectionOutcome> {
   const mode = getConfig().sessionProtection;
-  if (mode === "off" || sameClient({ userAgent: session.user_agent, ip: session.ip }, client)) return result;
-
+  if (mode === "off" || sameClient({ userAgent: session.user_agent, ip: session.ip }, client)) return "ok";
+  let outcome: ProtectionOutcome;
   if (mode === "strong") {
-    await db.deleteFrom("sessions").where("id_hash", "=", idHash).execute();
-    result.outcome = "ended";
+    await db.deleteFrom("sessions").where("id_hash", "=", session.id_hash).execute();
+    outcome = "ended";
   } else {
-    if (session.fresh_at === null) return result;
-    await db.updateTable("sessions").set({ fresh_at: null }).where("id_hash", "=", idHash).execute();
-    result.outcome = "made-stale";
+    if (session.fresh_at === null) return "ok";
+    await db.updateTable("sessions").set({ fresh_at: null }).where("id_hash", "=", session.id_hash).execute();
+    outcome = "made-stale";
   }
   logger.warn({ userId: session.user_id, mode, ip: client.ip }, "session protection: the client changed");
   await recordActivity(
@@ -89,5 +81,5 @@ export async function protectSession(sid: string, client: ClientInfo, now = Date
     { ip: client.ip, userAgent: client.userAgent },
     now,
   );
-  return result;
+  return outcome;
 }

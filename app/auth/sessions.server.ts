@@ -70,21 +70,28 @@ export function sessionEndReason(session: SessionRow, now: number): "expired" | 
   return null;
 }
 
-/** The live session for a cookie's id and its active user, or null. */
+/** The live session for a cookie's id and its active user, or null (one read: the session joined to its user). */
 export async function findActiveSession(id: string, now = Date.now()): Promise<ActiveSession | null> {
-  const session = await db
+  const row = await db
     .selectFrom("sessions")
-    .selectAll()
-    .where("id_hash", "=", hashSessionId(id))
+    .innerJoin("users", "users.id", "sessions.user_id")
+    .selectAll("sessions")
+    .select([
+      "users.email",
+      "users.name",
+      "users.password_hash",
+      "users.active",
+      "users.created_at as user_created_at",
+      "users.updated_at",
+      "users.email_confirmed_at",
+    ])
+    .where("sessions.id_hash", "=", hashSessionId(id))
+    .where("users.active", "=", 1)
     .executeTakeFirst();
-  if (!session || sessionEndReason(session, now)) return null;
-  const user = await db
-    .selectFrom("users")
-    .selectAll()
-    .where("id", "=", session.user_id)
-    .where("active", "=", 1)
-    .executeTakeFirst();
-  return user ? { session, user } : null;
+  if (!row || sessionEndReason(row, now)) return null;
+  const { email, name, password_hash, active, user_created_at, updated_at, email_confirmed_at, ...session } = row;
+  const user: User = { id: session.user_id, email, name, password_hash, active, created_at: user_created_at, updated_at, email_confirmed_at };
+  return { session, user };
 }
 
 /**

@@ -7,8 +7,8 @@ export const meta: MetaFunction = () => [
   { name: "description", content: "Authentication and user management for Remix + SQLite." },
 ];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await getUser(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = getUser({ context });
   return { signedIn: Boolean(user) };
 }
 

@@ -31,8 +31,8 @@ async function findFilterUser(value: string) {
   return /^\d+$/.test(value) ? findUserById(Number(value)) : findUserByEmail(value);
 }
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  await requirePermission(request, "audit:read");
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requirePermission({ request, context }, "audit:read");
   const url = new URL(request.url);
   const form = new FormData();
   for (const [key, value] of url.searchParams) form.append(key, value);

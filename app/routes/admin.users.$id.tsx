@@ -51,8 +51,8 @@ const INTENT_PERMISSIONS: Record<string, Permission> = {
   delete: "users:delete",
 };
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const viewer = await requirePermission(request, "users:read");
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const viewer = await requirePermission({ request, context }, "users:read");
   const id = userIdOrNotFound(params.id);
   const user = await findUserById(id);
   if (!user) throw notFound();
@@ -85,10 +85,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   // Guard before the body: anonymous → log in, no admin rights → 403, stale session → /reauthenticate.
-  const { user: admin, session } = await requireFreshPermission(request, "users:read");
+  const { user: admin, session } = await requireFreshPermission({ request, context }, "users:read");
   const form = await readFormData(request);
   const intent = String(form.get("intent") ?? "");
-  await requirePermission(request, INTENT_PERMISSIONS[intent] ?? "users:write");
+  await requirePermission({ request, context }, INTENT_PERMISSIONS[intent] ?? "users:write");
   const id = userIdOrNotFound(params.id);
   const actor: Actor = { userId: admin.id, origin: requestOrigin(request, context) };
   const failed = (error: { formError?: string; fieldErrors?: FieldErrors; values?: Record<string, string | boolean> }) =>

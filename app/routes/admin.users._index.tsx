@@ -18,8 +18,8 @@ const ListParams = z.object({
   before: z.coerce.number().int().positive().optional().catch(undefined),
 });
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const viewer = await requirePermission(request, "users:read");
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const viewer = await requirePermission({ request, context }, "users:read");
   const params = ListParams.parse(Object.fromEntries(new URL(request.url).searchParams));
   const dir = params.dir ?? DEFAULT_DIRECTION[params.sort];
   const list = await listUsersPage({ ...params, dir });

@@ -14,14 +14,14 @@ import { createUser, EmailTakenError, PermissionEscalationError } from "~/users/
 
 export const meta: MetaFunction = () => [{ title: "New user · Admin · Remix Auth Kit" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   // Fresh already for the form, so the password is asked for before the form is filled in, not after.
-  await requireFreshPermission(request, "users:write");
+  await requireFreshPermission({ request, context }, "users:write");
   return { roles: (await listRoles()).map(({ name, description }) => ({ name, description })) };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { user: admin } = await requireFreshPermission(request, "users:write");
+  const { user: admin } = await requireFreshPermission({ request, context }, "users:write");
   const form = await readFormData(request);
   const values = {
     name: String(form.get("name") ?? ""),

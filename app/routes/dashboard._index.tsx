@@ -2,8 +2,8 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireAuth } from "~/auth/guards.server";
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const { user, session } = await requireAuth(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { user, session } = await requireAuth({ request, context });
   return {
     email: user.email,
     memberSince: user.created_at,

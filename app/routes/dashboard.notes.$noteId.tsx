@@ -14,15 +14,15 @@ function noteIdOrNotFound(param: string | undefined): number {
   return parsed.data;
 }
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = await requireUser({ request, context });
   const note = await findNote(user.id, noteIdOrNotFound(params.noteId));
   if (!note) throw new Response("Note not found", { status: 404 });
   return { note: { id: note.id, title: note.title, body: note.body, createdAt: note.created_at } };
 }
 
-export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireUser(request);
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireUser({ request, context });
   const noteId = noteIdOrNotFound(params.noteId);
   const intent = (await readFormData(request)).get("intent");
   if (intent !== "delete") return new Response("Unknown intent", { status: 400 });

@@ -8,13 +8,13 @@ import { createNote, listNotes } from "~/notes/notes.server";
 
 export const meta: MetaFunction = () => [{ title: "Notes · Remix Auth Kit" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser({ request, context });
   return { notes: await listNotes(user.id) };
 }
 
-export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireUser(request);
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser({ request, context });
   const parsed = parseForm(await readFormData(request), NoteSchema);
   if (!parsed.success) return data({ fieldErrors: parsed.errors }, { status: 400 });
   const note = await createNote(user.id, parsed.data);

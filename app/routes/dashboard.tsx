@@ -5,8 +5,8 @@ import { requireUser } from "~/auth/guards.server";
 export const meta: MetaFunction = () => [{ title: "Dashboard · Remix Auth Kit" }];
 
 // The layout guards itself; each child route guards its own loader and action too.
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser({ request, context });
   return { name: user.name };
 }
 

@@ -20,13 +20,13 @@ export const headers: HeadersFunction = (args) => {
   return headers;
 };
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  await requireAnonymous(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireAnonymous({ request, context });
   return null;
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  await requireAnonymous(request);
+  await requireAnonymous({ request, context });
   const form = await readFormData(request);
   const parsed = parseForm(form, ForgotPasswordSchema);
   if (!parsed.success) {

@@ -17,8 +17,8 @@ export const meta: MetaFunction = () => [{ title: "Log in · Remix Auth Kit" }];
 
 export const headers: HeadersFunction = (args) => rateLimitHeaders(args);
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  await requireAnonymous(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireAnonymous({ request, context });
   return { registrationOpen: getConfig().registration === "open" };
 }
 

@@ -31,14 +31,14 @@ async function requirePendingLogin(request: Request) {
   return found;
 }
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  await requireAnonymous(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireAnonymous({ request, context });
   await requirePendingLogin(request);
   return null;
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  await requireAnonymous(request);
+  await requireAnonymous({ request, context });
   const { pending, user } = await requirePendingLogin(request);
   const parsed = parseForm(await readFormData(request), TwoFactorCodeSchema);
   if (!parsed.success) return data({ error: "Check the highlighted field.", fieldErrors: parsed.errors }, { status: 400 });

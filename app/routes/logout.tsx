@@ -8,13 +8,13 @@ import { logoutUser } from "~/auth/login.server";
 export const meta: MetaFunction = () => [{ title: "Log out · Remix Auth Kit" }];
 
 // GET changes nothing: it only offers the button (a link or prefetch must never log anyone out).
-export async function loader({ request }: LoaderFunctionArgs) {
-  if (!(await getUser(request))) throw redirect("/");
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  if (!getUser({ context })) throw redirect("/");
   return null;
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const user = await getUser(request);
+  const user = getUser({ context });
   if (user) await recordActivity({ type: "logout", actorId: user.id }, requestOrigin(request, context));
   return logoutUser(request);
 }

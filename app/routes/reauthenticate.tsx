@@ -14,13 +14,13 @@ export const meta: MetaFunction = () => [{ title: "Confirm it's you · Remix Aut
 
 export const headers: HeadersFunction = (args) => rateLimitHeaders(args);
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const { user } = await requireAuth(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { user } = await requireAuth({ request, context });
   return { email: user.email, twoFactor: await isTwoFactorEnabled(user.id) };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const auth = await requireAuth(request);
+  const auth = await requireAuth({ request, context });
   const twoFactor = await isTwoFactorEnabled(auth.user.id);
   const form = await readFormData(request);
   const parsed = parseForm(form, ReauthenticateSchema);

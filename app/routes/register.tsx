@@ -22,14 +22,14 @@ function registrationClosed() {
   return data({ closed: true as const }, { status: 403 });
 }
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  await requireAnonymous(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireAnonymous({ request, context });
   if (getConfig().registration === "closed") return registrationClosed();
   return { closed: false as const };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  await requireAnonymous(request);
+  await requireAnonymous({ request, context });
   if (getConfig().registration === "closed") return registrationClosed();
   const form = await readFormData(request);
   const parsed = parseForm(form, RegisterSchema);

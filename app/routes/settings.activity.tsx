@@ -12,8 +12,8 @@ export const meta: MetaFunction = () => [{ title: "Activity · Remix Auth Kit" }
 
 const PageSchema = z.coerce.number().int().min(1).max(100_000).catch(1);
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser({ request, context });
   const page = PageSchema.parse(new URL(request.url).searchParams.get("page") ?? undefined);
   const { entries, hasNext } = await listActivity({ userId: user.id, page });
   return {

@@ -13,13 +13,13 @@ import { LastAdminError } from "~/users/users.server";
 
 export const meta: MetaFunction = () => [{ title: "Delete account · Settings · Remix Auth Kit" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const { user } = await requireFreshLogin(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { user } = await requireFreshLogin({ request, context });
   return { email: user.email };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { user } = await requireFreshLogin(request);
+  const { user } = await requireFreshLogin({ request, context });
   const parsed = parseForm(await readFormData(request), DeleteAccountSchema);
   if (!parsed.success) return data({ fieldErrors: parsed.errors }, { status: 400 });
   if (!(await checkCurrentPassword(user.id, parsed.data.password))) {

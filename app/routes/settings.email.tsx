@@ -22,13 +22,13 @@ const IntentSchema = z.object({
   intent: z.enum(["change", "cancel"], { message: "Unknown action." }).default("change"),
 });
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const { user } = await requireFreshLogin(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { user } = await requireFreshLogin({ request, context });
   return { email: user.email, pending: await pendingEmailChange(user.id) };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { user } = await requireFreshLogin(request);
+  const { user } = await requireFreshLogin({ request, context });
   const form = await readFormData(request);
   const values = { email: String(form.get("email") ?? "") };
   const intent = parseForm(form, IntentSchema);

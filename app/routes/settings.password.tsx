@@ -13,13 +13,13 @@ import { redirectWithFlash } from "~/flash.server";
 
 export const meta: MetaFunction = () => [{ title: "Password · Settings · Remix Auth Kit" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const { user } = await requireFreshLogin(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { user } = await requireFreshLogin({ request, context });
   return { email: user.email };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const auth = await requireFreshLogin(request);
+  const auth = await requireFreshLogin({ request, context });
   const parsed = parseForm(await readFormData(request), ChangePasswordSchema);
   if (!parsed.success) return data({ fieldErrors: parsed.errors }, { status: 400 });
   const { currentPassword, newPassword } = parsed.data;

@@ -18,8 +18,8 @@ export const meta: MetaFunction = () => [{ title: "Profile · Settings · Remix 
 // Passes on Retry-After: a mail that could not be sent (503), or too many resends (429).
 export const headers: HeadersFunction = (args) => rateLimitHeaders(args);
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser({ request, context });
   const row = await findUserById(user.id);
   return { name: user.name, email: user.email, emailConfirmedAt: row?.email_confirmed_at ?? null };
 }
@@ -42,7 +42,7 @@ async function resendConfirmation(user: PublicUser, request: Request, context: A
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const user = await requireUser(request);
+  const user = await requireUser({ request, context });
   const form = await readFormData(request);
   switch (form.get("intent")) {
     case "update-name": {

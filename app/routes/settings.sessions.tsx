@@ -19,13 +19,13 @@ const SessionsActionSchema = z.object({
   sessionId: z.string().trim().max(64, "Unknown session.").optional(),
 });
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const { user, session } = await requireAuth(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { user, session } = await requireAuth({ request, context });
   return { devices: await listDevices(user.id, session, getConfig().freshLoginMaxAge) };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { user, session } = await requireAuth(request);
+  const { user, session } = await requireAuth({ request, context });
   const parsed = parseForm(await readFormData(request), SessionsActionSchema);
   if (!parsed.success) return data({ error: Object.values(parsed.errors)[0] ?? "Invalid request." }, { status: 400 });
   const origin = requestOrigin(request, context);

@@ -15,8 +15,8 @@ const SECTIONS = [
 ] as const;
 
 // The layout guards itself; each child route guards its own loader and action too.
-export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireUser({ request, context });
   return null;
 }
 

@@ -33,8 +33,8 @@ const IntentSchema = z.object({
 
 type Intent = z.output<typeof IntentSchema>["intent"];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const { user } = await requireFreshLogin(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { user } = await requireFreshLogin({ request, context });
   const status = await twoFactorStatus(user.id);
   if (status.state === "pending") {
     // The secret reaches the browser only here, while setup is unconfirmed.
@@ -52,7 +52,7 @@ function invalid(intent: Intent | null, message: string, fieldErrors: Record<str
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { user } = await requireFreshLogin(request);
+  const { user } = await requireFreshLogin({ request, context });
   const form = await readFormData(request);
   const parsedIntent = parseForm(form, IntentSchema);
   if (!parsedIntent.success) return invalid(null, parsedIntent.errors.intent ?? "Unknown action.");

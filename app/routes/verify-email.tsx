@@ -26,7 +26,7 @@ function linkProblem(problem: LinkProblemKind) {
  * Public: the token is the credential. Opening the link changes nothing (mail
  * scanners and previews open links too); the button on the page does.
  */
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   const token = new URL(request.url).searchParams.get("token") ?? "";
   const check = await checkToken(token, PURPOSES);
   if (!check.ok) return linkProblem(check.problem);
@@ -40,7 +40,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!check.ok) return linkProblem(check.problem);
   const result = await confirmEmail(check, requestOrigin(request, context));
   if (!result.ok) return linkProblem(result.problem);
-  const signedIn = (await getUser(request))?.id === result.userId;
+  const signedIn = getUser({ context })?.id === result.userId;
   const message =
     result.purpose === "email_change"
       ? `Your email address is now ${result.email}.`

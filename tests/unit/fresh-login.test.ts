@@ -5,6 +5,7 @@ import { createSession, findActiveSession, isFresh, rotateSession } from "~/auth
 import { getConfig } from "~/config.server";
 import { db } from "~/db.server";
 import { takeFlash } from "~/flash.server";
+import { guardArgs } from "../helpers/identity";
 import { makeUser } from "../helpers/users";
 
 const client = { userAgent: "vitest", ip: "127.0.0.1" };
@@ -21,7 +22,7 @@ async function signedInRequest(freshAgoMs: number | null, url = "http://localhos
 describe("requireFreshLogin", () => {
   it("lets a session through within FRESH_LOGIN_MAX_AGE of the password", async () => {
     const { request, user } = await signedInRequest(getConfig().freshLoginMaxAge - 5_000);
-    expect((await requireFreshLogin(request)).user.id).toBe(user.id);
+    expect((await requireFreshLogin(await guardArgs(request, client))).user.id).toBe(user.id);
   });
 
   it.each([
@@ -31,7 +32,7 @@ describe("requireFreshLogin", () => {
     const { request } = await signedInRequest(ago());
     let response: Response | undefined;
     try {
-      await requireFreshLogin(request);
+      await requireFreshLogin(await guardArgs(request, client));
     } catch (error) {
       response = error as Response;
     }
@@ -43,7 +44,7 @@ describe("requireFreshLogin", () => {
   });
 
   it("sends an anonymous request to log in, not to reauthenticate", async () => {
-    await expect(requireFreshLogin(new Request("http://localhost/settings/password"))).rejects.toSatisfy(
+    await expect(requireFreshLogin(await guardArgs(new Request("http://localhost/settings/password")))).rejects.toSatisfy(
       (r: Response) => r.headers.get("Location") === "/login?redirectTo=%2Fsettings%2Fpassword",
     );
   });

@@ -6,9 +6,10 @@ import { createSession, findActiveSession } from "~/auth/sessions.server";
 import { takeFlash } from "~/flash.server";
 import { overrideConfig } from "../helpers/config";
 import { makeUser } from "../helpers/users";
+import { guardArgs } from "../helpers/identity";
 import { thrown } from "../helpers/responses";
 
-const context = { clientIp: "127.0.0.1" };
+const context = { clientIp: "127.0.0.1", identity: null };
 
 /** Turns Set-Cookie values into a Cookie header, as a browser would. */
 function cookieHeader(response: Response): string {
@@ -24,7 +25,7 @@ function requestWith(cookie: string | null, url = "http://localhost/dashboard/no
 
 describe("requireUser", () => {
   it("sends an anonymous request to /login with redirectTo and the LOGIN_MESSAGE flash", async () => {
-    const response = await thrown(requireUser(requestWith(null)));
+    const response = await thrown(requireUser(await guardArgs(requestWith(null))));
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe("/login?redirectTo=%2Fdashboard%2Fnotes%3Ftab%3D1");
     const { flash } = await takeFlash(requestWith(cookieHeader(response)));
@@ -34,14 +35,14 @@ describe("requireUser", () => {
   it("uses LOGIN_MESSAGE_CATEGORY, and sends no flash when LOGIN_MESSAGE is empty", async () => {
     let restore = overrideConfig({ loginMessage: "Sign in first.", loginMessageCategory: "warning" });
     try {
-      const response = await thrown(requireUser(requestWith(null)));
+      const response = await thrown(requireUser(await guardArgs(requestWith(null))));
       expect((await takeFlash(requestWith(cookieHeader(response)))).flash).toEqual({ category: "warning", message: "Sign in first." });
     } finally {
       restore();
     }
     restore = overrideConfig({ loginMessage: "" });
     try {
-      const response = await thrown(requireUser(requestWith(null)));
+      const response = await thrown(requireUser(await guardArgs(requestWith(null))));
       expect(response.headers.getSetCookie()).toEqual([]);
     } finally {
       restore();
@@ -52,7 +53,7 @@ describe("requireUser", () => {
     const user = await makeUser({ name: "Guarded" });
     const { id } = await createSession(user.id, { remember: false, client: { userAgent: "", ip: "" } });
     const cookie = (await serializeSessionCookie(id, false)).split(";")[0]!;
-    const current = await requireUser(requestWith(cookie));
+    const current = await requireUser(await guardArgs(requestWith(cookie)));
     expect(current).toMatchObject({ id: user.id, name: "Guarded" });
     expect(current).not.toHaveProperty("password_hash");
   });
@@ -64,8 +65,8 @@ describe("requireUser", () => {
     ["empty", "__session="],
     ["binary", "__session=%00%FF%FE"],
   ])("treats a %s cookie as anonymous", async (_name, cookie) => {
-    expect(await getUser(requestWith(cookie))).toBeNull();
-    const response = await thrown(requireUser(requestWith(cookie)));
+    expect(await getUser(await guardArgs(requestWith(cookie)))).toBeNull();
+    const response = await thrown(requireUser(await guardArgs(requestWith(cookie))));
     expect(response.status).toBe(302);
   });
 
@@ -90,9 +91,9 @@ describe("requireAnonymous", () => {
     const user = await makeUser();
     const { id } = await createSession(user.id, { remember: false, client: { userAgent: "", ip: "" } });
     const cookie = (await serializeSessionCookie(id, false)).split(";")[0]!;
-    const response = await thrown(requireAnonymous(requestWith(cookie, "http://localhost/login")));
+    const response = await thrown(requireAnonymous(await guardArgs(requestWith(cookie, "http://localhost/login"))));
     expect(response.headers.get("Location")).toBe("/dashboard");
-    await expect(requireAnonymous(requestWith(null, "http://localhost/login"))).resolves.toBeUndefined();
+    await expect(requireAnonymous(await guardArgs(requestWith(null, "http://localhost/login")))).resolves.toBeUndefined();
   });
 });
 
@@ -138,9 +139,9 @@ describe("loginUser / logoutUser", () => {
     const user = await makeUser();
     const login = await loginUser(requestWith(null), context, { userId: user.id, remember: true });
     const cookie = cookieHeader(login);
-    expect(await getUser(requestWith(cookie))).not.toBeNull();
+    expect(await getUser(await guardArgs(requestWith(cookie)))).not.toBeNull();
     const logout = await logoutUser(requestWith(cookie));
     expect(logout.headers.getSetCookie().some((c) => /^__session=;/.test(c) && /Expires=Thu, 01 Jan 1970/.test(c))).toBe(true);
-    expect(await getUser(requestWith(cookie))).toBeNull();
+    expect(await getUser(await guardArgs(requestWith(cookie)))).toBeNull();
   });
 });

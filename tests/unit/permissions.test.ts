@@ -7,6 +7,7 @@ import { db } from "~/db.server";
 import { findAccess } from "~/users/roles.server";
 import { updateUser } from "~/users/users.server";
 import { makeUser } from "../helpers/users";
+import { guardArgs } from "../helpers/identity";
 import { thrown } from "../helpers/responses";
 
 async function signedInRequest(userId: number, url = "http://localhost/admin/users?q=x") {
@@ -42,52 +43,52 @@ describe("roles and permissions in the database", () => {
 
 describe("requirePermission / requireRole", () => {
   it("sends an anonymous request to log in, with redirectTo", async () => {
-    const response = await thrown(requirePermission(new Request("http://localhost/admin/users?page=2"), "users:read"));
+    const response = await thrown(requirePermission(await guardArgs(new Request("http://localhost/admin/users?page=2")), "users:read"));
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe("/login?redirectTo=%2Fadmin%2Fusers%3Fpage%3D2");
-    expect((await thrown(requireRole(new Request("http://localhost/admin/users"), "admin"))).status).toBe(302);
+    expect((await thrown(requireRole(await guardArgs(new Request("http://localhost/admin/users")), "admin"))).status).toBe(302);
   });
 
   it("answers 403 to a signed-in user without the permission or role", async () => {
     const user = await makeUser();
     const request = await signedInRequest(user.id);
     for (const permission of PERMISSIONS) {
-      const response = await thrown(requirePermission(request(), permission));
+      const response = await thrown(requirePermission(await guardArgs(request()), permission));
       expect(response.status).toBe(403);
       expect(await response.text()).toBe("You do not have permission to see this page.");
     }
-    expect((await thrown(requireRole(request(), "admin"))).status).toBe(403);
-    await expect(requireRole(request(), "user")).resolves.toMatchObject({ id: user.id });
+    expect((await thrown(requireRole(await guardArgs(request()), "admin"))).status).toBe(403);
+    await expect(requireRole(await guardArgs(request()), "user")).resolves.toMatchObject({ id: user.id });
   });
 
   it("lets an admin through and gives the route the user with roles and permissions", async () => {
     const admin = await makeUser({ roles: ["admin"] });
     const request = await signedInRequest(admin.id);
-    const current = await requirePermission(request(), "users:delete");
+    const current = await requirePermission(await guardArgs(request()), "users:delete");
     expect(current).toMatchObject({ id: admin.id, roles: ["admin"], permissions: [...PERMISSIONS].sort() });
     expect(current).not.toHaveProperty("password_hash");
-    await expect(requireRole(request(), "admin")).resolves.toMatchObject({ id: admin.id });
+    await expect(requireRole(await guardArgs(request()), "admin")).resolves.toMatchObject({ id: admin.id });
   });
 
   it("applies a role change at the user's next request, without a new login", async () => {
     await makeUser({ roles: ["admin"] }); // another admin, so demoting the member again is allowed
     const member = await makeUser();
     const request = await signedInRequest(member.id);
-    expect((await thrown(requirePermission(request(), "users:read"))).status).toBe(403);
+    expect((await thrown(requirePermission(await guardArgs(request()), "users:read"))).status).toBe(403);
 
     await updateUser(member.id, { roles: ["admin"] });
-    await expect(requirePermission(request(), "users:read")).resolves.toMatchObject({ id: member.id });
+    await expect(requirePermission(await guardArgs(request()), "users:read")).resolves.toMatchObject({ id: member.id });
 
     await updateUser(member.id, { roles: ["user"] });
-    expect((await thrown(requirePermission(request(), "users:read"))).status).toBe(403);
+    expect((await thrown(requirePermission(await guardArgs(request()), "users:read"))).status).toBe(403);
   });
 
   it("reads the user and their access once per request, however many loaders ask", async () => {
     const admin = await makeUser({ roles: ["admin"] });
-    const request = (await signedInRequest(admin.id))();
-    const first = await requirePermission(request, "users:read");
+    const args = await guardArgs((await signedInRequest(admin.id))());
+    const first = await requirePermission(args, "users:read");
     await updateUser(admin.id, { name: "Renamed meanwhile" });
-    const [second, third] = await Promise.all([getUser(request), requireRole(request, "admin")]);
+    const [second, third] = await Promise.all([getUser(args), requireRole(args, "admin")]);
     expect(second).toBe(first);
     expect(third).toBe(first);
     expect(first.name).toBe("Test User");
@@ -96,8 +97,8 @@ describe("requirePermission / requireRole", () => {
   it("treats a deactivated user's session as anonymous at once", async () => {
     const user = await makeUser();
     const request = await signedInRequest(user.id);
-    expect(await getUser(request())).not.toBeNull();
+    expect(await getUser(await guardArgs(request()))).not.toBeNull();
     await updateUser(user.id, { active: false });
-    expect(await getUser(request())).toBeNull();
+    expect(await getUser(await guardArgs(request()))).toBeNull();
   });
 });

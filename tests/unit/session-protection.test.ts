@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { networkOf, protectSession, sameClient } from "~/auth/session-protection.server";
-import { createSession, findActiveSession, hashSessionId, isFresh } from "~/auth/sessions.server";
+import { applySessionProtection, networkOf, sameClient } from "~/auth/session-protection.server";
+import { type ClientInfo, createSession, findActiveSession, hashSessionId, isFresh } from "~/auth/sessions.server";
 import { db } from "~/db.server";
 import { overrideConfig } from "../helpers/config";
 import { makeUser } from "../helpers/users";
@@ -13,6 +13,12 @@ async function sessionFrom(client = home) {
   const user = await makeUser();
   const { id } = await createSession(user.id, { remember: false, client });
   return { user, id };
+}
+
+/** Session protection for a request carrying session `id` from `client`, as the identity pipeline runs it; null: no live session. */
+async function protectSession(id: string, client: ClientInfo, now = Date.now()) {
+  const active = await findActiveSession(id, now);
+  return active ? { outcome: await applySessionProtection(active.session, client, now) } : null;
 }
 
 function activityOf(userId: number) {
@@ -49,7 +55,7 @@ describe("sameClient", () => {
   });
 });
 
-describe("protectSession", () => {
+describe("applySessionProtection", () => {
   it("changes nothing for the same client", async () => {
     const { id } = await sessionFrom();
     const result = await protectSession(id, { ...home, ip: "203.0.113.11" });

@@ -1,0 +1,134 @@
+import cluster, { type Worker } from "node:cluster";
+import type { Server } from "node:http";
+import type { Config } from "~/config.server";
+import { closeDatabase } from "~/db.server";
+import { flushLogFiles, forwardLogLines, logger, writeLogLine } from "~/logger.server";
+
+/**
+ * WEB_CONCURRENCY worker processes on one port (node:cluster, connections
+ * handed out round-robin by the primary). The primary serves no requests: it
+ * starts the workers, restarts one that dies, writes their log lines (whole,
+ * in one place, so LOG_FILE rotates in one process), runs housekeeping once
+ * for the machine, and on SIGTERM lets every worker drain before it exits.
+ */
+
+type WorkerMessage =
+  | { type: "log"; line: string }
+  | { type: "listening"; port: number }
+  | { type: "fatal"; message: string };
+
+/** A worker that dies this soon after its start is not restarted: the whole server stops (a crash loop helps nobody). */
+const CRASH_LOOP_MS = 5_000;
+
+/** The one line printed when the port cannot be taken. */
+export function listenFailure(error: NodeJS.ErrnoException & { port?: number; address?: string }): string {
+  const where = `${error.address ?? "the host"}:${error.port ?? "?"}`;
+  return error.code === "EACCES"
+    ? `Cannot listen on ${where}: permission denied. Choose another PORT or HOST.`
+    : `Cannot listen on ${where}: the address is already in use. Stop the other server or choose another PORT.`;
+}
+
+export async function runPrimary(
+  config: Config,
+  { onListening, startHousekeeping }: { onListening: (port: number) => void; startHousekeeping: () => () => void },
+): Promise<void> {
+  const started = new Map<Worker, number>();
+  const listening = new Set<Worker>();
+  let stopping = false;
+  let announced = false;
+  let stopHousekeeping = () => {};
+
+  const stopAll = (signal: NodeJS.Signals) => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+  };
+  const exitWhenAllStopped = async (code: number) => {
+    if (Object.keys(cluster.workers ?? {}).length > 0) return;
+    stopHousekeeping();
+    await closeDatabase().catch(() => {});
+    logger.info("stopped");
+    flushLogFiles();
+    process.exit(code);
+  };
+  const fail = (message: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(message);
+    stopAll("SIGTERM");
+    process.exitCode = 1;
+  };
+
+  const fork = () => {
+    const worker = cluster.fork();
+    started.set(worker, Date.now());
+    worker.on("message", (message: WorkerMessage) => {
+      if (message.type === "log") writeLogLine(message.line);
+      else if (message.type === "fatal") fail(message.message);
+      else if (message.type === "listening") {
+        listening.add(worker);
+        if (!announced && listening.size === config.webConcurrency) {
+          announced = true;
+          onListening(message.port);
+          stopHousekeeping = startHousekeeping();
+        }
+      }
+    });
+  };
+
+  cluster.on("exit", (worker, code, signal) => {
+    const lived = Date.now() - (started.get(worker) ?? 0);
+    started.delete(worker);
+    listening.delete(worker);
+    if (stopping) {
+      void exitWhenAllStopped(process.exitCode === 1 ? 1 : 0);
+      return;
+    }
+    if (lived < CRASH_LOOP_MS) {
+      fail(`A server worker stopped ${lived} ms after its start (${signal ?? `exit code ${code}`}); stopping.`);
+      void exitWhenAllStopped(1);
+      return;
+    }
+    logger.error({ pid: worker.process.pid, code, signal }, "a server worker died; starting another");
+    fork();
+  });
+
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      stopHousekeeping();
+      logger.info({ signal, workers: Object.keys(cluster.workers ?? {}).length }, "shutting down: draining workers");
+      stopAll(signal);
+    });
+  }
+
+  for (let i = 0; i < config.webConcurrency; i++) fork();
+}
+
+/**
+ * A worker: its log lines go to the primary; it reports when it listens (or
+ * why it cannot), and exits once it has drained.
+ */
+export async function runWorker(serve: (onStopped: () => Promise<void>) => Promise<Server>): Promise<void> {
+  let lastSend: Promise<void> = Promise.resolve();
+  const send = (message: WorkerMessage) => {
+    lastSend = new Promise((resolve) => {
+      if (!process.connected) return resolve();
+      process.send!(message, undefined, undefined, () => resolve());
+    });
+  };
+  forwardLogLines((line) => send({ type: "log", line }));
+  let server: Server;
+  try {
+    server = await serve(async () => {
+      await lastSend;
+      process.exit(0);
+    });
+  } catch (error) {
+    const failure = error as NodeJS.ErrnoException;
+    send({ type: "fatal", message: failure.code === "EADDRINUSE" || failure.code === "EACCES" ? listenFailure(failure) : String(failure.stack ?? failure) });
+    await lastSend;
+    process.exit(1);
+  }
+  const address = server.address();
+  send({ type: "listening", port: typeof address === "object" && address ? address.port : 0 });
+}
