@@ -1,7 +1,15 @@
 import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, SqliteDialect, type SqliteDatabase } from "kysely";
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  SqliteDialect,
+  type SqliteDatabase,
+  SqliteDriver,
+} from "kysely";
 import type { Database } from "./schema";
 
 export type DB = Kysely<Database>;
@@ -50,8 +58,33 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
   };
 }
 
+/**
+ * Every transaction in this app reads, then writes. SQLite's default `BEGIN`
+ * (deferred) starts as a reader; when another process (the CLI, a second
+ * server worker) commits in between, the upgrade to writer fails at once with
+ * SQLITE_BUSY, without waiting: busy_timeout cannot help a stale snapshot.
+ * `BEGIN IMMEDIATE` takes the write lock first, so a transaction waits its
+ * turn (busy_timeout) and then runs on fresh data.
+ */
+class ImmediateTransactionDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+  }
+}
+
+class SqliteWriteFirstDialect extends SqliteDialect {
+  readonly #database: SqliteDatabase;
+  constructor(database: SqliteDatabase) {
+    super({ database });
+    this.#database = database;
+  }
+  override createDriver(): Driver {
+    return new ImmediateTransactionDriver({ database: this.#database });
+  }
+}
+
 export function createDatabase(file: string): { db: DB; sqlite: SQLite.Database } {
   const sqlite = openSqlite(file);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({ dialect: new SqliteWriteFirstDialect(withStatementCache(sqlite)) });
   return { db, sqlite };
 }

@@ -1,13 +1,15 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 import { generate } from "otplib";
-import { userCli } from "./admin-helpers";
-// These tests walk many pages each (axe on every one); without JavaScript a
-// walk took 26-31 s on a slow day against the default 30 s. Their timeout is
-// sized to the work, with room for a machine three times slower.
-test.describe.configure({ timeout: 120_000 });
-
+import { grantRole, insertUsers } from "./admin-helpers";
 import { BASE_URL, e2eDatabase, exactPath, jsEnabled, logout, makeSessionsStale, newUser, ready, register, submitLogin, url, visit } from "./helpers";
+
+// One page, or one short sequence of page states, per test: axe on a page
+// takes a few seconds (without JavaScript the page is replayed in a second
+// context), and walks of seven pages ran 26-78 s against a 30 s default on
+// slow days. Each test here does at most three axe runs; the timeout leaves
+// room for a machine several times slower still.
+test.describe.configure({ timeout: 90_000 });
 
 /**
  * axe-core on every page of the app, signed out, signed in and as an admin,
@@ -66,11 +68,15 @@ function totp(secret: string, steps = 0): Promise<string> {
   return generate({ secret, epoch: Math.floor(Date.now() / 1000) + steps * 30 });
 }
 
-test("signed-out pages", async ({ page }) => {
-  for (const path of ["/", "/login", "/register", "/forgot-password", "/reset-password", "/verify-email?token=bogus"]) {
-    await expectPageAccessible(page, path);
-  }
+const SIGNED_OUT_PAGES = ["/", "/login", "/register", "/forgot-password", "/reset-password", "/verify-email?token=bogus"];
 
+for (const path of SIGNED_OUT_PAGES) {
+  test(`signed-out page ${path}`, async ({ page }) => {
+    await expectPageAccessible(page, path);
+  });
+}
+
+test("a bogus reset link and the 404 page", async ({ page }) => {
   // A bogus reset token redirects to the clear error page.
   await visit(page, "/reset-password?token=bogus");
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
@@ -82,7 +88,7 @@ test("signed-out pages", async ({ page }) => {
   await expectAccessible(page, "the 404 page");
 });
 
-test("signed-out forms showing errors", async ({ page }) => {
+test("the login form showing errors", async ({ page }) => {
   await visit(page, "/login");
   await page.getByRole("button", { name: "Log in", exact: true }).click();
   await expect(page.getByRole("alert")).toBeVisible();
@@ -91,14 +97,18 @@ test("signed-out forms showing errors", async ({ page }) => {
   await submitLogin(page, { email: "nobody@example.com", password: "wrong password" });
   await expect(page.getByRole("alert")).toHaveText("Invalid email or password.");
   await expectAccessible(page, "the login form with wrong credentials");
+});
 
+test("the register form showing errors", async ({ page }) => {
   await visit(page, "/register");
   await page.getByLabel("Email", { exact: true }).fill("not an email");
   await page.getByLabel("Password", { exact: true }).fill("short");
   await page.getByRole("button", { name: "Create account", exact: true }).click();
   await expect(page.locator(".field-error").first()).toBeVisible();
   await expectAccessible(page, "the register form with bad input");
+});
 
+test("the forgot-password form: errors and the confirmation", async ({ page }) => {
   await visit(page, "/forgot-password");
   await page.getByRole("button", { name: "Send reset link" }).click();
   await expect(page.locator(".field-error").first()).toBeVisible();
@@ -123,25 +133,27 @@ test("the 429 page", async ({ page }) => {
   await expectAccessible(page, "the 429 page");
 });
 
-test("signed-in pages", async ({ page }) => {
-  await register(page);
-  for (const path of [
-    "/dashboard",
-    "/dashboard/notes",
-    "/logout",
-    "/settings/profile",
-    "/settings/email",
-    "/settings/password",
-    "/settings/two-factor",
-    "/settings/sessions",
-    "/settings/activity",
-    "/settings/delete-account",
-  ]) {
-    await expectPageAccessible(page, path);
-  }
-});
+const SIGNED_IN_PAGES = [
+  "/dashboard",
+  "/dashboard/notes",
+  "/logout",
+  "/settings/profile",
+  "/settings/email",
+  "/settings/password",
+  "/settings/two-factor",
+  "/settings/sessions",
+  "/settings/activity",
+  "/settings/delete-account",
+];
 
-test("signed-in forms showing errors, and a note", async ({ page }) => {
+for (const path of SIGNED_IN_PAGES) {
+  test(`signed-in page ${path}`, async ({ page }) => {
+    await register(page);
+    await expectPageAccessible(page, path);
+  });
+}
+
+test("the note form showing errors, and a note", async ({ page }) => {
   await register(page);
   await visit(page, "/dashboard/notes");
   await page.getByRole("button", { name: "Add note" }).click();
@@ -155,7 +167,10 @@ test("signed-in forms showing errors, and a note", async ({ page }) => {
   await expect(page).toHaveURL(/\/dashboard\/notes\/\d+$/);
   await expect(page.getByRole("heading", { name: "Shopping" })).toBeVisible();
   await expectAccessible(page, "a note page");
+});
 
+test("the password and delete-account forms showing errors", async ({ page }) => {
+  await register(page);
   await visit(page, "/settings/password");
   await page.getByLabel("Current password").fill("not the password");
   await page.getByLabel("New password").fill("short");
@@ -187,27 +202,40 @@ test("reauthentication", async ({ page }) => {
   await expectAccessible(page, "/reauthenticate with a wrong password");
 });
 
-test("two-factor: setup, recovery codes, the login code step", async ({ page }) => {
-  const user = await register(page);
+/** Opens the two-factor setup step; returns the secret from the otpauth URI. */
+async function startTwoFactorSetup(page: Page): Promise<string> {
   await visit(page, "/settings/two-factor");
   await page.getByRole("button", { name: "Set up two-factor" }).click();
   await expect(page.getByRole("img", { name: "QR code for your authenticator app" })).toBeVisible();
+  const uri = (await page.getByText(/^otpauth:\/\/totp\//).textContent())!;
+  return new URL(uri).searchParams.get("secret")!;
+}
+
+async function finishTwoFactorSetup(page: Page, secret: string): Promise<void> {
+  await ready(page);
+  await page.getByLabel("Code from your app").fill(await totp(secret));
+  await page.getByRole("button", { name: "Turn on two-factor" }).click();
+  await expect(page.getByRole("list", { name: "Recovery codes" }).getByRole("listitem")).toHaveCount(10);
+}
+
+test("two-factor setup: the QR step, a wrong code, the recovery codes", async ({ page }) => {
+  await register(page);
+  const secret = await startTwoFactorSetup(page);
   await expectAccessible(page, "the two-factor setup step");
 
-  const uri = (await page.getByText(/^otpauth:\/\/totp\//).textContent())!;
-  const secret = new URL(uri).searchParams.get("secret")!;
   await ready(page);
   await page.getByLabel("Code from your app").fill("000000");
   await page.getByRole("button", { name: "Turn on two-factor" }).click();
   await expect(page.getByRole("alert")).toBeVisible();
   await expectAccessible(page, "the two-factor setup step with a wrong code");
 
-  await ready(page);
-  await page.getByLabel("Code from your app").fill(await totp(secret));
-  await page.getByRole("button", { name: "Turn on two-factor" }).click();
-  await expect(page.getByRole("list", { name: "Recovery codes" }).getByRole("listitem")).toHaveCount(10);
+  await finishTwoFactorSetup(page, secret);
   await expectAccessible(page, "the recovery codes page");
+});
 
+test("two-factor on: the settings page and the login code step", async ({ page }) => {
+  const user = await register(page);
+  await finishTwoFactorSetup(page, await startTwoFactorSetup(page));
   await expectPageAccessible(page, "/settings/two-factor");
 
   await logout(page);
@@ -222,31 +250,44 @@ test("two-factor: setup, recovery codes, the login code step", async ({ page }) 
   await expectAccessible(page, "/login/two-factor with a wrong code");
 });
 
-test("admin pages, and the 403 page for everyone else", async ({ page, browser }) => {
+/** An admin signed in on `page`, and another user they manage (arranged in the database: the CLI has its own tests). */
+async function adminAndOther(page: Page): Promise<{ otherId: number; otherName: string }> {
   const admin = await register(page, newUser("Ada Admin"));
-  userCli("set-role", "--email", admin.email, "--role", "admin");
+  grantRole(admin.email, "admin");
   const other = newUser("Grace Hopper");
-  userCli("create", "--email", other.email, "--name", other.name, "--password", other.password);
+  insertUsers([other]);
   const db = e2eDatabase();
-  const { id } = db.prepare("SELECT id FROM users WHERE email = ?").get(other.email) as { id: number };
-  db.close();
-
-  for (const path of [
-    "/admin/users",
-    `/admin/users?q=${encodeURIComponent("Grace")}`,
-    "/admin/users?q=nobody-matches-this",
-    "/admin/users/new",
-    `/admin/users/${id}`,
-    `/admin/users/${id}?confirm=delete`,
-    "/admin/audit",
-  ]) {
-    await expectPageAccessible(page, path);
+  try {
+    const { id } = db.prepare("SELECT id FROM users WHERE email = ?").get(other.email) as { id: number };
+    return { otherId: id, otherName: other.name };
+  } finally {
+    db.close();
   }
+}
 
+const ADMIN_PAGES: ((otherId: number) => string)[] = [
+  () => "/admin/users",
+  () => `/admin/users?q=${encodeURIComponent("Grace")}`,
+  () => "/admin/users?q=nobody-matches-this",
+  () => "/admin/users/new",
+  (id) => `/admin/users/${id}`,
+  (id) => `/admin/users/${id}?confirm=delete`,
+  () => "/admin/audit",
+];
+
+for (const pathOf of ADMIN_PAGES) {
+  test(`admin page ${pathOf(0).replace("/0", "/<id>")}`, async ({ page }) => {
+    const { otherId } = await adminAndOther(page);
+    await expectPageAccessible(page, pathOf(otherId));
+  });
+}
+
+test("admin forms: the delete dialog and the new-user form with errors", async ({ page }) => {
+  const { otherId, otherName } = await adminAndOther(page);
   if (jsEnabled()) {
-    await visit(page, `/admin/users/${id}`);
+    await visit(page, `/admin/users/${otherId}`);
     await page.getByRole("link", { name: "Delete user…" }).click();
-    await expect(page.getByRole("dialog", { name: `Delete ${other.name}?` })).toBeVisible();
+    await expect(page.getByRole("dialog", { name: `Delete ${otherName}?` })).toBeVisible();
     await expectAccessible(page, "the delete dialog");
   }
 
@@ -254,15 +295,13 @@ test("admin pages, and the 403 page for everyone else", async ({ page, browser }
   await page.getByRole("button", { name: "Create user" }).click();
   await expect(page.locator(".field-error").first()).toBeVisible();
   await expectAccessible(page, "the new-user form with errors");
+});
 
-  // A signed-in user without the admin role.
-  const context = await browser.newContext({ baseURL: BASE_URL, javaScriptEnabled: jsEnabled() });
-  const user = await context.newPage();
-  await register(user);
-  const response = await user.goto("/admin/users");
+test("the 403 page for a user without the admin role", async ({ page }) => {
+  await register(page);
+  const response = await page.goto("/admin/users");
   expect(response?.status()).toBe(403);
-  await expect(user.getByRole("heading", { level: 1, name: "Forbidden" })).toBeVisible();
-  await expectAccessible(user, "the 403 page");
-  expect(user.url()).toBe(url("/admin/users"));
-  await context.close();
+  await expect(page.getByRole("heading", { level: 1, name: "Forbidden" })).toBeVisible();
+  await expectAccessible(page, "the 403 page");
+  expect(page.url()).toBe(url("/admin/users"));
 });

@@ -28,6 +28,19 @@ export async function registerAdmin(page: Page, user: TestUser = newUser("Ada Ad
   return user;
 }
 
+/** Gives a user a role straight in the database (fast arrangement; `npm run user -- set-role` is what operators run). */
+export function grantRole(email: string, role: string): void {
+  const sql = new Database(DB_PATH);
+  try {
+    sql.pragma("busy_timeout = 5000");
+    sql
+      .prepare("INSERT OR IGNORE INTO user_roles (user_id, role_id) SELECT users.id, roles.id FROM users, roles WHERE users.email = ? AND roles.name = ?")
+      .run(email, role);
+  } finally {
+    sql.close();
+  }
+}
+
 /** Inserts users straight into the database (fast arrangement for list tests); their password is unusable. */
 export function insertUsers(users: { name: string; email: string }[]): void {
   const sql = new Database(DB_PATH);

@@ -75,7 +75,11 @@ export async function applySessionProtection(session: SessionRow, client: Client
     await db.updateTable("sessions").set({ fresh_at: null }).where("id_hash", "=", session.id_hash).execute();
     outcome = "made-stale";
   }
-  logger.warn({ userId: session.user_id, mode, ip: client.ip }, "session protection: the client changed");
+  const changed = [
+    session.user_agent === client.userAgent.slice(0, 512) ? null : "user-agent",
+    networkOf(session.ip) === networkOf(client.ip) ? null : "network",
+  ].filter(Boolean);
+  logger.warn({ userId: session.user_id, mode, ip: client.ip, userAgent: client.userAgent, changed }, "session protection: the client changed");
   await recordActivity(
     { type: "session_protection_triggered", actorId: null, subjectId: session.user_id, details: { mode, ended: mode === "strong" } },
     { ip: client.ip, userAgent: client.userAgent },

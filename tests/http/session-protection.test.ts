@@ -64,6 +64,11 @@ describe("SESSION_PROTECTION=basic (default)", () => {
       .prepare("SELECT type, details FROM activity WHERE subject_id = (SELECT id FROM users WHERE email = ?) AND type = 'session_protection_triggered'")
       .all(email);
     expect(type).toEqual([{ type: "session_protection_triggered", details: JSON.stringify({ mode: "basic", ended: false }) }]);
+    // The operator's log says what changed, and from where.
+    const warning = server.logs
+      .filter((line) => line.includes('"session protection: the client changed"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)[0];
+    expect(warning).toMatchObject({ mode: "basic", changed: ["user-agent"], userAgent: CHROME });
   });
 
   it("ignores X-Forwarded-For without TRUST_PROXY", async () => {
