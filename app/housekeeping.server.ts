@@ -41,7 +41,8 @@ export async function runHousekeeping(now = Date.now()): Promise<Record<string, 
     }
   }
   const total = Object.values(removed).reduce((a, b) => a + b, 0);
-  if (total > 0) logger.info({ removed }, "housekeeping");
+  // One process per machine runs this (the cluster's primary); its pid tells which.
+  logger[total > 0 ? "info" : "debug"]({ removed, pid: process.pid }, "housekeeping");
   return removed;
 }
 

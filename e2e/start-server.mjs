@@ -32,6 +32,8 @@ const child = spawn(process.execPath, [path.join(root, "build/server.js")], {
     LOGIN_IP_RATE_LIMIT: "10000 per hour",
     LOG_LEVEL: "warn",
     NODE_ENV: "test",
+    // The production shape on this machine: two worker processes on the one port, one SQLite file.
+    WEB_CONCURRENCY: "2",
   },
 });
 

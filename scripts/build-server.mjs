@@ -1,10 +1,16 @@
 // Bundles server/index.ts (and the app modules it uses) into build/server.js.
 // Dependencies stay in node_modules; the Remix build is imported at run time.
+// Code splitting puts what only a serving process needs (server/http.ts:
+// Express, Remix, React) in a chunk of its own that the cluster's primary
+// never loads.
 import { build } from "esbuild";
 
 await build({
   entryPoints: ["server/index.ts"],
-  outfile: "build/server.js",
+  outdir: "build",
+  entryNames: "server",
+  chunkNames: "server-chunks/[name]-[hash]",
+  splitting: true,
   bundle: true,
   platform: "node",
   format: "esm",

@@ -1,8 +1,10 @@
-// `npm start`: builds when the sources are newer than the build, then serves it.
+// `npm start`: builds when the sources are newer than the build, then serves it
+// in this same process (one process fewer: it becomes the server's primary).
 // `npm run dev`: the Remix dev server (live reload) around the same server.
 import { spawnSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dev = process.argv.includes("--dev");
@@ -40,5 +42,5 @@ if (dev) {
     const result = spawnSync("npm", ["run", "build"], { cwd: root, stdio: "inherit" });
     if (result.status !== 0) process.exit(result.status ?? 1);
   }
-  run(process.execPath, [path.join(root, "build/server.js")]);
+  await import(pathToFileURL(path.join(root, "build/server.js")).href);
 }

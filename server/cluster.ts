@@ -30,7 +30,11 @@ export function listenFailure(error: NodeJS.ErrnoException & { port?: number; ad
 
 export async function runPrimary(
   config: Config,
-  { onListening, startHousekeeping }: { onListening: (port: number) => void; startHousekeeping: () => () => void },
+  {
+    script,
+    onListening,
+    startHousekeeping,
+  }: { /** The server's entry module, which each worker runs. */ script: string; onListening: (port: number) => void; startHousekeeping: () => () => void },
 ): Promise<void> {
   const started = new Map<Worker, number>();
   const listening = new Set<Worker>();
@@ -101,6 +105,7 @@ export async function runPrimary(
     });
   }
 
+  cluster.setupPrimary({ exec: script });
   for (let i = 0; i < config.webConcurrency; i++) fork();
 }
 

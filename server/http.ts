@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -60,6 +61,8 @@ export async function createApp(config: Config, { dev = false } = {}) {
             ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
             userId: res.locals.userId ?? null,
             ip: req.ip,
+            // Which worker process served it (absent with one process).
+            worker: cluster.worker?.id,
           },
           "request",
         );

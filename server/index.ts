@@ -1,5 +1,6 @@
 import cluster from "node:cluster";
 import type { Server } from "node:http";
+import { fileURLToPath } from "node:url";
 import { closePasswordPool } from "~/auth/password.server";
 import { type Config, ConfigError, getConfig } from "~/config.server";
 import { closeDatabase, db } from "~/db.server";
@@ -7,7 +8,6 @@ import { startHousekeeping } from "~/housekeeping.server";
 import { addLogFile, flushLogFiles, logger } from "~/logger.server";
 import { migrateToLatest } from "../db/migrate";
 import { listenFailure, runPrimary, runWorker } from "./cluster";
-import { createApp } from "./http";
 
 /**
  * The production server. `npm start` runs WEB_CONCURRENCY worker processes on
@@ -33,6 +33,9 @@ function readConfig(): Config {
 
 /** Serves requests in this process until SIGTERM/SIGINT, then drains and calls `onStopped`. */
 async function serve(config: Config, { dev, onStopped }: { dev: boolean; onStopped: () => Promise<void> }) {
+  // Loaded here, not at the top: the cluster's primary serves no requests and
+  // never loads Express, Remix or React (tens of MB it would hold for nothing).
+  const { createApp } = await import("./http");
   const { app, build } = await createApp(config, { dev });
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(config.port, config.host, () => resolve(listening));
@@ -101,6 +104,8 @@ async function main() {
   }
 
   await runPrimary(config, {
+    // Workers run this module (build/server.js), whoever started the primary: `npm start` imports it.
+    script: fileURLToPath(import.meta.url),
     onListening: (port) => logger.info({ url: `http://${config.host}:${port}`, origin: config.appOrigin, workers: config.webConcurrency }, "listening"),
     startHousekeeping,
   });

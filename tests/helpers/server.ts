@@ -12,6 +12,8 @@ export type TestServer = {
   /** A direct handle on the server's SQLite file, for arranging and checking state. */
   sql: Database.Database;
   logs: string[];
+  /** Resolves with the server process's exit code once it has exited. */
+  exited: Promise<number | null>;
   stop: () => Promise<void>;
 };
 
@@ -38,6 +40,8 @@ export async function startServer(env: Record<string, string> = {}, { dbPath: ex
       ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
       BCRYPT_COST: "4",
       LOG_LEVEL: "info",
+      // One process per test server (fast to start); tests/http/cluster.test.ts runs several.
+      WEB_CONCURRENCY: "1",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -72,9 +76,14 @@ export async function startServer(env: Record<string, string> = {}, { dbPath: ex
   });
   const sql = new Database(dbPath);
   sql.pragma("busy_timeout = 5000");
+  const exited = new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once("exit", (code) => resolve(code));
+  });
   return {
     url,
     pid: child.pid!,
+    exited,
     dbPath,
     sql,
     logs,
