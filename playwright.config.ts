@@ -25,6 +25,13 @@ const launchOptions = {
 export default defineConfig({
   testDir: "e2e",
   fullyParallel: true,
+  // Sized to the work on a 2-core machine shared by the server, two test
+  // workers and Chromium, whose speed varies 2-3x from day to day: the longest
+  // flows (a dozen steps with registration and a second device) take up to
+  // ~35 s here on a quiet day, most take 3-15 s; multi-page walks are split
+  // into one page per test rather than given more time.
+  timeout: 120_000,
+  expect: { timeout: 15_000 },
   workers: 2,
   retries: 0,
   forbidOnly: true,

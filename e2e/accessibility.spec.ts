@@ -6,10 +6,8 @@ import { BASE_URL, e2eDatabase, exactPath, jsEnabled, logout, makeSessionsStale,
 
 // One page, or one short sequence of page states, per test: axe on a page
 // takes a few seconds (without JavaScript the page is replayed in a second
-// context), and walks of seven pages ran 26-78 s against a 30 s default on
-// slow days. Each test here does at most three axe runs; the timeout leaves
-// room for a machine several times slower still.
-test.describe.configure({ timeout: 90_000 });
+// context), and walks of seven pages ran 26-78 s on slow days. Each test here
+// does at most three axe runs.
 
 /**
  * axe-core on every page of the app, signed out, signed in and as an admin,
