@@ -47,7 +47,9 @@ describe("WEB_CONCURRENCY=2: worker processes on one port", () => {
   });
 
   it("announces itself once all workers listen, and runs housekeeping once, in the primary", async () => {
-    expect(workersOf(server)).toHaveLength(2);
+    const workers = workersOf(server);
+    expect(workers).toHaveLength(2);
+    for (const pid of workers) expect(execFileSync("ps", ["-o", "args=", "-p", String(pid)], { encoding: "utf8" })).toContain("--max-old-space-size=160");
     const listening = entries(server).filter((e) => e.msg === "listening");
     expect(listening).toHaveLength(1);
     expect(listening[0]).toMatchObject({ workers: 2 });
@@ -112,5 +114,15 @@ describe("WEB_CONCURRENCY=2: failing workers", () => {
     } finally {
       blocker.close();
     }
+  });
+});
+
+describe("worker heap", () => {
+  it("caps each worker's old space unless the operator chose a cap", async () => {
+    const { workerExecArgv, WORKER_HEAP_MB } = await import("../../server/cluster");
+    expect(workerExecArgv([], "")).toEqual([`--max-old-space-size=${WORKER_HEAP_MB}`]);
+    expect(workerExecArgv(["--enable-source-maps"], "")).toEqual(["--enable-source-maps", `--max-old-space-size=${WORKER_HEAP_MB}`]);
+    expect(workerExecArgv([], "--max-old-space-size=512")).toEqual([]);
+    expect(workerExecArgv(["--max-old-space-size=64"], "")).toEqual(["--max-old-space-size=64"]);
   });
 });
