@@ -10,7 +10,6 @@ import { singleton } from "~/utils/singleton.server";
  * small batches and yields between them, so a run never blocks requests.
  *
  *   registerHousekeepingTask("expired tokens", (now) => deleteExpiredTokens(now));
-registerHousekeepingTask("expired pending logins", (now) => deleteExpiredPendingLogins(now));
  *
  * The server runs every task at start and then every HOUSEKEEPING_INTERVAL_MS.
  */
@@ -29,6 +28,7 @@ export function registerHousekeepingTask(name: string, task: HousekeepingTask): 
 
 registerHousekeepingTask("expired sessions", (now) => deleteExpiredSessions(now));
 registerHousekeepingTask("expired tokens", (now) => deleteExpiredTokens(now));
+registerHousekeepingTask("expired pending logins", (now) => deleteExpiredPendingLogins(now));
 
 /** Runs every task once; a failing task is logged and does not stop the others. */
 export async function runHousekeeping(now = Date.now()): Promise<Record<string, number>> {

@@ -56,11 +56,15 @@ export async function runPrimary(
   let announced = false;
   let stopHousekeeping = () => {};
 
+  // `started` holds the workers that have not exited yet (cluster.workers may
+  // still list a worker whose exit event has fired: it waits for the disconnect too).
   const stopAll = (signal: NodeJS.Signals) => {
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+    for (const worker of started.keys()) worker.process.kill(signal);
   };
+  let finished = false;
   const exitWhenAllStopped = async (code: number) => {
-    if (Object.keys(cluster.workers ?? {}).length > 0) return;
+    if (started.size > 0 || finished) return;
+    finished = true;
     stopHousekeeping();
     await closeDatabase().catch(() => {});
     logger.info("stopped");
@@ -101,8 +105,12 @@ export async function runPrimary(
       return;
     }
     if (lived < CRASH_LOOP_MS) {
-      fail(`A server worker stopped ${lived} ms after its start (${signal ?? `exit code ${code}`}); stopping.`);
-      void exitWhenAllStopped(1);
+      // Its own explanation (a "fatal" message: the port is taken, say) can
+      // arrive just after its exit event: give it a moment to be the line printed.
+      setTimeout(() => {
+        fail(`A server worker stopped ${lived} ms after its start (${signal ?? `exit code ${code}`}); stopping.`);
+        void exitWhenAllStopped(1);
+      }, 200);
       return;
     }
     logger.error({ pid: worker.process.pid, code, signal }, "a server worker died; starting another");
@@ -114,7 +122,7 @@ export async function runPrimary(
       if (stopping) return;
       stopping = true;
       stopHousekeeping();
-      logger.info({ signal, workers: Object.keys(cluster.workers ?? {}).length }, "shutting down: draining workers");
+      logger.info({ signal, workers: started.size }, "shutting down: draining workers");
       stopAll(signal);
     });
   }

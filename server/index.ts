@@ -33,6 +33,13 @@ function readConfig(): Config {
 
 /** Serves requests in this process until SIGTERM/SIGINT, then drains and calls `onStopped`. */
 async function serve(config: Config, { dev, onStopped }: { dev: boolean; onStopped: () => Promise<void> }) {
+  // `npm start` always serves the optimised build: React picks its production
+  // bundle from NODE_ENV when it loads, just below. The app's own settings were
+  // read before, so this does not switch on the production requirements
+  // (secret, origin, Secure cookies). Only serving processes set it: a
+  // cluster's workers inherit the primary's environment, and must read their
+  // settings under the same rules as the primary did.
+  if (!dev) process.env.NODE_ENV ??= "production";
   // Loaded here, not at the top: the cluster's primary serves no requests and
   // never loads Express, Remix or React (tens of MB it would hold for nothing).
   const { createApp } = await import("./http");
@@ -71,10 +78,6 @@ async function serve(config: Config, { dev, onStopped }: { dev: boolean; onStopp
 async function main() {
   const config = readConfig();
   const dev = process.env.NODE_ENV === "development" && process.argv.includes("--dev");
-  // `npm start` always serves the optimised build: React picks its production
-  // bundle from NODE_ENV. The app's own settings were read above, so this does
-  // not switch on the production requirements (secret, origin, Secure cookies).
-  if (!dev) process.env.NODE_ENV ??= "production";
 
   if (cluster.isWorker) {
     await runWorker((onStopped) => serve(config, { dev: false, onStopped }));

@@ -17,6 +17,10 @@ export type TestServer = {
   stop: () => Promise<void>;
 };
 
+function definedOnly(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined)) as NodeJS.ProcessEnv;
+}
+
 export const TEST_SECRET = "http-test-secret-0123456789abcdef0123456789";
 export const TEST_ENCRYPTION_KEY = "http-test-encryption-key-0123456789abcdef012";
 
@@ -25,12 +29,13 @@ export const TEST_ENCRYPTION_KEY = "http-test-encryption-key-0123456789abcdef012
  * the suites) on a random port with its own SQLite file (or `dbPath`, to start
  * again on an earlier server's data) and the given settings.
  */
-export async function startServer(env: Record<string, string> = {}, { dbPath: existing }: { dbPath?: string } = {}): Promise<TestServer> {
+/** `env` values override the defaults; an `undefined` value leaves that variable unset. */
+export async function startServer(env: Record<string, string | undefined> = {}, { dbPath: existing }: { dbPath?: string } = {}): Promise<TestServer> {
   const dir = existing ? path.dirname(existing) : path.resolve(".tmp/http", randomUUID());
   fs.mkdirSync(dir, { recursive: true });
   const dbPath = existing ?? path.join(dir, "app.db");
   const child: ChildProcess = spawn(process.execPath, ["build/server.js"], {
-    env: {
+    env: definedOnly({
       PATH: process.env.PATH,
       NODE_ENV: "test",
       PORT: "0",
@@ -43,7 +48,7 @@ export async function startServer(env: Record<string, string> = {}, { dbPath: ex
       // One process per test server (fast to start); tests/http/cluster.test.ts runs several.
       WEB_CONCURRENCY: "1",
       ...env,
-    },
+    }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: string[] = [];

@@ -96,6 +96,20 @@ describe("WEB_CONCURRENCY=2: worker processes on one port", () => {
   });
 });
 
+describe("WEB_CONCURRENCY=2 without NODE_ENV (as `npm start` on a fresh machine)", () => {
+  it("starts: the workers read their settings under the same rules as the primary", async () => {
+    // Without NODE_ENV, APP_ORIGIN is not required; had the workers inherited
+    // the primary's NODE_ENV=production, each would stop on a missing APP_ORIGIN.
+    const server = await startServer({ WEB_CONCURRENCY: "2", NODE_ENV: undefined });
+    try {
+      expect(workersOf(server)).toHaveLength(2);
+      expect((await fetch(`${server.url}/login`)).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe("WEB_CONCURRENCY=2: failing workers", () => {
   it("stops with one clear line, exit code 1, when the port is taken", async () => {
     const blocker = net.createServer();

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createSession, deleteExpiredSessions, findActiveSession, hashSessionId, isFresh, rotateSession, sessionEndReason, touchInterval, TOUCH_INTERVAL_MS, touchSession } from "~/auth/sessions.server";
 import { getConfig } from "~/config.server";
 import { db } from "~/db.server";
+import { PENDING_LOGIN_MAX_AGE_MS, redirectToSecondFactor } from "~/auth/two-factor-login.server";
 import { runHousekeeping, registerHousekeepingTask } from "~/housekeeping.server";
 import { overrideConfig } from "../helpers/config";
 import { makeUser } from "../helpers/users";
@@ -131,5 +132,15 @@ describe("housekeeping", () => {
     expect(removed).not.toHaveProperty("test: broken");
     expect(seen).toEqual([now]);
     expect(await rowOf(expired.id)).toBeUndefined();
+  });
+
+  it("removes expired pending two-factor logins, and only those", async () => {
+    const [gone, kept] = [await makeUser(), await makeUser()];
+    await redirectToSecondFactor({ userId: gone.id, remember: false, redirectTo: null }, T0);
+    await redirectToSecondFactor({ userId: kept.id, remember: false, redirectTo: null }, T0 + PENDING_LOGIN_MAX_AGE_MS);
+    const removed = await runHousekeeping(T0 + PENDING_LOGIN_MAX_AGE_MS + 1);
+    expect(removed["expired pending logins"]).toBeGreaterThanOrEqual(1);
+    const left = await db.selectFrom("pending_logins").select("user_id").where("user_id", "in", [gone.id, kept.id]).execute();
+    expect(left).toEqual([{ user_id: kept.id }]);
   });
 });
