@@ -7,7 +7,10 @@ import { BASE_URL, e2eDatabase, exactPath, jsEnabled, logout, makeSessionsStale,
 // One page, or one short sequence of page states, per test: axe on a page
 // takes a few seconds (without JavaScript the page is replayed in a second
 // context), and walks of seven pages ran 26-78 s on slow days. Each test here
-// does at most three axe runs.
+// does at most three axe runs; without JavaScript the longest took 51 s in a
+// clean-clone CI run (2026-12-02), so these get 180 s: room for a machine
+// three times slower.
+test.describe.configure({ timeout: 180_000 });
 
 /**
  * axe-core on every page of the app, signed out, signed in and as an admin,
