@@ -52,9 +52,17 @@ function expandIPv6(ip: string): string[] {
   return [...left, ...Array<string>(Math.max(0, missing)).fill("0"), ...right].map((g) => g.replace(/^0+(?=.)/, ""));
 }
 
+/** What differs between the client a session was started (or last confirmed) from and the request's. */
+export function clientChanges(stored: ClientInfo, current: ClientInfo): ("user-agent" | "network")[] {
+  const changes: ("user-agent" | "network")[] = [];
+  if (stored.userAgent !== current.userAgent.slice(0, 512)) changes.push("user-agent");
+  if (networkOf(stored.ip) !== networkOf(current.ip)) changes.push("network");
+  return changes;
+}
+
 /** True when the request comes from the client the session was started (or last confirmed) from. */
 export function sameClient(stored: ClientInfo, current: ClientInfo): boolean {
-  return stored.userAgent === current.userAgent.slice(0, 512) && networkOf(stored.ip) === networkOf(current.ip);
+  return clientChanges(stored, current).length === 0;
 }
 
 /**
@@ -65,7 +73,9 @@ export function sameClient(stored: ClientInfo, current: ClientInfo): boolean {
  */
 export async function applySessionProtection(session: SessionRow, client: ClientInfo, now = Date.now()): Promise<ProtectionOutcome> {
   const mode = getConfig().sessionProtection;
-  if (mode === "off" || sameClient({ userAgent: session.user_agent, ip: session.ip }, client)) return "ok";
+  if (mode === "off") return "ok";
+  const changed = clientChanges({ userAgent: session.user_agent, ip: session.ip }, client);
+  if (changed.length === 0) return "ok";
   let outcome: ProtectionOutcome;
   if (mode === "strong") {
     await db.deleteFrom("sessions").where("id_hash", "=", session.id_hash).execute();
@@ -75,10 +85,6 @@ export async function applySessionProtection(session: SessionRow, client: Client
     await db.updateTable("sessions").set({ fresh_at: null }).where("id_hash", "=", session.id_hash).execute();
     outcome = "made-stale";
   }
-  const changed = [
-    session.user_agent === client.userAgent.slice(0, 512) ? null : "user-agent",
-    networkOf(session.ip) === networkOf(client.ip) ? null : "network",
-  ].filter(Boolean);
   logger.warn({ userId: session.user_id, mode, ip: client.ip, userAgent: client.userAgent, changed }, "session protection: the client changed");
   await recordActivity(
     { type: "session_protection_triggered", actorId: null, subjectId: session.user_id, details: { mode, ended: mode === "strong" } },
