@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
+import { isApiPath } from "~/auth/identity.server";
 import type { Config } from "~/config.server";
 
 /**
@@ -73,6 +74,10 @@ export function isSameOrigin(origin: string, config: Config): boolean {
  * The app's URLs come from APP_ORIGIN, never from the request: the Host header
  * Remix sees is set from it (or from the verified Origin), and
  * X-Forwarded-Host is dropped, so Remix's own Origin/Host check agrees with ours.
+ *
+ * The JSON API under /api/ is exempt from the 403: it accepts no cookies, only
+ * a bearer token a script sends on purpose, so there is no ambient credential
+ * for another site to ride on.
  */
 export function sameOriginOnly(config: Config) {
   const appHost = new URL(config.appOrigin).host;
@@ -83,7 +88,8 @@ export function sameOriginOnly(config: Config) {
     if (req.headers.origin === "null" && req.headers["sec-fetch-site"] === "same-origin") delete req.headers.origin;
     const origin = req.headers.origin;
     const sameOrigin = origin !== undefined && isSameOrigin(origin, config);
-    if (!SAFE_METHODS.has(req.method) && ((origin !== undefined && !sameOrigin) || req.headers["sec-fetch-site"] === "cross-site")) {
+    const crossSite = (origin !== undefined && !sameOrigin) || req.headers["sec-fetch-site"] === "cross-site";
+    if (!SAFE_METHODS.has(req.method) && crossSite && !isApiPath(req.path)) {
       res.status(403).type("text/plain").send("Cross-site requests are not allowed.");
       return;
     }
@@ -96,28 +102,32 @@ export function sameOriginOnly(config: Config) {
 const FORM_TYPES = /^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i;
 
 /**
- * Every action reads a form: a body over the limit gets 413, a body of unknown
- * length 411 (forms always send Content-Length), a body that is not a form
- * (JSON, plain text, ...) 415.
+ * Every page action reads a form: a body over the limit gets 413, a body of
+ * unknown length 411 (forms always send Content-Length), a body that is not a
+ * form (JSON, plain text, ...) 415. Under /api/ the same limits answer in
+ * JSON, and the route decides the body's type (JSON only: readJsonBody).
  */
 export function bodyLimit(maxBytes = MAX_BODY_BYTES) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (SAFE_METHODS.has(req.method)) return next();
+    const api = isApiPath(req.path);
+    const refuse = (status: number, message: string) =>
+      api ? res.status(status).json({ error: message }) : res.status(status).type("text/plain").send(message);
     const length = req.headers["content-length"];
     const hasBody = req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
-    if (hasBody && !FORM_TYPES.test(req.headers["content-type"] ?? "")) {
-      res.status(415).type("text/plain").send("Send the form as application/x-www-form-urlencoded or multipart/form-data.");
+    if (hasBody && !api && !FORM_TYPES.test(req.headers["content-type"] ?? "")) {
+      refuse(415, "Send the form as application/x-www-form-urlencoded or multipart/form-data.");
       return;
     }
     if (length === undefined) {
       if (req.headers["transfer-encoding"]) {
-        res.status(411).type("text/plain").send("The request needs a Content-Length.");
+        refuse(411, "The request needs a Content-Length.");
         return;
       }
       return next();
     }
     if (!/^\d+$/.test(length) || Number(length) > maxBytes) {
-      res.status(413).type("text/plain").send("The request is too large.");
+      refuse(413, "The request is too large.");
       return;
     }
     next();

@@ -145,10 +145,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       if (!(await findUserById(id))) throw notFound();
       // Ending your own sessions keeps the one you are using.
       const exceptIdHash = admin.id === id ? session.id_hash : undefined;
-      const count = await endAllSessionsOfUser({ actorId: admin.id, userId: id, exceptIdHash }, actor.origin);
+      const ended = await endAllSessionsOfUser({ actorId: admin.id, userId: id, exceptIdHash }, actor.origin);
       return redirectWithFlash(`/admin/users/${id}`, {
         category: "success",
-        message: count === 0 ? "There were no sessions to end." : `Ended ${count} ${count === 1 ? "session" : "sessions"}.`,
+        message: endedMessage(ended),
       });
     }
     case "reset-two-factor": {
@@ -178,6 +178,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     default:
       return failed({ formError: "Unknown action." });
   }
+}
+
+/** "Ended 2 sessions." / "Ended 2 sessions and revoked 1 API token." */
+function endedMessage({ sessions, tokens }: { sessions: number; tokens: number }): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  if (tokens === 0) return sessions === 0 ? "There were no sessions to end." : `Ended ${plural(sessions, "session")}.`;
+  return `Ended ${plural(sessions, "session")} and revoked ${plural(tokens, "API token")}.`;
 }
 
 const dateFormat = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
