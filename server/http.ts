@@ -9,7 +9,7 @@ import { resolveIdentity } from "~/auth/identity.server";
 import type { Config } from "~/config.server";
 import { logger } from "~/logger.server";
 import { projectRoot } from "~/utils/project-root.server";
-import { bodyLimit, cspNonce, decodablePathsOnly, sameOriginOnly, securityHeaders } from "./security";
+import { apiUrlsOnly, bodyLimit, cspNonce, decodablePathsOnly, sameOriginOnly, securityHeaders } from "./security";
 
 /**
  * One server process: Express around the Remix build. This is where the
@@ -73,6 +73,7 @@ export async function createApp(config: Config, { dev = false } = {}) {
 
   app.use(securityHeaders(config, { dev }));
   app.use(decodablePathsOnly());
+  app.use(apiUrlsOnly());
   app.get("/favicon.ico", (_req, res) => res.redirect(301, "/favicon.svg"));
   app.use("/build", express.static(path.join(root, "public/build"), { immutable: true, maxAge: "1y" }));
   // Only paths that look like files reach the disk: a page request costs no stat() call.

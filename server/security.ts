@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
+import { NO_SUCH_ENDPOINT } from "~/api/responses.server";
 import { isApiPath } from "~/auth/identity.server";
 import type { Config } from "~/config.server";
 
@@ -141,6 +142,21 @@ export function decodablePathsOnly() {
       decodeURIComponent(req.path);
     } catch {
       res.status(400).type("text/plain").send("The address is not valid.");
+      return;
+    }
+    next();
+  };
+}
+
+/**
+ * The API answers at its own URLs only: Remix's data URLs for its routes
+ * (`/api/….data`, `?_data=`) would run the same loaders and actions but answer
+ * in Remix's internal format, so they get the API's JSON 404 before anything runs.
+ */
+export function apiUrlsOnly() {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (isApiPath(req.path) && (req.path.endsWith(".data") || req.query._data !== undefined)) {
+      res.status(404).json({ error: NO_SUCH_ENDPOINT });
       return;
     }
     next();

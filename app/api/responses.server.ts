@@ -35,6 +35,8 @@ export function insufficientScope(scope: string): Response {
   });
 }
 
+export const NO_SUCH_ENDPOINT = "There is no such API endpoint; see /api/v1/openapi.json.";
+
 export function notFound(message = "Not found."): Response {
   return apiError(404, message);
 }

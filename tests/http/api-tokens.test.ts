@@ -295,10 +295,14 @@ describe("the API with a token", () => {
     expect(page.status).toBe(403);
   });
 
-  it("answers JSON 404 for unknown /api paths, and serves the OpenAPI document publicly", async () => {
-    const unknown = await callApi(server, "/api/v2/whatever");
-    expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toMatchObject({ error: expect.any(String) });
+  it("answers JSON 404 for unknown /api paths and Remix's data URLs of API routes, and serves the OpenAPI document publicly", async () => {
+    const { token, id } = await userWithToken({ scopes: ["notes:write", "profile:read"] });
+    for (const [path, method] of [["/api/v2/whatever", "GET"], ["/api", "DELETE"], ["/api/v1/me.data", "GET"], ["/api/v1/me?_data=routes%2Fapi.v1.me", "GET"], ["/api/v1/notes.data", "POST"]]) {
+      const response = await callApi(server, path!, { token, method, json: method === "POST" ? { title: "via .data" } : undefined });
+      expect(response.status, path).toBe(404);
+      expect(await response.json()).toEqual({ error: "There is no such API endpoint; see /api/v1/openapi.json." });
+    }
+    expect(server.sql.prepare("SELECT count(*) AS n FROM notes WHERE user_id = ?").get(id)).toEqual({ n: 0 });
 
     const response = await callApi(server, "/api/v1/openapi.json");
     expect(response.status).toBe(200);
