@@ -1,5 +1,6 @@
 import { recordActivity } from "~/activity/activity.server";
-import { db, type ApiTokenRow, type DB, type User } from "~/db.server";
+import { db, type ApiTokenRow, type DB } from "~/db.server";
+import type { PublicUser } from "~/users/users.server";
 import { type ApiScope, expiryTime, type TokenExpiry } from "./scopes";
 
 /**
@@ -66,7 +67,7 @@ export function scopesOf(row: Pick<ApiTokenRow, "scopes">): ApiScope[] {
 export type TokenRefusal = "invalid" | "expired" | "revoked" | "inactive";
 
 export type TokenCheck =
-  | { ok: true; token: ApiTokenRow; user: User }
+  | { ok: true; token: ApiTokenRow; user: PublicUser }
   /** `token` is set when the lookup id named a real token (the refusal can be logged for its owner). */
   | { ok: false; reason: TokenRefusal; token?: ApiTokenRow };
 
@@ -77,30 +78,22 @@ const NO_SUCH_HASH = "0".repeat(64);
 export async function verifyApiToken(presented: string, now = Date.now()): Promise<TokenCheck> {
   const parsed = parseApiToken(presented);
   if (!parsed) return { ok: false, reason: "invalid" };
+  // The user's public fields only: a token never needs the password hash.
   const row = await db
     .selectFrom("api_tokens")
     .innerJoin("users", "users.id", "api_tokens.user_id")
     .selectAll("api_tokens")
-    .select([
-      "users.email",
-      "users.name as user_name",
-      "users.password_hash",
-      "users.active",
-      "users.created_at as user_created_at",
-      "users.updated_at",
-      "users.email_confirmed_at",
-    ])
+    .select(["users.email", "users.name as user_name", "users.active", "users.created_at as user_created_at"])
     .where("api_tokens.lookup_id", "=", parsed.lookupId)
     .executeTakeFirst();
   const secretHash = await hashTokenSecret(parsed.secret);
   const matches = constantTimeEqual(secretHash, row?.secret_hash ?? NO_SUCH_HASH);
   if (!row || !matches) return { ok: false, reason: "invalid" };
-  const { email, user_name, password_hash, active, user_created_at, updated_at, email_confirmed_at, ...token } = row;
+  const { email, user_name: name, active, user_created_at: created_at, ...token } = row;
   if (token.revoked_at !== null) return { ok: false, reason: "revoked", token };
   if (token.expires_at !== null && now >= token.expires_at) return { ok: false, reason: "expired", token };
   if (active !== 1) return { ok: false, reason: "inactive", token };
-  const user: User = { id: token.user_id, email, name: user_name, password_hash, active, created_at: user_created_at, updated_at, email_confirmed_at };
-  return { ok: true, token, user };
+  return { ok: true, token, user: { id: token.user_id, email, name, active, created_at } };
 }
 
 /**

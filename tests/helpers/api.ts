@@ -1,3 +1,4 @@
+import type { ApiTokenRow } from "../../db/schema";
 import type { Client, TestServer } from "./server";
 
 /** Shared steps for the API token tests: create a token through the settings page, call the API with it. */
@@ -43,19 +44,7 @@ export function callApi(
   });
 }
 
-export type TokenRow = {
-  id: number;
-  user_id: number;
-  name: string;
-  lookup_id: string;
-  secret_hash: string;
-  scopes: string;
-  created_at: number;
-  expires_at: number | null;
-  last_used_at: number | null;
-  last_used_ip: string | null;
-  revoked_at: number | null;
-};
+export type TokenRow = ApiTokenRow;
 
 /** The stored row of a token (found by the lookup id in it). */
 export function tokenRow(server: TestServer, token: string): TokenRow {
