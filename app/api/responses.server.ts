@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { formatWait } from "~/auth/rate-limit.server";
 import type { FieldErrors } from "~/auth/validation";
 
 /**
@@ -45,11 +46,10 @@ export function methodNotAllowed(request: Request, allowed: string[]): Response 
   return apiError(405, `${request.method} is not allowed here; use ${allowed.join(" or ")}.`, { headers: { Allow: allowed.join(", ") } });
 }
 
-/** A 429 for the API from the rate limiter's answer (its Retry-After kept). */
-export async function tooManyRequests(limited: Response): Promise<Response> {
-  const retryAfter = limited.headers.get("Retry-After") ?? "60";
-  const { message } = (await limited.json()) as { message: string };
-  return apiError(429, message.replace("Too many attempts", "Too many requests"), { headers: { "Retry-After": retryAfter } });
+/** A 429 for the API, keeping the rate limiter's Retry-After (seconds). */
+export function tooManyRequests(limited: Response): Response {
+  const retryAfter = Number(limited.headers.get("Retry-After")) || 60;
+  return apiError(429, `Too many requests. Try again in ${formatWait(retryAfter)}.`, { headers: { "Retry-After": String(retryAfter) } });
 }
 
 /** A zod error as one message per field (the first for each); errors about the whole value go under `body`. */

@@ -137,7 +137,7 @@ export async function requireApiScope(args: ApiGuardArgs, scope: ApiScope): Prom
   try {
     await countRequest("api", { account: identity ? `token:${identity.token.id}` : null, address: origin.ip }, origin);
   } catch (error) {
-    if (isTooManyAttempts(error)) throw await tooManyRequests(error);
+    if (isTooManyAttempts(error)) throw tooManyRequests(error);
     throw error;
   }
   if (!identity) throw unauthorized(args.request);
