@@ -1,6 +1,5 @@
 import { recordActivity } from "~/activity/activity.server";
-import { db, type ApiTokenRow, type DB } from "~/db.server";
-import type { PublicUser } from "~/users/users.server";
+import { db, type ApiTokenRow, type DB, type User } from "~/db.server";
 import { type ApiScope, expiryTime, type TokenExpiry } from "./scopes";
 
 /**
@@ -67,7 +66,7 @@ export function scopesOf(row: Pick<ApiTokenRow, "scopes">): ApiScope[] {
 export type TokenRefusal = "invalid" | "expired" | "revoked" | "inactive";
 
 export type TokenCheck =
-  | { ok: true; token: ApiTokenRow; user: PublicUser }
+  | { ok: true; token: ApiTokenRow; user: Pick<User, "id" | "email" | "name" | "active" | "created_at"> }
   /** `token` is set when the lookup id named a real token (the refusal can be logged for its owner). */
   | { ok: false; reason: TokenRefusal; token?: ApiTokenRow };
 

@@ -115,14 +115,9 @@ export const bearerTokenResolver: CredentialResolver = async (request, now) => {
     return anonymous();
   }
   const [access] = await Promise.all([findAccess(check.user.id), recordTokenUse(check.token, request.client, now)]);
-  const { id, email, name, active, created_at } = check.user;
-  const { id: tokenId, user_id, name: tokenName } = check.token;
+  const { id, user_id, name } = check.token;
   return {
-    identity: {
-      credential: "token",
-      user: { id, email, name, active, created_at, ...access },
-      token: { id: tokenId, user_id, name: tokenName, scopes: scopesOf(check.token) },
-    },
+    identity: { credential: "token", user: { ...check.user, ...access }, token: { id, user_id, name, scopes: scopesOf(check.token) } },
     setCookies: [],
   };
 };
