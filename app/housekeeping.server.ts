@@ -1,4 +1,5 @@
 import { deleteExpiredTokens } from "~/account/tokens.server";
+import { deleteStaleApiTokens } from "~/api/api-tokens.server";
 import { deleteExpiredSessions } from "~/auth/sessions.server";
 import { deleteExpiredPendingLogins } from "~/auth/two-factor-login.server";
 import { logger } from "~/logger.server";
@@ -29,6 +30,7 @@ export function registerHousekeepingTask(name: string, task: HousekeepingTask): 
 registerHousekeepingTask("expired sessions", (now) => deleteExpiredSessions(now));
 registerHousekeepingTask("expired tokens", (now) => deleteExpiredTokens(now));
 registerHousekeepingTask("expired pending logins", (now) => deleteExpiredPendingLogins(now));
+registerHousekeepingTask("stale API tokens", (now) => deleteStaleApiTokens(now));
 
 /** Runs every task once; a failing task is logged and does not stop the others. */
 export async function runHousekeeping(now = Date.now()): Promise<Record<string, number>> {

@@ -9,7 +9,9 @@ import type { Config } from "~/config.server";
 import { logger } from "~/logger.server";
 import { projectRoot } from "~/utils/project-root.server";
 import { anonymousPages } from "./anonymous-pages";
-import { checkBody, decodedPath, type Refusal, sameOriginOnly, securityHeaders } from "./security";
+import { NO_SUCH_ENDPOINT } from "~/api/responses.server";
+import { isApiPath } from "~/auth/identity.server";
+import { checkBody, decodedPath, isRemixDataUrlUnderApi, type Refusal, sameOriginOnly, securityHeaders } from "./security";
 import { staticFiles } from "./static-files";
 
 /**
@@ -97,8 +99,14 @@ async function sendResponse(res: ServerResponse, response: Response): Promise<vo
   }
 }
 
-function sendText(res: ServerResponse, { status, message }: Refusal) {
+/** A refusal from the server itself: plain text for pages, the API's JSON shape under /api/. */
+function sendText(res: ServerResponse, { status, message }: Refusal, pathname = "") {
   res.statusCode = status;
+  if (isApiPath(pathname)) {
+    res.setHeader("Content-Type", "application/json; charset=utf-8");
+    res.end(JSON.stringify({ error: message }));
+    return;
+  }
   res.setHeader("Content-Type", "text/plain; charset=utf-8");
   res.end(message);
 }
@@ -139,10 +147,13 @@ export async function createApp(config: Config, { dev = false } = {}) {
       res.setHeader("Location", "/favicon.svg");
       return res.end();
     }
+    if (isRemixDataUrlUnderApi(rawPath, query === -1 ? "" : target.slice(query))) {
+      return sendText(res, { status: 404, message: NO_SUCH_ENDPOINT }, rawPath);
+    }
     if (await publicFiles(req, res, pathname)) return;
 
-    const refusal = refuseCrossSite(req) ?? checkBody(req);
-    if (refusal) return sendText(res, refusal);
+    const refusal = refuseCrossSite(req, rawPath) ?? checkBody(req, rawPath);
+    if (refusal) return sendText(res, refusal, rawPath);
     // Pages carry per-user data: never cached unless a route says otherwise.
     res.setHeader("Cache-Control", "no-store");
 

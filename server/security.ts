@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { isApiPath } from "~/auth/identity.server";
 import type { Config } from "~/config.server";
 
 /**
@@ -73,10 +74,14 @@ export function isSameOrigin(origin: string, config: Config): boolean {
  * The app's URLs come from APP_ORIGIN, never from the request: the Host header
  * Remix sees is set from it (or from the verified Origin), and
  * X-Forwarded-Host is dropped, so Remix's own Origin/Host check agrees with ours.
+ *
+ * The JSON API under /api/ is exempt from the 403: it accepts no cookies, only
+ * a bearer token a script sends on purpose, so there is no ambient credential
+ * for another site to ride on.
  */
 export function sameOriginOnly(config: Config) {
   const appHost = new URL(config.appOrigin).host;
-  return (req: IncomingMessage): Refusal | null => {
+  return (req: IncomingMessage, pathname: string): Refusal | null => {
     const headers = req.headers;
     // Pages with Referrer-Policy: no-referrer (reset and email links) make the browser send
     // `Origin: null` with their own form posts; `Sec-Fetch-Site: same-origin`, which only a
@@ -84,7 +89,8 @@ export function sameOriginOnly(config: Config) {
     if (headers.origin === "null" && headers["sec-fetch-site"] === "same-origin") delete headers.origin;
     const origin = headers.origin;
     const sameOrigin = origin !== undefined && isSameOrigin(origin, config);
-    if (!SAFE_METHODS.has(req.method ?? "") && ((origin !== undefined && !sameOrigin) || headers["sec-fetch-site"] === "cross-site")) {
+    const crossSite = (origin !== undefined && !sameOrigin) || headers["sec-fetch-site"] === "cross-site";
+    if (!SAFE_METHODS.has(req.method ?? "") && crossSite && !isApiPath(pathname)) {
       return { status: 403, message: "Cross-site requests are not allowed." };
     }
     delete headers["x-forwarded-host"];
@@ -96,16 +102,17 @@ export function sameOriginOnly(config: Config) {
 const FORM_TYPES = /^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i;
 
 /**
- * Every action reads a form: a body over the limit gets 413, a body of unknown
- * length 411 (forms always send Content-Length), a body that is not a form
- * (JSON, plain text, ...) 415.
+ * Every page action reads a form: a body over the limit gets 413, a body of
+ * unknown length 411 (forms always send Content-Length), a body that is not a
+ * form (JSON, plain text, ...) 415. Under /api/ the same limits apply, and the
+ * route decides the body's type (JSON only: readJsonBody).
  */
-export function checkBody(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Refusal | null {
+export function checkBody(req: IncomingMessage, pathname: string, maxBytes = MAX_BODY_BYTES): Refusal | null {
   if (SAFE_METHODS.has(req.method ?? "")) return null;
   const length = req.headers["content-length"];
   const chunked = req.headers["transfer-encoding"] !== undefined;
   const hasBody = chunked || (length !== undefined && length !== "0");
-  if (hasBody && !FORM_TYPES.test(req.headers["content-type"] ?? "")) {
+  if (hasBody && !isApiPath(pathname) && !FORM_TYPES.test(req.headers["content-type"] ?? "")) {
     return { status: 415, message: "Send the form as application/x-www-form-urlencoded or multipart/form-data." };
   }
   if (length === undefined) return chunked ? { status: 411, message: "The request needs a Content-Length." } : null;
@@ -120,4 +127,13 @@ export function decodedPath(pathname: string): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The API answers at its own URLs only: Remix's data URLs for its routes
+ * (`/api/….data`, `?_data=`) would run the same loaders and actions but answer
+ * in Remix's internal format, so they get the API's JSON 404 before anything runs.
+ */
+export function isRemixDataUrlUnderApi(pathname: string, search: string): boolean {
+  return isApiPath(pathname) && (pathname.endsWith(".data") || new URLSearchParams(search).has("_data"));
 }
