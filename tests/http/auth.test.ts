@@ -106,7 +106,8 @@ describe("login", () => {
     } finally {
       await slow.stop();
     }
-  });
+    // Twelve bcrypt hashes at cost 11, at nice 10: seconds on a quiet machine, far more on a busy one.
+  }, 120_000);
 
   it("gives a message per field for empty input, never a 500", async () => {
     const response = await anon().post("/login", {});
