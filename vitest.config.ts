@@ -1,14 +1,48 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
+/**
+ * Two projects, one run: `sqlite` runs every suite on SQLite files; `postgres`
+ * runs the suites that exercise the database through the app's modules (unit),
+ * the schema check and the multi-instance tests on a throw-away PostgreSQL
+ * server (tests/postgres-global-setup.ts). The HTTP suites that arrange state
+ * with raw SQLite statements (`server.sql`) run on SQLite only.
+ * One file on one database: `npx vitest run --project postgres tests/unit/x.test.ts`.
+ */
+const POSTGRES_SUITES = ["tests/unit/**/*.test.ts", "tests/http/multi-instance.test.ts"];
+const SQLITE_ONLY = ["tests/unit/sqlite-transactions.test.ts"];
+
 export default defineConfig({
   resolve: { alias: { "~": path.resolve(import.meta.dirname, "app") } },
   test: {
-    include: ["tests/**/*.test.ts"],
-    setupFiles: ["tests/setup.ts"],
-    pool: "forks",
-    testTimeout: 20_000,
-    hookTimeout: 60_000,
     reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "sqlite",
+          include: ["tests/**/*.test.ts"],
+          setupFiles: ["tests/setup.ts"],
+          pool: "forks",
+          testTimeout: 20_000,
+          hookTimeout: 60_000,
+          env: { TEST_DATABASE: "sqlite" },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "postgres",
+          include: POSTGRES_SUITES,
+          exclude: SQLITE_ONLY,
+          setupFiles: ["tests/setup.ts"],
+          globalSetup: ["tests/postgres-global-setup.ts"],
+          pool: "forks",
+          testTimeout: 20_000,
+          hookTimeout: 60_000,
+          env: { TEST_DATABASE: "postgres" },
+        },
+      },
+    ],
   },
 });
