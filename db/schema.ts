@@ -19,6 +19,7 @@ export interface Database {
   permissions: PermissionsTable;
   role_permissions: RolePermissionsTable;
   user_roles: UserRolesTable;
+  /** @sqliteOnly PostgreSQL searches `users` through pg_trgm indexes instead (db/migrations/0003). */
   users_search: UsersSearchTable;
 }
 
