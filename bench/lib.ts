@@ -16,7 +16,9 @@ export async function startProductionServer(env: Record<string, string> = {}): P
   const dir = path.resolve(".tmp/bench", randomUUID());
   fs.mkdirSync(dir, { recursive: true });
   const dbPath = path.join(dir, "app.db");
-  const child: ChildProcess = spawn(process.execPath, ["build/server.js"], {
+  const child: ChildProcess = spawn(process.execPath, [path.resolve("build/server.js")], {
+    // On PostgreSQL the data folder is ./data: keep it in the bench's folder.
+    cwd: dir,
     env: {
       PATH: process.env.PATH,
       NODE_ENV: "production",

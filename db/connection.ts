@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import {
@@ -17,8 +18,13 @@ import {
   SqliteDriver,
   type TransactionSettings,
 } from "kysely";
-import pg from "pg";
+import type pg from "pg";
 import type { Database } from "./schema";
+
+/** node-postgres, loaded only when DATABASE_URL is PostgreSQL (it costs every SQLite start and CLI run tens of ms). */
+function loadPg(): typeof pg {
+  return createRequire(import.meta.url)("pg") as typeof pg;
+}
 
 export type DB = Kysely<Database>;
 
@@ -157,18 +163,21 @@ const NUMERIC_OID = 1700;
  * numeric as strings, because they can exceed 2^53. Here they never do
  * (times, counts), and db/schema.ts says number: parse them.
  */
-const numberTypes = {
-  getTypeParser(oid: number, format?: "text" | "binary") {
-    if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
-    return pg.types.getTypeParser(oid, format);
-  },
-} as pg.CustomTypesConfig;
+function numberTypes(types: typeof pg.types): pg.CustomTypesConfig {
+  return {
+    getTypeParser(oid: number, format?: "text" | "binary") {
+      if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
+      return types.getTypeParser(oid, format);
+    },
+  } as pg.CustomTypesConfig;
+}
 
 /** Connections per process; several instances times WEB_CONCURRENCY workers share the server's max_connections. */
 export const POOL_SIZE = 10;
 
 export function createPostgresDatabase(url: string, { poolSize = POOL_SIZE }: { poolSize?: number } = {}): { db: DB; pool: pg.Pool } {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: numberTypes, application_name: "remix-auth-kit" });
+  const { Pool, types } = loadPg();
+  const pool = new Pool({ connectionString: url, max: poolSize, types: numberTypes(types), application_name: "remix-auth-kit" });
   // An idle connection that the server closes (a restart, a network cut) is dropped from the pool, not a crash.
   pool.on("error", () => {});
   const db = new Kysely<Database>({ dialect: new WriteLockingPostgresDialect({ pool }) });
