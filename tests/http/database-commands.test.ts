@@ -105,4 +105,22 @@ describe(`database commands on ${testDialect}`, () => {
       expect(result.stderr).not.toContain("hunter2");
     },
   );
+
+  it("stops with one line, without the password, when the PostgreSQL server cannot be reached", () => {
+    const result = spawnSync(process.execPath, [path.resolve("build/server.js")], {
+      cwd: fs.mkdtempSync(path.join(os.tmpdir(), "unreachable-")),
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: "test",
+        PORT: "0",
+        DATABASE_URL: "postgres://app:hunter2@127.0.0.1:1/app",
+        SESSION_SECRET: "x".repeat(40),
+        ENCRYPTION_KEY: "y".repeat(40),
+      },
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe("Cannot use the database at DATABASE_URL=postgres://app:***@127.0.0.1:1/app: connect ECONNREFUSED 127.0.0.1:1");
+  });
 });
