@@ -15,28 +15,18 @@ import { openDatabase } from "../db/connection";
 import { migrateToLatest } from "../db/migrate";
 import { seedUsers } from "../db/seed";
 import { startPostgresCluster } from "../tests/helpers/postgres-cluster.mjs";
-import { type BenchServer, type Measurement, measure, signIn, startProductionServer, table } from "./lib";
+import { type BenchServer, combineRounds, getPage, type Measurement, measure, nextLinkPath, numberArgument, signIn, startProductionServer, table } from "./lib";
 
-function argument(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) || fallback : fallback;
-}
 
-const users = argument("users", 100_000);
-const seconds = argument("seconds", 6);
-const rounds = argument("rounds", 3);
-const connections = argument("connections", 10);
+const users = numberArgument("users", 100_000);
+const seconds = numberArgument("seconds", 6);
+const rounds = numberArgument("rounds", 3);
+const connections = numberArgument("connections", 10);
 const PAGE_SIZE = 25;
 
 type Case = { name: string; path: string; expect: string };
 type Target = { label: string; server: BenchServer; cookie: string; cases: Case[] };
 
-async function get(base: string, pathname: string, cookie: string): Promise<string> {
-  const response = await fetch(new URL(pathname, base), { headers: { Cookie: cookie } });
-  const body = await response.text();
-  if (response.status !== 200) throw new Error(`GET ${pathname}: ${response.status}`);
-  return body;
-}
 
 /** A database at `url` with `users` users, a production server on it, and an admin signed in. */
 async function prepare(label: string, url: string): Promise<Target> {
@@ -63,10 +53,9 @@ async function prepare(label: string, url: string): Promise<Target> {
 
   const pages = Math.ceil(users / PAGE_SIZE);
   const middle = Math.floor(pages / 2);
-  const before = await get(server.url, `/admin/users?page=${middle - 1}`, cookie);
-  const next = /<a[^>]*rel="next"[^>]*href="([^"]+)"|<a[^>]*href="([^"]+)"[^>]*rel="next"/.exec(before);
-  if (!next) throw new Error(`${label}: no Next link on the page before the deep page`);
-  const deepPath = (next[1] ?? next[2]!).replaceAll("&amp;", "&");
+  const before = await getPage(server.url, `/admin/users?page=${middle - 1}`, cookie);
+  const deepPath = nextLinkPath(before);
+  if (!deepPath) throw new Error(`${label}: no Next link on the page before the deep page`);
   return {
     label,
     server,
@@ -82,18 +71,7 @@ async function prepare(label: string, url: string): Promise<Target> {
   };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-function combine(runs: Measurement[]): Measurement {
-  return {
-    name: runs[0]!.name,
-    rps: Math.round(runs.reduce((sum, r) => sum + r.rps, 0) / runs.length),
-    p50: median(runs.map((r) => r.p50)),
-    p99: median(runs.map((r) => r.p99)),
-    errors: runs.reduce((sum, r) => sum + r.errors, 0),
-    non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
-  };
-}
 
 const load = () => os.loadavg().map((l) => l.toFixed(1)).join(" ");
 console.log(`${os.availableParallelism()} cores, load average ${load()} (a busy machine makes every figure noisier)`);
@@ -109,7 +87,7 @@ try {
   for (let i = 0; i < targets[0]!.cases.length; i++) {
     for (const target of targets) {
       const { name, path: pathname, expect } = target.cases[i]!;
-      const body = await get(target.server.url, pathname, target.cookie);
+      const body = await getPage(target.server.url, pathname, target.cookie);
       if (!body.includes(expect)) throw new Error(`${name} on ${target.label}: the page does not say "${expect}"`);
       await measure("warm-up", `${target.server.url}${pathname}`, { seconds: 1, connections, headers: { Cookie: target.cookie } });
     }
@@ -121,7 +99,7 @@ try {
         runs.get(target.label)!.push(await measure(name, `${target.server.url}${pathname}`, options));
       }
     }
-    for (const target of targets) results.get(target.label)!.push(combine(runs.get(target.label)!));
+    for (const target of targets) results.get(target.label)!.push(combineRounds(runs.get(target.label)!));
   }
 
   for (const target of targets) {
