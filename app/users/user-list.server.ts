@@ -135,7 +135,11 @@ export function pageQuery(
 
 /** How many users match: exact for the whole list; for a search, up to `limit`. */
 export function countQuery(filter: UserFilter, limit = SEARCH_COUNT_LIMIT + 1) {
-  if (filter.kind === "all") return db.selectFrom("users").select((eb) => eb.fn.countAll<number>().as("n"));
+  if (filter.kind === "all") {
+    // PostgreSQL's count(*) reads the whole table; its triggers keep the count in a row (db/migrations/0003).
+    if (databaseDialect() === "postgres") return db.selectFrom("users_count").select("n");
+    return db.selectFrom("users").select((eb) => eb.fn.countAll<number>().as("n"));
+  }
   const matches =
     filter.kind === "indexed" && databaseDialect() === "sqlite"
       ? db.selectFrom("users_search").select("rowid as id").where("users_search", "match", filter.phrase).limit(limit)

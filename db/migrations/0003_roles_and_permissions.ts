@@ -74,6 +74,19 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     await sql`CREATE EXTENSION IF NOT EXISTS pg_trgm`.execute(db);
     await sql`CREATE INDEX users_name_trgm ON users USING gin (name gin_trgm_ops)`.execute(db);
     await sql`CREATE INDEX users_email_trgm ON users USING gin (email gin_trgm_ops)`.execute(db);
+    // "Page 1 of M" counts every user on every request: SQLite reads its smallest index,
+    // PostgreSQL's count(*) reads the whole table. The count is kept in one row instead,
+    // by statement-level triggers, in the same transaction as the insert or delete.
+    await sql`CREATE TABLE users_count (n bigint NOT NULL)`.execute(db);
+    await sql`INSERT INTO users_count (n) SELECT count(*) FROM users`.execute(db);
+    await sql`CREATE FUNCTION users_count_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN UPDATE users_count SET n = n + (SELECT count(*) FROM inserted); RETURN NULL; END $$`.execute(db);
+    await sql`CREATE FUNCTION users_count_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN UPDATE users_count SET n = n - (SELECT count(*) FROM deleted); RETURN NULL; END $$`.execute(db);
+    await sql`CREATE TRIGGER users_count_insert AFTER INSERT ON users REFERENCING NEW TABLE AS inserted
+      FOR EACH STATEMENT EXECUTE FUNCTION users_count_insert()`.execute(db);
+    await sql`CREATE TRIGGER users_count_delete AFTER DELETE ON users REFERENCING OLD TABLE AS deleted
+      FOR EACH STATEMENT EXECUTE FUNCTION users_count_delete()`.execute(db);
     return;
   }
   // Substring search over name and email: an FTS5 trigram index kept in step
@@ -95,6 +108,9 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
 
 export async function down(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   if (dialect === "postgres") {
+    await sql`DROP TABLE users_count`.execute(db);
+    await sql`DROP FUNCTION users_count_insert() CASCADE`.execute(db);
+    await sql`DROP FUNCTION users_count_delete() CASCADE`.execute(db);
     await sql`DROP INDEX users_email_trgm`.execute(db);
     await sql`DROP INDEX users_name_trgm`.execute(db);
   } else {
