@@ -46,6 +46,17 @@ const duration = z.string().transform((value, ctx) => {
   return ms;
 });
 
+/** A rate such as `5 per minute`; `example` shows the accepted form in the error. */
+const rate = (example: string) =>
+  z.string().transform((value, ctx) => {
+    const parsed = parseRate(value);
+    if (!parsed) {
+      ctx.addIssue({ code: "custom", message: `expected N per second, minute, hour or day, for example ${example}` });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
 const boolean = z.string().transform((value, ctx) => {
   const v = value.trim().toLowerCase();
   if (["true", "1", "yes", "on"].includes(v)) return true;
@@ -97,28 +108,14 @@ const EnvSchema = z.object({
   LOGIN_MESSAGE_CATEGORY: z.string().default("info"),
   NEEDS_REFRESH_MESSAGE: z.string().default("Please reauthenticate to access this page."),
   NEEDS_REFRESH_MESSAGE_CATEGORY: z.string().default("info"),
-  LOGIN_RATE_LIMIT: z
-    .string()
-    .transform((value, ctx) => {
-      const rate = parseRate(value);
-      if (!rate) {
-        ctx.addIssue({ code: "custom", message: "expected N per second, minute, hour or day, for example 5 per minute" });
-        return z.NEVER;
-      }
-      return rate;
-    })
+  LOGIN_RATE_LIMIT: rate("5 per minute")
     .default({ points: 5, windowSeconds: 60 }),
-  LOGIN_IP_RATE_LIMIT: z
-    .string()
-    .transform((value, ctx) => {
-      const rate = parseRate(value);
-      if (!rate) {
-        ctx.addIssue({ code: "custom", message: "expected N per second, minute, hour or day, for example 100 per hour" });
-        return z.NEVER;
-      }
-      return rate;
-    })
+  LOGIN_IP_RATE_LIMIT: rate("100 per hour")
     .default({ points: 100, windowSeconds: 3600 }),
+  API_RATE_LIMIT: rate("300 per minute")
+    .default({ points: 300, windowSeconds: 60 }),
+  API_IP_RATE_LIMIT: rate("600 per minute")
+    .default({ points: 600, windowSeconds: 60 }),
   BCRYPT_COST: z.coerce
     .number({ message: "expected a whole number from 4 to 15" })
     .int("expected a whole number from 4 to 15")
@@ -180,6 +177,9 @@ export type Config = {
   loginRateLimit: { points: number; windowSeconds: number };
   /** Failures allowed per client address across all accounts (looser than loginRateLimit). */
   loginIpRateLimit: { points: number; windowSeconds: number };
+  /** API requests allowed per token (API_RATE_LIMIT) and per client address (API_IP_RATE_LIMIT). */
+  apiRateLimit: { points: number; windowSeconds: number };
+  apiIpRateLimit: { points: number; windowSeconds: number };
   bcryptCost: number;
   registration: "open" | "closed";
   smtpUrl: string | undefined;
@@ -283,6 +283,8 @@ export function loadConfig(env: Env = process.env): Config {
     needsRefreshMessageCategory: e.NEEDS_REFRESH_MESSAGE_CATEGORY,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     loginIpRateLimit: e.LOGIN_IP_RATE_LIMIT,
+    apiRateLimit: e.API_RATE_LIMIT,
+    apiIpRateLimit: e.API_IP_RATE_LIMIT,
     bcryptCost: e.BCRYPT_COST,
     registration: e.REGISTRATION,
     smtpUrl: e.SMTP_URL,

@@ -23,6 +23,8 @@ export interface Database {
   users_search: UsersSearchTable;
   /** @postgresOnly SQLite counts `users` through an index instead. */
   users_count: UsersCountTable;
+  api_tokens: ApiTokensTable;
+  api_token_addresses: ApiTokenAddressesTable;
 }
 
 export interface UsersTable {
@@ -194,3 +196,34 @@ export interface UsersCountTable {
 }
 
 export type Role = Selectable<RolesTable>;
+
+/** A personal API token (app/api/api-tokens.server.ts): `rak_<lookup_id>_<secret>`, the secret stored only as its SHA-256. */
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  /** The token's public part: finds the row without revealing anything about the secret. */
+  lookup_id: string;
+  /** SHA-256 (hex) of the secret part; the token itself is shown once and never stored. */
+  secret_hash: string;
+  /** Space-separated API scopes (app/api/scopes.ts). */
+  scopes: string;
+  created_at: number;
+  /** Null: never expires. */
+  expires_at: number | null;
+  /** Written at most once a minute (or when the address changes), not on every request. */
+  last_used_at: number | null;
+  last_used_ip: string | null;
+  revoked_at: number | null;
+  /** When a refused use of this token was last logged (refusals are logged at most every few minutes). */
+  refusal_logged_at: number | null;
+}
+
+/** The addresses a token has been used from, to notice (and log) a new one. */
+export interface ApiTokenAddressesTable {
+  token_id: number;
+  ip: string;
+  first_used_at: number;
+}
+
+export type ApiTokenRow = Selectable<ApiTokensTable>;

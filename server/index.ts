@@ -41,12 +41,15 @@ async function serve(config: Config, { dev, onStopped }: { dev: boolean; onStopp
   // settings under the same rules as the primary did.
   if (!dev) process.env.NODE_ENV ??= "production";
   // Loaded here, not at the top: the cluster's primary serves no requests and
-  // never loads Express, Remix or React (tens of MB it would hold for nothing).
+  // never loads Remix or React (tens of MB it would hold for nothing).
   const { createApp } = await import("./http");
-  const { app, build } = await createApp(config, { dev });
-  const server: Server = await new Promise((resolve, reject) => {
-    const listening = app.listen(config.port, config.host, () => resolve(listening));
-    listening.once("error", reject);
+  const { server, build } = await createApp(config, { dev });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
   });
   server.keepAliveTimeout = 65_000;
   if (dev) {

@@ -32,6 +32,10 @@ export const ACTIVITY_LABELS: Record<ActivityType, string> = {
   user_deleted: "Account deleted by an administrator",
   account_deleted: "Account deleted",
   session_protection_triggered: "Session used from a different browser or network",
+  api_token_created: "API token created",
+  api_token_revoked: "API token revoked",
+  api_token_new_address: "API token used from a new address",
+  api_token_refused: "API token refused",
 };
 
 /** The label of a stored type; an unknown type (from a newer version) shows as itself. */

@@ -38,6 +38,10 @@ export const ACTIVITY_TYPES = [
   "user_deleted",
   "account_deleted",
   "session_protection_triggered",
+  "api_token_created",
+  "api_token_revoked",
+  "api_token_new_address",
+  "api_token_refused",
 ] as const;
 
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];

@@ -1,5 +1,6 @@
 import { UAParser } from "ua-parser-js";
 import { type ActivityEvent, recordActivity } from "~/activity/activity.server";
+import { revokeApiTokensOfUser } from "~/api/api-tokens.server";
 import { db, type SessionRow } from "~/db.server";
 import { deleteSessionsOfUser, isFresh, sessionEndReason } from "./sessions.server";
 
@@ -79,16 +80,18 @@ export async function revokeOtherDevices(userId: number, current: SessionRow, or
 }
 
 /**
- * Ends every session of a user, as an administrator ("end all sessions" in the
- * admin area): the user is anonymous at their next request. An administrator
- * ending their own sessions keeps the one in use (`exceptIdHash`).
+ * Ends every session of a user and revokes their API tokens, as an
+ * administrator ("end all sessions" in the admin area): the user is anonymous
+ * at their next request, with a browser or a token. An administrator ending
+ * their own sessions keeps the one in use (`exceptIdHash`).
  */
 export async function endAllSessionsOfUser(
   { actorId, userId, exceptIdHash }: { actorId: number; userId: number; exceptIdHash?: string },
   origin: Origin,
-): Promise<number> {
-  const count = await deleteSessionsOfUser(userId, { exceptIdHash });
-  const event: ActivityEvent = { type: "sessions_revoked", actorId, subjectId: userId, details: { count, all: !exceptIdHash } };
+): Promise<{ sessions: number; tokens: number }> {
+  const sessions = await deleteSessionsOfUser(userId, { exceptIdHash });
+  const tokens = await revokeApiTokensOfUser(db, userId);
+  const event: ActivityEvent = { type: "sessions_revoked", actorId, subjectId: userId, details: { count: sessions, all: !exceptIdHash, tokensRevoked: tokens } };
   await recordActivity(event, origin);
-  return count;
+  return { sessions, tokens };
 }

@@ -1,8 +1,13 @@
 import { type AppLoadContext, redirect } from "@remix-run/node";
+import { requestOrigin } from "~/activity/activity.server";
+import { recordRefusedUse } from "~/api/api-tokens.server";
+import { insufficientScope, tooManyRequests, unauthorized } from "~/api/responses.server";
+import { type ApiScope, scopeAllows } from "~/api/scopes";
 import { getConfig } from "~/config.server";
 import { redirectWithFlash } from "~/flash.server";
-import type { CurrentUser, Identity } from "./identity.server";
+import type { CurrentUser, Identity, SessionIdentity, TokenIdentity } from "./identity.server";
 import { hasPermission, hasRole, type Permission } from "./permissions";
+import { countRequest, isTooManyAttempts } from "./rate-limit.server";
 import { DEFAULT_REDIRECT, requestPath } from "./safe-redirect";
 import { isFresh } from "./sessions.server";
 
@@ -14,19 +19,20 @@ import { isFresh } from "./sessions.server";
  *     const user = await requireUser({ request, context });
  *
  * They are checks over the identity the server resolved once for this HTTP
- * request (identity.server.ts); none of them reads the database.
+ * request (identity.server.ts); none of them reads the database, except the
+ * API's `requireApiScope`, which also counts the request (rate limit).
  */
 
 export type { CurrentUser, Identity };
 /** A signed-in request with a browser session. */
-export type Auth = Identity;
+export type Auth = SessionIdentity;
 
 /** What a guard needs from a loader's or action's arguments. */
 export type GuardArgs = { request: Request; context: Pick<AppLoadContext, "identity"> };
 
-/** The identity of this request, or null for an anonymous one. */
-export function getAuth({ context }: Pick<GuardArgs, "context">): Identity | null {
-  return context.identity ?? null;
+/** The browser session of this request, or null for an anonymous one (pages never see API tokens). */
+export function getAuth({ context }: Pick<GuardArgs, "context">): Auth | null {
+  return context.identity?.credential === "session" ? context.identity : null;
 }
 
 /** The signed-in user, or null. */
@@ -111,4 +117,33 @@ export async function requireRole(args: GuardArgs, role: string): Promise<Curren
   const user = await requireUser(args);
   if (!hasRole(user, role)) throw forbidden();
   return user;
+}
+
+/** What the API guard needs: the identity, and the client address for the per-address limit. */
+export type ApiGuardArgs = { request: Request; context: Pick<AppLoadContext, "identity" | "clientIp"> };
+
+/**
+ * The guard of every /api/ loader and action: the request is counted (429 with
+ * Retry-After over API_RATE_LIMIT per token or API_IP_RATE_LIMIT per address),
+ * then it needs a valid bearer token (else 401 with WWW-Authenticate: Bearer,
+ * never a redirect) that holds `scope` (else 403 naming it, logged for the
+ * token's owner). Every answer is JSON.
+ *
+ *   const { user } = await requireApiScope({ request, context }, "notes:read");
+ */
+export async function requireApiScope(args: ApiGuardArgs, scope: ApiScope): Promise<TokenIdentity> {
+  const identity = args.context.identity?.credential === "token" ? args.context.identity : null;
+  const origin = requestOrigin(args.request, args.context);
+  try {
+    await countRequest("api", { account: identity ? `token:${identity.token.id}` : null, address: origin.ip }, origin);
+  } catch (error) {
+    if (isTooManyAttempts(error)) throw tooManyRequests(error);
+    throw error;
+  }
+  if (!identity) throw unauthorized(args.request);
+  if (!scopeAllows(identity.token.scopes, scope)) {
+    await recordRefusedUse(identity.token, `missing scope ${scope}`, origin);
+    throw insufficientScope(scope);
+  }
+  return identity;
 }

@@ -1,3 +1,5 @@
+import { recordRefusedUse, recordTokenUse, scopesOf, verifyApiToken } from "~/api/api-tokens.server";
+import type { ApiScope } from "~/api/scopes";
 import { getConfig } from "~/config.server";
 import type { SessionRow } from "~/db.server";
 import { findAccess } from "~/users/roles.server";
@@ -15,8 +17,9 @@ import { findActiveSession, touchSession, type ClientInfo } from "./sessions.ser
  *
  * The work is a short chain of credential resolvers, tried in order; the first
  * that recognises a credential in the request decides (Flask-Login's
- * `user_loader` and `request_loader`). Today: the session cookie. A new kind
- * of credential (an API token, a passkey-backed session) is one more resolver.
+ * `user_loader` and `request_loader`): the session cookie for pages, a bearer
+ * token for the JSON API under /api/ (and only there: cookies are not accepted
+ * there, tokens nowhere else). A new kind of credential is one more resolver.
  *
  * This module sees only web-standard values (a Headers object, the client
  * address, the path), so it does not care which HTTP server calls it.
@@ -25,13 +28,23 @@ import { findActiveSession, touchSession, type ClientInfo } from "./sessions.ser
 /** The signed-in user with their roles and permissions, as read at this request. */
 export type CurrentUser = PublicUser & Access;
 
-/** A signed-in request, and the credential it proved itself with. */
-export type Identity = {
+/** A browser signed in with the session cookie. */
+export type SessionIdentity = {
   credential: "session";
   user: CurrentUser;
   /** The browser session behind the cookie. */
   session: SessionRow;
 };
+
+/** A script or app calling the API with a personal token (`Authorization: Bearer rak_…`). */
+export type TokenIdentity = {
+  credential: "token";
+  user: CurrentUser;
+  token: { id: number; user_id: number; name: string; scopes: ApiScope[] };
+};
+
+/** A signed-in request, and the credential it proved itself with. */
+export type Identity = SessionIdentity | TokenIdentity;
 
 /** What the boundary knows about a request; `now` is injectable for tests. */
 export type IdentityRequest = {
@@ -60,6 +73,7 @@ const anonymous = (): IdentityResult => ({ identity: null, setCookies: [] });
  * REMEMBER_COOKIE_REFRESH_EACH_REQUEST, the sliding remember-me cookie.
  */
 export const sessionCookieResolver: CredentialResolver = async (request, now) => {
+  if (isApiPath(request.path)) return undefined;
   const sid = await readSessionIdFromCookie(request.headers.get("Cookie"));
   if (!sid) return undefined;
   const active = await findActiveSession(sid, now);
@@ -74,7 +88,41 @@ export const sessionCookieResolver: CredentialResolver = async (request, now) =>
   return { identity: { credential: "session", user: { id, email, name, active: isActive, created_at, ...access }, session }, setCookies };
 };
 
-const resolvers: CredentialResolver[] = [sessionCookieResolver];
+/** The JSON API's paths: bearer tokens only, no cookies, no same-origin check. */
+export function isApiPath(path: string): boolean {
+  return path === "/api" || path.startsWith("/api/");
+}
+
+/** `Authorization: Bearer <token>`: the token, or null when the header is absent or another scheme. */
+export function bearerToken(headers: Pick<Headers, "get">): string | null {
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(headers.get("Authorization") ?? "");
+  return match ? match[1]! : null;
+}
+
+/**
+ * A personal API token, on /api/ paths only: the token row and its active user
+ * in one read (the secret compared in constant time), then roles, then the
+ * note of its use (at most a write a minute). A token that is refused although
+ * its lookup id is real (revoked, expired) is logged for its owner.
+ */
+export const bearerTokenResolver: CredentialResolver = async (request, now) => {
+  if (!isApiPath(request.path)) return undefined;
+  const presented = bearerToken(request.headers);
+  if (presented === null) return anonymous();
+  const check = await verifyApiToken(presented, now);
+  if (!check.ok) {
+    if (check.token) await recordRefusedUse(check.token, check.reason, request.client, now);
+    return anonymous();
+  }
+  const [access] = await Promise.all([findAccess(check.user.id), recordTokenUse(check.token, request.client, now)]);
+  const { id, user_id, name } = check.token;
+  return {
+    identity: { credential: "token", user: { ...check.user, ...access }, token: { id, user_id, name, scopes: scopesOf(check.token) } },
+    setCookies: [],
+  };
+};
+
+const resolvers: CredentialResolver[] = [bearerTokenResolver, sessionCookieResolver];
 
 /** Runs the resolver chain for one request. Called once per HTTP request, by the server. */
 export async function resolveIdentity(request: IdentityRequest): Promise<IdentityResult> {

@@ -1,6 +1,4 @@
-import { ZxcvbnFactory } from "@zxcvbn-ts/core";
-import * as common from "@zxcvbn-ts/language-common";
-import * as english from "@zxcvbn-ts/language-en";
+import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
 import { singleton } from "~/utils/singleton.server";
 
 /**
@@ -12,16 +10,22 @@ import { singleton } from "~/utils/singleton.server";
 
 export const MIN_PASSWORD_SCORE = 3;
 
+// Loaded on the first password that needs judging, not at start: the
+// dictionaries cost each server process about 30 MB of memory, and most
+// processes only ever check passwords against their hashes.
 const zxcvbn = () =>
-  singleton(
-    "zxcvbn",
-    () =>
-      new ZxcvbnFactory({
-        dictionary: { ...common.dictionary, ...english.dictionary },
-        graphs: common.adjacencyGraphs,
-        translations: english.translations,
-      }),
-  );
+  singleton("zxcvbn", async (): Promise<ZxcvbnFactory> => {
+    const [{ ZxcvbnFactory }, common, english] = await Promise.all([
+      import("@zxcvbn-ts/core"),
+      import("@zxcvbn-ts/language-common"),
+      import("@zxcvbn-ts/language-en"),
+    ]);
+    return new ZxcvbnFactory({
+      dictionary: { ...common.dictionary, ...english.dictionary },
+      graphs: common.adjacencyGraphs,
+      translations: english.translations,
+    });
+  });
 
 /** The user's own words: a password made of them is guessable by anyone who knows the user. */
 function personalWords({ name, email }: { name?: string; email?: string }): string[] {
@@ -43,8 +47,8 @@ function personalWords({ name, email }: { name?: string; email?: string }): stri
  * easy to guess. This is a commonly used password. Add more words..."), or
  * null when it is strong enough.
  */
-export function weakPasswordReason(password: string, user: { name?: string; email?: string } = {}): string | null {
-  const result = zxcvbn().check(password, personalWords(user));
+export async function weakPasswordReason(password: string, user: { name?: string; email?: string } = {}): Promise<string | null> {
+  const result = (await zxcvbn()).check(password, personalWords(user));
   if (result.score >= MIN_PASSWORD_SCORE) return null;
   const { warning, suggestions } = result.feedback;
   const advice = suggestions.length ? suggestions : ["Add another word or two that are less common."];

@@ -24,10 +24,11 @@ import { singleton } from "~/utils/singleton.server";
  * Reserving first makes the count atomic: a burst of parallel tries gets at
  * most the limit through, the rest are refused before any password is read.
  * Requests that count whatever their outcome (a password-reset mail, a
- * confirmation resend) use `limitRequest(scope, who, origin)`.
+ * confirmation resend) use `limitRequest(scope, who, origin)`; requests that
+ * are only counted, never locked out (the API), `countRequest`.
  */
 
-export type LimitScope = "password" | "two-factor" | "forgot-password" | "confirmation-resend" | "register";
+export type LimitScope = "password" | "two-factor" | "forgot-password" | "confirmation-resend" | "register" | "api";
 export type LimitKind = "account" | "account-address" | "address";
 export type Rate = { points: number; windowSeconds: number };
 
@@ -42,7 +43,9 @@ export const LOCKOUT_MEMORY_MS = 24 * 60 * 60 * 1000;
 
 /** The counters of each scope and the rate each allows (from LOGIN_RATE_LIMIT and LOGIN_IP_RATE_LIMIT). */
 export function limitRules(scope: LimitScope): { kind: LimitKind; rate: Rate }[] {
-  const { loginRateLimit, loginIpRateLimit } = getConfig();
+  const { loginRateLimit, loginIpRateLimit, apiRateLimit, apiIpRateLimit } = getConfig();
+  // The API counts every request: per token (the "account") and per client address.
+  if (scope === "api") return [{ kind: "account", rate: apiRateLimit }, { kind: "address", rate: apiIpRateLimit }];
   const perAccount = { kind: "account", rate: loginRateLimit } as const;
   const perAddress = { kind: "address", rate: loginIpRateLimit } as const;
   if (scope === "password" || scope === "two-factor") {
@@ -270,6 +273,11 @@ export async function startAttempt(scope: LimitScope, who: Who, origin: Origin):
 export async function limitRequest(scope: LimitScope, who: Who, origin: Origin): Promise<void> {
   const attempt = await startAttempt(scope, who, origin);
   await attempt.failed();
+}
+
+/** For requests that are simply counted (the API): 429 once over the limit, with no lockout and nothing logged. */
+export async function countRequest(scope: LimitScope, who: Who, origin: Origin): Promise<void> {
+  await startAttempt(scope, who, origin);
 }
 
 /** True when `error` is the 429 Response thrown by startAttempt/limitRequest. */

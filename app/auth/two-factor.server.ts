@@ -1,5 +1,4 @@
 import { generateSecret, generateURI, verify } from "otplib";
-import QRCode from "qrcode";
 import { db } from "~/db.server";
 import { consumeRecoveryCode, replaceRecoveryCodes } from "./recovery-codes.server";
 import { decryptSecret, encryptSecret } from "./secret-box.server";
@@ -73,7 +72,9 @@ export function otpauthUri(email: string, secret: string): string {
 }
 
 /** The URI as an SVG QR code, for inline use. */
-export function qrCodeSvg(uri: string): Promise<string> {
+export async function qrCodeSvg(uri: string): Promise<string> {
+  // Loaded when someone sets up two-factor, not by every server process at start.
+  const { default: QRCode } = await import("qrcode");
   return QRCode.toString(uri, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
 }
 

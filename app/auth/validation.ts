@@ -50,10 +50,14 @@ export const RegisterSchema = z.object({
   password: passwordField,
 });
 
-export const NoteSchema = z.object({
-  title: z.string({ message: "Title is required." }).trim().min(1, "Title is required.").max(200, "Title must be at most 200 characters."),
-  body: z.string().trim().max(10_000, "Note must be at most 10,000 characters.").default(""),
-});
+export const noteTitleField = z
+  .string({ message: "Title is required." })
+  .trim()
+  .min(1, "Title is required.")
+  .max(200, "Title must be at most 200 characters.");
+export const noteBodyField = z.string({ message: "Text must be a string." }).trim().max(10_000, "Note must be at most 10,000 characters.");
+
+export const NoteSchema = z.object({ title: noteTitleField, body: noteBodyField.default("") });
 
 export type FieldErrors = Record<string, string>;
 
@@ -72,14 +76,19 @@ export async function readFormData(request: Request): Promise<FormData> {
 /**
  * Validates a submitted form with a schema. Only the schema's own fields are
  * read (extra fields are ignored: no mass assignment); a repeated field counts
- * once (the first), and a file where text is expected is an error, not a crash.
+ * once (the first) unless the schema declares it an array (repeated
+ * checkboxes), and a file where text is expected is an error, not a crash.
  */
 export function parseForm<S extends z.ZodObject>(
   form: FormData,
   schema: S,
 ): { success: true; data: z.output<S> } | { success: false; errors: FieldErrors } {
   const input: Record<string, unknown> = {};
-  for (const key of Object.keys(schema.shape)) {
+  for (const [key, field] of Object.entries(schema.shape)) {
+    if (field instanceof z.ZodArray) {
+      input[key] = form.getAll(key);
+      continue;
+    }
     const value = form.get(key);
     if (value !== null) input[key] = value;
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
-import nodemailer, { type Transporter } from "nodemailer";
+import type { Transporter } from "nodemailer";
 import { getConfig } from "~/config.server";
 import { logger } from "~/logger.server";
 import { singleton } from "~/utils/singleton.server";
@@ -34,10 +34,12 @@ export class MailDeliveryError extends Error {
 
 type Delivery = { mode: "smtp"; transporter: Transporter } | { mode: "outbox"; transporter: Transporter; dir: string } | { mode: "none" };
 
-function delivery(): Delivery {
+function delivery(): Promise<Delivery> {
   const config = getConfig();
   const key = `mail:${config.smtpUrl ?? (config.isProduction ? "none" : `outbox:${config.dataDir}`)}`;
-  return singleton(key, (): Delivery => {
+  return singleton(key, async (): Promise<Delivery> => {
+    // Loaded with the first mail, not by every server process at start.
+    const { default: nodemailer } = await import("nodemailer");
     if (config.smtpUrl) {
       return {
         mode: "smtp",
@@ -61,7 +63,7 @@ function delivery(): Delivery {
 
 /** Sends one message (text and HTML parts). Throws MailDeliveryError, after logging it, when it could not be sent. */
 export async function sendMail(message: MailMessage): Promise<void> {
-  const target = delivery();
+  const target = await delivery();
   const envelope = {
     from: getConfig().mailFrom,
     to: message.to,

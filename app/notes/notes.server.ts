@@ -25,3 +25,23 @@ export async function deleteNote(userId: number, noteId: number): Promise<boolea
   const result = await db.deleteFrom("notes").where("user_id", "=", userId).where("id", "=", noteId).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
+
+/** One page of the user's notes, newest first, after the note `before` (a keyset cursor: stable while notes are added). */
+export async function listNotesPage(userId: number, { before, limit }: { before?: number; limit: number }): Promise<{ notes: Note[]; next: number | null }> {
+  let query = db.selectFrom("notes").selectAll().where("user_id", "=", userId);
+  if (before !== undefined) query = query.where("id", "<", before);
+  const rows = await query.orderBy("id", "desc").limit(limit + 1).execute();
+  const notes = rows.slice(0, limit);
+  return { notes, next: rows.length > limit ? notes.at(-1)!.id : null };
+}
+
+/** Changes a note's title and/or text; undefined when the user has no such note. */
+export function updateNote(userId: number, noteId: number, changes: { title?: string; body?: string }): Promise<Note | undefined> {
+  return db
+    .updateTable("notes")
+    .set(changes)
+    .where("user_id", "=", userId)
+    .where("id", "=", noteId)
+    .returningAll()
+    .executeTakeFirst();
+}

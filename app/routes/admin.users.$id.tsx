@@ -4,6 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { type ReactNode, useRef } from "react";
 import { z } from "zod";
 import { requestOrigin } from "~/activity/activity.server";
+import { listApiTokens, revokeApiToken } from "~/api/api-tokens.server";
 import { requestEmailChange } from "~/account/email.server";
 import { requireFreshPermission, requirePermission } from "~/auth/guards.server";
 import { ADMIN_ROLE, DEFAULT_ROLE, hasPermission, type Permission } from "~/auth/permissions";
@@ -32,6 +33,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 const UserId = z.coerce.number().int().positive();
+const TokenId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 function userIdOrNotFound(param: string | undefined): number {
   const parsed = UserId.safeParse(param);
@@ -48,6 +50,7 @@ const INTENT_PERMISSIONS: Record<string, Permission> = {
   update: "users:write",
   "end-sessions": "users:write",
   "reset-two-factor": "users:write",
+  "revoke-token": "users:write",
   delete: "users:delete",
 };
 
@@ -56,11 +59,12 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const id = userIdOrNotFound(params.id);
   const user = await findUserById(id);
   if (!user) throw notFound();
-  const [{ roles }, sessions, allRoles, twoFactor] = await Promise.all([
+  const [{ roles }, sessions, allRoles, twoFactor, tokens] = await Promise.all([
     findAccess(id),
     countLiveSessions(id),
     listRoles(),
     isTwoFactorEnabled(id),
+    listApiTokens(id),
   ]);
   const canDelete = hasPermission(viewer, "users:delete");
   return {
@@ -75,6 +79,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     },
     sessions,
     twoFactor,
+    tokens,
     roles: allRoles.map(({ name, description }) => ({ name, description })),
     isSelf: viewer.id === id,
     canWrite: hasPermission(viewer, "users:write"),
@@ -145,11 +150,18 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       if (!(await findUserById(id))) throw notFound();
       // Ending your own sessions keeps the one you are using.
       const exceptIdHash = admin.id === id ? session.id_hash : undefined;
-      const count = await endAllSessionsOfUser({ actorId: admin.id, userId: id, exceptIdHash }, actor.origin);
+      const ended = await endAllSessionsOfUser({ actorId: admin.id, userId: id, exceptIdHash }, actor.origin);
       return redirectWithFlash(`/admin/users/${id}`, {
         category: "success",
-        message: count === 0 ? "There were no sessions to end." : `Ended ${count} ${count === 1 ? "session" : "sessions"}.`,
+        message: endedMessage(ended),
       });
+    }
+    case "revoke-token": {
+      const tokenId = TokenId.safeParse(form.get("tokenId"));
+      if (!tokenId.success || !(await revokeApiToken({ userId: id, tokenId: tokenId.data, actorId: admin.id }, actor.origin))) {
+        throw new Response("Token not found", { status: 404 });
+      }
+      return redirectWithFlash(`/admin/users/${id}`, { category: "success", message: "API token revoked." });
     }
     case "reset-two-factor": {
       if (!(await findUserById(id))) throw notFound();
@@ -180,10 +192,17 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
 }
 
+/** "Ended 2 sessions." / "Ended 2 sessions and revoked 1 API token." */
+function endedMessage({ sessions, tokens }: { sessions: number; tokens: number }): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  if (tokens === 0) return sessions === 0 ? "There were no sessions to end." : `Ended ${plural(sessions, "session")}.`;
+  return `Ended ${plural(sessions, "session")} and revoked ${plural(tokens, "API token")}.`;
+}
+
 const dateFormat = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
 
 export default function AdminUserPage() {
-  const { user, sessions, twoFactor, roles, isSelf, canWrite, canDelete, confirmDelete } = useLoaderData<typeof loader>();
+  const { user, sessions, twoFactor, tokens, roles, isSelf, canWrite, canDelete, confirmDelete } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
     <section className="admin" aria-labelledby="user-title">
@@ -231,7 +250,8 @@ export default function AdminUserPage() {
         <section className="stack" aria-labelledby="sessions-title">
           <h2 id="sessions-title">Sessions</h2>
           <p>
-            Ending the sessions logs {isSelf ? "you out everywhere else" : "this user out on every device"} at once.
+            Ending the sessions logs {isSelf ? "you out everywhere else" : "this user out on every device"} at once and revokes{" "}
+            {isSelf ? "your" : "their"} API tokens.
           </p>
           <Form method="post">
             <button type="submit" name="intent" value="end-sessions" className="button">
@@ -240,6 +260,38 @@ export default function AdminUserPage() {
           </Form>
         </section>
       ) : null}
+
+      <section className="stack" aria-labelledby="tokens-title">
+        <h2 id="tokens-title">API tokens</h2>
+        {tokens.length === 0 ? (
+          <p>No API tokens.</p>
+        ) : (
+          <ul className="device-list" aria-label="API tokens">
+            {tokens.map((token) => (
+              <li key={token.id} className="device">
+                <h3>
+                  {token.name}
+                  {token.expired ? <span className="badge">Expired</span> : null}
+                  {token.expiresAt === null ? <span className="badge warning">Never expires</span> : null}
+                </h3>
+                <p>
+                  {token.scopes.join(", ")} · created {dateFormat(token.createdAt)} · expires{" "}
+                  {token.expiresAt === null ? "never" : dateFormat(token.expiresAt)} · last used{" "}
+                  {token.lastUsedAt === null ? "never" : `${dateFormat(token.lastUsedAt)} from ${token.lastUsedIp || "an unknown address"}`}
+                </p>
+                {canWrite ? (
+                  <Form method="post">
+                    <input type="hidden" name="tokenId" value={token.id} />
+                    <button type="submit" name="intent" value="revoke-token" className="button" aria-label={`Revoke API token ${token.name}`}>
+                      Revoke
+                    </button>
+                  </Form>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
 
       {canWrite && twoFactor ? (
         <section className="stack" aria-labelledby="two-factor-title">
@@ -312,7 +364,7 @@ function DeleteConfirmation({ user, isSelf, titleId, cancel }: { user: UserView;
     <>
       <h2 id={titleId}>Delete {user.name}?</h2>
       <p>
-        This deletes {user.email} with their sessions and notes. It cannot be undone.
+        This deletes {user.email} with their sessions, API tokens and notes. It cannot be undone.
         {isSelf ? " This is your own account: you will be logged out." : ""}
       </p>
       <Form method="post" action={`/admin/users/${user.id}`} className="actions">

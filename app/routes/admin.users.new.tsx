@@ -32,7 +32,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const invalid = (fieldErrors: FieldErrors) => data({ fieldErrors, values }, { status: 400 });
   const parsed = parseForm(form, AdminUserCreateSchema);
   if (!parsed.success) return invalid(parsed.errors);
-  const weakness = weakPasswordReason(parsed.data.password, parsed.data);
+  const weakness = await weakPasswordReason(parsed.data.password, parsed.data);
   if (weakness) return invalid({ password: weakness });
   const { role, active, ...input } = parsed.data;
   try {

@@ -35,7 +35,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = parseForm(form, RegisterSchema);
   const values = { name: String(form.get("name") ?? ""), email: String(form.get("email") ?? "") };
   if (!parsed.success) return data({ fieldErrors: parsed.errors, values }, { status: 400 });
-  const weakness = weakPasswordReason(parsed.data.password, parsed.data);
+  const weakness = await weakPasswordReason(parsed.data.password, parsed.data);
   if (weakness) return data({ fieldErrors: { password: weakness } as Record<string, string>, values }, { status: 400 });
   // Counted per client address for every well-formed attempt, taken address or not (LOGIN_IP_RATE_LIMIT).
   const origin = requestOrigin(request, context);

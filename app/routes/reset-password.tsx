@@ -58,7 +58,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!check.ok) return linkProblem(check.problem);
   const parsed = parseForm(await readFormData(request), ResetPasswordSchema);
   const error = parsed.success
-    ? weakPasswordReason(parsed.data.password, check.user)
+    ? await weakPasswordReason(parsed.data.password, check.user)
     : (parsed.errors.password ?? "Check the password.");
   if (!parsed.success || error) {
     return data({ problem: null, fieldErrors: { password: error } }, { status: 400, headers: NO_REFERRER });

@@ -49,7 +49,7 @@ export default function DeleteAccountSettings() {
     <section aria-labelledby="delete-title">
       <h1 id="delete-title">Delete account</h1>
       <p>
-        This deletes your account, your notes and every session at once. It cannot be undone. The activity log keeps
+        This deletes your account, your notes, your API tokens and every session at once. It cannot be undone. The activity log keeps
         its entries without anything that identifies you.
       </p>
       <FormError message={errors.password ? "Your account was not deleted." : null} />

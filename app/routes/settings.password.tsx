@@ -26,7 +26,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!(await checkCurrentPassword(auth.user.id, currentPassword))) {
     return data({ fieldErrors: { currentPassword: "Your current password is incorrect." } as Record<string, string> }, { status: 400 });
   }
-  const weakness = weakPasswordReason(newPassword, auth.user);
+  const weakness = await weakPasswordReason(newPassword, auth.user);
   if (weakness) return data({ fieldErrors: { newPassword: weakness } as Record<string, string> }, { status: 400 });
   const sid = await changePassword(auth, newPassword, requestOrigin(request, context));
   return redirectWithFlash(

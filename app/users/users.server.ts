@@ -4,6 +4,7 @@ import { disableTwoFactor } from "~/auth/two-factor.server";
 import { sendTwoFactorNotice } from "~/auth/two-factor-notice.server";
 import { hashPassword } from "~/auth/password.server";
 import { rebindAccountLinks, revokeAccountLinks } from "~/account/tokens.server";
+import { revokeApiTokensOfUser } from "~/api/api-tokens.server";
 import { type DB, db, type User, type UserUpdate } from "~/db.server";
 import { countActiveAdmins, findAccess, permissionsOfRoles, replaceUserRoles } from "./roles.server";
 
@@ -147,6 +148,8 @@ export type UserChangeResult = {
   roles?: { from: string[]; to: string[] };
   active?: { from: boolean; to: boolean };
   sessionsEnded: number;
+  /** API tokens revoked by a deactivation. */
+  tokensRevoked: number;
 };
 
 /**
@@ -154,7 +157,7 @@ export type UserChangeResult = {
  * one transaction, with the rules that hold however the change is made (admin
  * area or CLI):
  * - the last active admin cannot lose the admin role or be deactivated (LastAdminError);
- * - deactivation ends every session of the user at once;
+ * - deactivation ends every session of the user at once and revokes their API tokens;
  * - a duplicate email is an EmailTakenError; an unknown role an UnknownRoleError;
  * - a signed-in actor can neither grant permissions they lack nor change an
  *   account that holds some (PermissionEscalationError), and changes their own
@@ -212,9 +215,12 @@ export async function updateUser(
     // Links sent to (or about) the old address must not keep working once an admin moves the account.
     if (set.email !== undefined) await revokeAccountLinks(trx, userId, now);
     let sessionsEnded = 0;
+    let tokensRevoked = 0;
     if (active === false) {
       const deleted = await trx.deleteFrom("sessions").where("user_id", "=", userId).executeTakeFirst();
       sessionsEnded = Number(deleted.numDeletedRows);
+      // Revoked, not just refused while inactive: reactivating the account does not bring them back.
+      tokensRevoked = await revokeApiTokensOfUser(trx, userId, now);
     }
     const user = await trx.selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirstOrThrow();
     return {
@@ -223,6 +229,7 @@ export async function updateUser(
       ...(rolesChanged ? { roles: { from: rolesBefore, to: rolesAfter } } : {}),
       ...(active !== undefined ? { active: { from: !active, to: active } } : {}),
       sessionsEnded,
+      tokensRevoked,
     } satisfies UserChangeResult;
   });
   if (result && actor) await recordUserChanges(result, actor, now);
@@ -240,7 +247,7 @@ async function recordUserChanges(result: UserChangeResult, actor: Actor, now: nu
   }
   if (result.active) {
     const type = result.active.to ? "user_activated" : "user_deactivated";
-    const details: Record<string, number> = result.active.to ? {} : { sessionsEnded: result.sessionsEnded };
+    const details: Record<string, number> = result.active.to ? {} : { sessionsEnded: result.sessionsEnded, tokensRevoked: result.tokensRevoked };
     await recordActivity({ ...event, type, details }, actor.origin, now);
   }
 }
@@ -267,7 +274,7 @@ export async function setUserActive(userId: number, active: boolean, now = Date.
 }
 
 /**
- * Deletes a user; their sessions, roles and notes go with them (ON DELETE
+ * Deletes a user; their sessions, API tokens, roles and notes go with them (ON DELETE
  * CASCADE). The last active admin cannot be deleted (LastAdminError). With an
  * actor, records `user_deleted`: the subject is gone, so the details keep its
  * former id, and nothing personal (no email or name outlives the account).

@@ -336,7 +336,7 @@ describe("admin area, as an admin", () => {
     expect((await other.get("/dashboard")).status).toBe(302);
     expect((await admin.client.get("/dashboard")).status).toBe(200);
     expect(server.sql.prepare("SELECT details FROM activity WHERE type = 'sessions_revoked' AND subject_id = ?").get(user.id)).toEqual({
-      details: '{"count":2,"all":true}',
+      details: '{"count":2,"all":true,"tokensRevoked":0}',
     });
   });
 

@@ -18,7 +18,11 @@ function user(...args: string[]) {
 
 beforeAll(() => fs.mkdirSync(dir, { recursive: true }));
 
-describe("npm run user", () => {
+// Each test starts the command several times (a TypeScript process each, 1-2 s on a
+// quiet 2-core machine, several times that on a busy one): a timeout sized to the work.
+const CLI_TIMEOUT = { timeout: 180_000 };
+
+describe("npm run user", CLI_TIMEOUT, () => {
   it("creates, lists, deactivates, activates and deletes users", () => {
     expect(user("create", "--email", "Cli@Example.com", "--password", "long enough pw", "--name", "Cli User")).toMatchObject({
       code: 0,
@@ -65,7 +69,7 @@ describe("npm run user", () => {
   });
 });
 
-describe("npm run user, roles", () => {
+describe("npm run user, roles", CLI_TIMEOUT, () => {
   const rolesOf = (email: string) => {
     const sql = new Database(dbPath, { readonly: true });
     const rows = sql
@@ -125,7 +129,7 @@ describe("npm run user, roles", () => {
   });
 });
 
-describe("npm run user -- reset-two-factor", () => {
+describe("npm run user -- reset-two-factor", CLI_TIMEOUT, () => {
   it("turns a user's two-factor off (a lost phone), logs it with no actor and mails the user", () => {
     expect(user("create", "--email", "lostphone@example.com", "--password", "long enough pw").code).toBe(0);
     const sql = new Database(dbPath);

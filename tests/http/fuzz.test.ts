@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callApi, createToken } from "../helpers/api";
 import { Client, registerClient, startServer, type TestServer, grantRole } from "../helpers/server";
 
 /**
  * Every action gets hostile input (huge strings, NUL bytes, emoji, repeated
  * and missing fields, JSON and multipart bodies, prototype keys, broken
  * encodings) as a plain form post and as a single-fetch post, and must never
- * answer 5xx.
+ * answer 5xx. The JSON API gets the same bodies and hostile JSON with every
+ * method, with a token holding every scope, and hostile Authorization headers.
  */
 
 const ANONYMOUS_ACTIONS = ["/login", "/login/two-factor", "/register", "/forgot-password", "/reset-password", "/verify-email", "/logout"];
@@ -18,6 +20,7 @@ const SIGNED_IN_ACTIONS = [
   "/settings/password",
   "/settings/two-factor",
   "/settings/sessions",
+  "/settings/api-tokens",
   "/settings/delete-account",
   "/admin/audit",
   "/admin/users",
@@ -28,9 +31,9 @@ const SIGNED_IN_ACTIONS = [
 ];
 const FIELDS = [
   "email", "password", "remember", "redirectTo", "code", "name", "currentPassword", "newPassword",
-  "role", "active", "intent", "title", "body", "sessionId", "token", "q", "page",
+  "role", "active", "intent", "title", "body", "sessionId", "token", "q", "page", "scopes", "expiresIn", "tokenId",
 ];
-const INTENTS = ["", "delete", "revoke", "revoke-others", "start", "confirm", "disable", "regenerate-codes", "cancel", "update-name", "resend-confirmation", "end-sessions", "\u0000", "x".repeat(1000)];
+const INTENTS = ["", "delete", "revoke", "revoke-others", "start", "confirm", "disable", "regenerate-codes", "cancel", "update-name", "resend-confirmation", "end-sessions", "create", "revoke-token", "\u0000", "x".repeat(1000)];
 
 type Body = { name: string; body: BodyInit; contentType?: string };
 
@@ -67,14 +70,20 @@ function bodies(): Body[] {
 
 let server: TestServer;
 let signedIn: Client;
+/** A token with every scope, so the API's validation (not its guard) meets the input. */
+let token: string;
 
 beforeAll(async () => {
-  server = await startServer();
+  // API limits out of the way: the fuzzer wants the API's validation to meet every input, not the rate limiter.
+  server = await startServer({ API_RATE_LIMIT: "100000 per minute", API_IP_RATE_LIMIT: "100000 per minute" });
   let email: string;
   ({ client: signedIn, email } = await registerClient(server, "Fuzz Admin"));
   // An admin, so the admin area's actions are reached too (user 2 is someone to act on).
   grantRole(server, email);
   await registerClient(server, "Fuzz Target");
+  token = await createToken(signedIn, { name: "fuzz", scopes: ["profile:read", "notes:read", "notes:write"] });
+  // A note of the fuzzer's own, so PATCH and DELETE of /api/v1/notes/1 reach the database.
+  await callApi(server, "/api/v1/notes", { token, method: "POST", json: { title: "fuzzed" } });
 });
 afterAll(async () => {
   await server?.stop();
@@ -111,6 +120,70 @@ describe("fuzzing every action", () => {
   });
 });
 
+const API_PATHS = ["/api/v1/me", "/api/v1/notes", "/api/v1/notes/1", "/api/v1/notes/999999", "/api/v1/notes/abc", "/api/v1/openapi.json", "/api/v1/nowhere"];
+const API_METHODS = ["POST", "PATCH", "PUT", "DELETE"];
+
+/** Hostile JSON: wrong types, deep nesting, huge numbers, prototype keys, odd strings. */
+function hostileJson(): Body[] {
+  const deep = `${"[".repeat(5000)}${"]".repeat(5000)}`;
+  const json = (name: string, value: unknown): Body => ({ name, body: JSON.stringify(value), contentType: "application/json" });
+  return [
+    json("null", null),
+    json("a string", "title"),
+    json("numbers for strings", { title: 1e308, body: -0 }),
+    json("arrays for strings", { title: ["a"], body: [{}] }),
+    json("objects for strings", { title: { toString: "x" }, body: { length: 1e9 } }),
+    json("booleans", { title: true, body: false }),
+    json("NUL and RTL", { title: "a\u0000b\u202e", body: "😀".repeat(2_000) }),
+    json("too long", { title: "t".repeat(20_000), body: "b".repeat(30_000) }),
+    json("empty title", { title: "   " }),
+    { name: "prototype keys", body: '{"__proto__":{"admin":true},"constructor":{"prototype":{"x":1}},"title":"p"}', contentType: "application/json" },
+    { name: "deep nesting", body: deep, contentType: "application/json" },
+    { name: "huge number literal", body: `{"title":"n","body":${"9".repeat(5000)}}`, contentType: "application/json" },
+    { name: "duplicate keys", body: '{"title":"a","title":"b"}', contentType: "application/json" },
+    { name: "BOM and trailing garbage", body: '\uFEFF{"title":"x"} trailing', contentType: "application/json" },
+    { name: "JSON with charset and odd type", body: '{"title":"x"}', contentType: "application/merge-patch+json; charset=latin1" },
+    { name: "no content type", body: '{"title":"x"}' },
+  ];
+}
+
+describe("fuzzing the JSON API", () => {
+  for (const path of API_PATHS) {
+    it(`${path} never answers 5xx, and always JSON`, async () => {
+      const failures: string[] = [];
+      for (const method of API_METHODS) {
+        for (const body of [...bodies(), ...hostileJson()]) {
+          const headers: Record<string, string> = body.contentType ? { "Content-Type": body.contentType } : {};
+          const response = await callApi(server, path, { token, method, body: body.body, headers });
+          const type = response.headers.get("Content-Type") ?? "";
+          if (response.status >= 500) failures.push(`${method} ${path} ${body.name}: ${response.status}`);
+          else if (response.status !== 204 && !type.startsWith("application/json")) failures.push(`${method} ${path} ${body.name}: ${type}`);
+          await response.arrayBuffer();
+        }
+      }
+      expect(failures.join("\n")).toBe("");
+    });
+  }
+
+  it.each([
+    ["an empty bearer", "Bearer "],
+    ["a bearer with spaces", "Bearer rak_ a b"],
+    ["a huge bearer", `Bearer rak_${"a".repeat(8_000)}`],
+    ["a non-ASCII bearer", "Bearer rak_\u00ff\u00fe"],
+    ["a repeated scheme", "Bearer Bearer rak_x"],
+    ["lower-case scheme with a forged token", `bearer rak_${"0".repeat(16)}_${"f".repeat(64)}`],
+    ["a cookie-looking value", "__session=abc"],
+  ])("answers %s with 401, never 5xx", async (_name, authorization) => {
+    const response = await callApi(server, "/api/v1/notes", { headers: { Authorization: authorization } });
+    expect(response.status).toBe(401);
+    expect(response.headers.get("WWW-Authenticate")).toMatch(/^Bearer/);
+  });
+
+  it("the token still works afterwards", async () => {
+    expect((await callApi(server, "/api/v1/me", { token })).status).toBe(200);
+  });
+});
+
 describe("odd requests", () => {
   it.each([
     ["a very long URL", `/dashboard/notes/${"9".repeat(5000)}`],
@@ -120,6 +193,8 @@ describe("odd requests", () => {
     ["a prototype key in the query", "/admin/audit?__proto__=1&type=constructor"],
     ["a data request for an unknown route", "/nowhere.data"],
     ["a data request naming unknown routes", "/dashboard.data?_routes=routes%2Fnope,root"],
+    ["a huge API cursor", `/api/v1/notes?cursor=${"9".repeat(5000)}&limit=${"1".repeat(400)}`],
+    ["prototype keys in an API query", "/api/v1/notes?__proto__=1&constructor=2&limit=1&limit=999"],
   ])("answers %s without a 5xx", async (_name, path) => {
     const response = await signedIn.get(path);
     expect(response.status).toBeLessThan(500);

@@ -101,6 +101,13 @@ describe("loadConfig", () => {
     expect(loadConfig({ ...base, LOGIN_IP_RATE_LIMIT: "30 per minute" }).loginIpRateLimit).toEqual({ points: 30, windowSeconds: 60 });
   });
 
+  it("reads the API limits, per token and per address, with their defaults", () => {
+    expect(loadConfig(base)).toMatchObject({ apiRateLimit: { points: 300, windowSeconds: 60 }, apiIpRateLimit: { points: 600, windowSeconds: 60 } });
+    const config = loadConfig({ ...base, API_RATE_LIMIT: "10 per second", API_IP_RATE_LIMIT: "5000/hour" });
+    expect(config.apiRateLimit).toEqual({ points: 10, windowSeconds: 1 });
+    expect(config.apiIpRateLimit).toEqual({ points: 5000, windowSeconds: 3600 });
+  });
+
   it("derives APP_ORIGIN from PORT outside production", () => {
     expect(loadConfig({ ...base, PORT: "4000" }).appOrigin).toBe("http://localhost:4000");
   });
@@ -125,6 +132,8 @@ describe("loadConfig", () => {
     ["REMEMBER_COOKIE_REFRESH_EACH_REQUEST", "maybe", /REMEMBER_COOKIE_REFRESH_EACH_REQUEST: expected true or false/],
     ["LOGIN_RATE_LIMIT", "lots", /LOGIN_RATE_LIMIT: expected N per second, minute, hour or day/],
     ["LOGIN_IP_RATE_LIMIT", "0 per hour", /LOGIN_IP_RATE_LIMIT: expected N per second, minute, hour or day/],
+    ["API_RATE_LIMIT", "unlimited", /API_RATE_LIMIT: expected N per second, minute, hour or day, for example 300 per minute/],
+    ["API_IP_RATE_LIMIT", "5 per fortnight", /API_IP_RATE_LIMIT: expected N per second, minute, hour or day/],
     ["BCRYPT_COST", "3", /BCRYPT_COST: expected a whole number from 4 to 15/],
     ["REGISTRATION", "invite", /REGISTRATION: expected open or closed/],
     ["DATABASE_URL", "postgres-ish", /DATABASE_URL: expected file:PATH/],

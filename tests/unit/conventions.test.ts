@@ -1,22 +1,33 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { API_SCOPES } from "~/api/scopes";
 
 /**
  * The project's conventions, checked over the source so a new route cannot
  * quietly skip them: signed-in routes guard their own loader and action
- * (parents protect nothing in Remix), and forms are read with readFormData
- * (an unreadable body is a 400, not a 500).
+ * (parents protect nothing in Remix), forms are read with readFormData
+ * (an unreadable body is a 400, not a 500), and every JSON API route checks
+ * its token's scope first.
  */
 
 const ROUTES = path.resolve("app/routes");
-const files = fs.readdirSync(ROUTES).filter((f) => f.endsWith(".tsx"));
+const files = fs.readdirSync(ROUTES).filter((f) => f.endsWith(".tsx") || f.endsWith(".ts"));
 const SIGNED_IN = /^(dashboard|settings|admin)[._]|^(reauthenticate)\.tsx$/;
 const GUARD = /\b(requireUser|requireAuth|requireFreshLogin|requirePermission|requireFreshPermission|requireRole)\(/;
 /** Every guard, including the public pages' (signed-out only, a pending two-factor login). */
-const ANY_GUARD = /\b(requireUser|requireAuth|requireFreshLogin|requirePermission|requireFreshPermission|requireRole|requireAnonymous|requirePendingLogin)\(/;
-/** What reads a request's body. */
-const BODY_READ = /\b(readFormData|authenticateLogin)\(|request\.(formData|json|text|arrayBuffer|blob)\(/;
+const ANY_GUARD = /\b(requireUser|requireAuth|requireFreshLogin|requirePermission|requireFreshPermission|requireRole|requireAnonymous|requirePendingLogin|requireApiScope)\(/;
+/** What reads a request's body (or, for the API, its input). */
+const BODY_READ = /\b(readFormData|authenticateLogin|readJsonBody|readQuery)\(|request\.(formData|json|text|arrayBuffer|blob)\(/;
+/** The JSON API's routes (bearer tokens only). */
+const API_ROUTE = /^api[._]/;
+/** The API guard with its scope, as the first statement of a loader or action. */
+const API_GUARD = /^[^)]*\)[^{]*\{\s*(const [^=]+= )?await requireApiScope\(\{ request, context \}, "([^"]+)"\);/;
+/** API routes that answer without a token; each says why. */
+const PUBLIC_API: Record<string, string> = {
+  "api.v1.openapi[.json].ts": "the API's description: no user data",
+  "api.$.ts": "a 404 for any unknown /api path: no user data",
+};
 /**
  * Public actions whose credential travels in the request itself, so no guard
  * can run first; each says why. Everything else guards before it reads.
@@ -48,7 +59,7 @@ describe("route conventions", () => {
 
   it.each(files)("%s runs its guard before it reads the body", (file) => {
     const action = exported(fs.readFileSync(path.join(ROUTES, file), "utf8"), "action");
-    if (action === null || file in CREDENTIAL_IN_REQUEST) return;
+    if (action === null || file in CREDENTIAL_IN_REQUEST || file in PUBLIC_API) return;
     const read = action.search(BODY_READ);
     const guard = action.search(ANY_GUARD);
     expect(guard, `${file}: the action has no guard`).toBeGreaterThanOrEqual(0);
@@ -58,5 +69,36 @@ describe("route conventions", () => {
   it.each(files)("%s reads forms through readFormData", (file) => {
     const source = fs.readFileSync(path.join(ROUTES, file), "utf8");
     expect(source).not.toMatch(/request\.formData\(\)/);
+  });
+
+  it.each(files.filter((f) => API_ROUTE.test(f) && !(f in PUBLIC_API)))("%s checks a token scope first in its loader and action", (file) => {
+    const source = fs.readFileSync(path.join(ROUTES, file), "utf8");
+    for (const name of ["loader", "action"] as const) {
+      const body = exported(source, name);
+      if (body === null) continue;
+      const guard = API_GUARD.exec(body);
+      expect(guard, `${file} ${name}: the first statement must be requireApiScope({ request, context }, "<scope>")`).not.toBeNull();
+      expect(API_SCOPES, `${file} ${name}: unknown scope`).toContain(guard![2]);
+    }
+  });
+
+  it.each(files.filter((f) => API_ROUTE.test(f)))("%s uses no page guard and reads no form (API: bearer tokens and JSON only)", (file) => {
+    const source = fs.readFileSync(path.join(ROUTES, file), "utf8");
+    expect(source).not.toMatch(GUARD);
+    expect(source).not.toMatch(/\breadFormData\(/);
+  });
+
+  it.each(Object.keys(PUBLIC_API))("public API route %s exists and never reads the identity", (file) => {
+    expect(files).toContain(file);
+    expect(fs.readFileSync(path.join(ROUTES, file), "utf8")).not.toMatch(/\bcontext\b|identity/);
+  });
+
+  it("knows every API route: each one is guarded by a scope or listed as public", () => {
+    const api = files.filter((f) => API_ROUTE.test(f));
+    expect(api.length).toBeGreaterThanOrEqual(5);
+    for (const file of api) {
+      const source = fs.readFileSync(path.join(ROUTES, file), "utf8");
+      expect(file in PUBLIC_API || /requireApiScope\(/.test(source), file).toBe(true);
+    }
   });
 });

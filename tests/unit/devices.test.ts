@@ -65,14 +65,14 @@ describe("devices", () => {
     expect(await findActiveSession(b.id)).toBeNull();
     expect(await findActiveSession(c.id)).toBeNull();
     expect(await findActiveSession(current.id)).not.toBeNull();
-    expect(await endAllSessionsOfUser({ actorId: admin.id, userId: user.id }, origin)).toBe(1);
+    expect(await endAllSessionsOfUser({ actorId: admin.id, userId: user.id }, origin)).toEqual({ sessions: 1, tokens: 0 });
     expect(await findActiveSession(current.id)).toBeNull();
 
     const events = await db.selectFrom("activity").selectAll().where("subject_id", "=", user.id).orderBy("id").execute();
     expect(events.map((e) => [e.type, e.actor_id, JSON.parse(e.details)])).toEqual([
       ["session_revoked", user.id, { device: "Firefox 128 on Linux", ip: "203.0.113.9" }],
       ["sessions_revoked", user.id, { count: 2 }],
-      ["sessions_revoked", admin.id, { count: 1, all: true }],
+      ["sessions_revoked", admin.id, { count: 1, all: true, tokensRevoked: 0 }],
     ]);
   });
 });
