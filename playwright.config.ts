@@ -24,6 +24,8 @@ const launchOptions = {
 
 export default defineConfig({
   testDir: "e2e",
+  // The PostgreSQL smoke has its own server (playwright.postgres.config.ts).
+  testIgnore: "**/postgres-smoke.spec.ts",
   fullyParallel: true,
   // Sized to the work on a 2-core machine shared by the server, two test
   // workers and Chromium, whose speed varies 2-3x from day to day: the longest

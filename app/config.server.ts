@@ -87,10 +87,7 @@ const EnvSchema = z.object({
     .max(65535, "expected a port number from 0 to 65535")
     .default(3000),
   HOST: z.string().min(1, "expected a host name or address").default("127.0.0.1"),
-  DATABASE_URL: z
-    .string()
-    .regex(/^file:.+/, "expected file:PATH, for example file:./data/app.db")
-    .default("file:./data/app.db"),
+  DATABASE_URL: z.string().default("file:./data/app.db"),
   SESSION_SECRET: z.string().optional(),
   ENCRYPTION_KEY: z.string().optional(),
   APP_ORIGIN: origin.optional(),
@@ -153,7 +150,11 @@ export type Config = {
   isProduction: boolean;
   port: number;
   host: string;
-  databasePath: string;
+  /** Which database DATABASE_URL names: a SQLite file, or a PostgreSQL server. */
+  database: DatabaseTarget;
+  /** The SQLite file; null on PostgreSQL. */
+  databasePath: string | null;
+  /** Generated secrets and the development outbox: the SQLite file's folder, or ./data on PostgreSQL. */
   dataDir: string;
   /** The first signs; all verify (rotation). */
   sessionSecrets: string[];
@@ -196,6 +197,33 @@ export type Config = {
 
 type Env = Record<string, string | undefined>;
 
+export type DatabaseTarget = { dialect: "sqlite"; path: string } | { dialect: "postgres"; url: string };
+
+const DATABASE_URL_FORMS = "expected file:PATH (for example file:./data/app.db) or postgres://USER:PASSWORD@HOST:PORT/DATABASE (or postgresql://)";
+
+/** `file:PATH` is a SQLite file; `postgres://` or `postgresql://` a PostgreSQL database. Throws ConfigError otherwise. */
+export function parseDatabaseUrl(value: string): DatabaseTarget {
+  const bad = () => new ConfigError(`Invalid configuration:\n  DATABASE_URL: ${DATABASE_URL_FORMS} (got ${JSON.stringify(redactPassword(value))})`);
+  if (/^file:.+/.test(value)) return { dialect: "sqlite", path: path.resolve(value.slice("file:".length)) };
+  if (/^postgres(ql)?:\/\//i.test(value)) {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw bad();
+    }
+    // A host and a database name: without them, libpq defaults (a local socket, the user's name) would decide silently.
+    if (!url.hostname || url.pathname.length < 2) throw bad();
+    return { dialect: "postgres", url: value };
+  }
+  throw bad();
+}
+
+/** The URL with its password replaced, for messages and logs. */
+export function redactPassword(value: string): string {
+  return value.replace(/^([a-z]+:\/\/[^:/@]*:)[^@]*@/i, "$1***@");
+}
+
 /**
  * Reads and validates the configuration from `env`. Pure except for one thing:
  * outside production, a missing SESSION_SECRET is generated once and kept in
@@ -220,8 +248,9 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const e = parsed.data;
   const isProduction = e.NODE_ENV === "production";
-  const databasePath = path.resolve(e.DATABASE_URL.slice("file:".length));
-  const dataDir = path.dirname(databasePath);
+  const database = parseDatabaseUrl(e.DATABASE_URL);
+  const databasePath = database.dialect === "sqlite" ? database.path : null;
+  const dataDir = databasePath ? path.dirname(databasePath) : path.resolve("data");
 
   if (isProduction && !e.APP_ORIGIN) {
     throw new ConfigError("Invalid configuration:\n  APP_ORIGIN: required with NODE_ENV=production; expected an origin such as https://app.example.com");
@@ -234,6 +263,7 @@ export function loadConfig(env: Env = process.env): Config {
     isProduction,
     port: e.PORT,
     host: e.HOST,
+    database,
     databasePath,
     dataDir,
     sessionSecrets,

@@ -1,16 +1,20 @@
-import { createDatabase, type DB } from "../db/connection";
+import { type Dialect, type DB, openDatabase } from "../db/connection";
 import { getConfig } from "./config.server";
 import { singleton } from "./utils/singleton.server";
 
-export type { DB };
+export type { DB, Dialect };
 export type * from "../db/schema";
 
-function connection() {
-  const file = getConfig().databasePath;
-  return singleton(`database:${file}`, () => createDatabase(file));
+function connectionKey(): string {
+  const { database } = getConfig();
+  return `database:${database.dialect === "sqlite" ? database.path : database.url}`;
 }
 
-/** The app's database (Kysely over better-sqlite3), opened on first use. */
+function connection() {
+  return singleton(connectionKey(), () => openDatabase(getConfig().database));
+}
+
+/** The app's database (Kysely over better-sqlite3 or a PostgreSQL pool, by DATABASE_URL), opened on first use. */
 export const db: DB = new Proxy({} as DB, {
   get(_target, property) {
     const instance = connection().db;
@@ -19,17 +23,31 @@ export const db: DB = new Proxy({} as DB, {
   },
 });
 
-/** The raw better-sqlite3 handle, for the few things Kysely does not do (backup, pragmas). */
+/** Which database DATABASE_URL names; the few queries whose SQL differs branch on it. */
+export function databaseDialect(): Dialect {
+  return getConfig().database.dialect;
+}
+
+/** The raw better-sqlite3 handle, for the few things Kysely does not do (backup, pragmas). SQLite only. */
 export function sqliteHandle() {
-  return connection().sqlite;
+  const { sqlite } = connection();
+  if (!sqlite) throw new Error("sqliteHandle(): the database is PostgreSQL");
+  return sqlite;
+}
+
+/** The node-postgres pool under `db` (rate limits use it directly). PostgreSQL only. */
+export function postgresPool() {
+  const { pool } = connection();
+  if (!pool) throw new Error("postgresPool(): the database is SQLite");
+  return pool;
 }
 
 /** Closes the database (graceful shutdown). */
 export async function closeDatabase(): Promise<void> {
-  const file = getConfig().databasePath;
+  const key = connectionKey();
   const store = globalThis as unknown as { __singletons?: Map<string, unknown> };
-  if (!store.__singletons?.has(`database:${file}`)) return;
+  if (!store.__singletons?.has(key)) return;
   const { db: instance } = connection();
-  store.__singletons.delete(`database:${file}`);
+  store.__singletons.delete(key);
   await instance.destroy();
 }

@@ -2,6 +2,8 @@ import { deleteExpiredTokens } from "~/account/tokens.server";
 import { deleteStaleApiTokens } from "~/api/api-tokens.server";
 import { deleteExpiredSessions } from "~/auth/sessions.server";
 import { deleteExpiredPendingLogins } from "~/auth/two-factor-login.server";
+import { sql } from "kysely";
+import { databaseDialect, db } from "~/db.server";
 import { logger } from "~/logger.server";
 import { singleton } from "~/utils/singleton.server";
 
@@ -32,8 +34,40 @@ registerHousekeepingTask("expired tokens", (now) => deleteExpiredTokens(now));
 registerHousekeepingTask("expired pending logins", (now) => deleteExpiredPendingLogins(now));
 registerHousekeepingTask("stale API tokens", (now) => deleteStaleApiTokens(now));
 
-/** Runs every task once; a failing task is logged and does not stop the others. */
-export async function runHousekeeping(now = Date.now()): Promise<Record<string, number>> {
+/** Key of the advisory lock one instance holds while it runs housekeeping on PostgreSQL. */
+export const HOUSEKEEPING_LOCK_KEY = 7_245_120_002;
+
+/**
+ * Runs `work` unless another instance is running it: on PostgreSQL, several
+ * instances share the database, and the first to take the advisory lock does
+ * the round while the others skip it (null). On SQLite one machine's primary
+ * runs it; the tasks are idempotent deletes either way.
+ */
+export async function underHousekeepingLock<T>(work: () => Promise<T>): Promise<T | null> {
+  if (databaseDialect() !== "postgres") return work();
+  // The lock belongs to the session: take and release it on one connection.
+  return db.connection().execute(async (connection) => {
+    const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_lock(${sql.lit(HOUSEKEEPING_LOCK_KEY)}) as locked`.execute(connection);
+    if (!rows[0]?.locked) return null;
+    try {
+      return await work();
+    } finally {
+      await sql`select pg_advisory_unlock(${sql.lit(HOUSEKEEPING_LOCK_KEY)})`.execute(connection);
+    }
+  });
+}
+
+/**
+ * Runs every task once; a failing task is logged and does not stop the others.
+ * Returns null when another instance was running them (PostgreSQL).
+ */
+export async function runHousekeeping(now = Date.now()): Promise<Record<string, number> | null> {
+  const removed = await underHousekeepingLock(() => runTasks(now));
+  if (removed === null) logger.debug({ pid: process.pid }, "housekeeping skipped: another instance is running it");
+  return removed;
+}
+
+async function runTasks(now: number): Promise<Record<string, number>> {
   const removed: Record<string, number> = {};
   for (const [name, task] of tasks) {
     try {

@@ -13,16 +13,12 @@ import bcrypt from "bcryptjs";
 import { createDatabase } from "../db/connection";
 import { migrateToLatest } from "../db/migrate";
 import { seedUsers } from "../db/seed";
-import { type BenchServer, type Measurement, measure, signIn, startProductionServer, table } from "./lib";
+import { type BenchServer, combineRounds, getPage, type Measurement, measure, nextLinkPath, numberArgument, signIn, startProductionServer, table } from "./lib";
 
-function argument(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) || fallback : fallback;
-}
 
-const seconds = argument("seconds", 6);
-const rounds = argument("rounds", 3);
-const connections = argument("connections", 10);
+const seconds = numberArgument("seconds", 6);
+const rounds = numberArgument("rounds", 3);
+const connections = numberArgument("connections", 10);
 const SIZES = [1_000, 100_000];
 const PAGE_SIZE = 25;
 const GOAL = 1.5;
@@ -56,10 +52,9 @@ async function prepare(size: number): Promise<Target> {
   const pages = Math.ceil(size / PAGE_SIZE);
   const middle = Math.floor(pages / 2);
   // The deep page as the app links to it: the Next link of the page before.
-  const before = await get(server.url, `/admin/users?page=${middle - 1}`, cookie);
-  const next = /<a[^>]*rel="next"[^>]*href="([^"]+)"|<a[^>]*href="([^"]+)"[^>]*rel="next"/.exec(before);
-  if (!next) throw new Error("no Next link on the page before the deep page");
-  const deepPath = (next[1] ?? next[2]!).replaceAll("&amp;", "&");
+  const before = await getPage(server.url, `/admin/users?page=${middle - 1}`, cookie);
+  const deepPath = nextLinkPath(before);
+  if (!deepPath) throw new Error("no Next link on the page before the deep page");
   return {
     size,
     server,
@@ -80,26 +75,8 @@ async function prepare(size: number): Promise<Target> {
   };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-/** One row from several rounds of the same case: median latencies, mean throughput, all errors. */
-function combine(runs: Measurement[]): Measurement {
-  return {
-    name: runs[0]!.name,
-    rps: Math.round(runs.reduce((sum, r) => sum + r.rps, 0) / runs.length),
-    p50: median(runs.map((r) => r.p50)),
-    p99: median(runs.map((r) => r.p99)),
-    errors: runs.reduce((sum, r) => sum + r.errors, 0),
-    non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
-  };
-}
 
-async function get(base: string, pathname: string, cookie: string): Promise<string> {
-  const response = await fetch(new URL(pathname, base), { headers: { Cookie: cookie } });
-  const body = await response.text();
-  if (response.status !== 200) throw new Error(`GET ${pathname}: ${response.status}`);
-  return body;
-}
 
 const load = () => os.loadavg().map((l) => l.toFixed(1)).join(" ");
 console.log(`${os.availableParallelism()} cores, load average ${load()} (a busy machine makes every figure noisier)`);
@@ -111,7 +88,7 @@ try {
   for (let i = 0; i < caseCount; i++) {
     for (const target of targets) {
       const { name, path: pathname, expect } = target.cases[i]!;
-      const body = await get(target.server.url, pathname, target.cookie);
+      const body = await getPage(target.server.url, pathname, target.cookie);
       if (!body.includes(expect)) throw new Error(`${name} at ${target.size}: the page does not say "${expect}"`);
       await measure("warm-up", `${target.server.url}${pathname}`, { seconds: 1, connections, headers: { Cookie: target.cookie } });
     }
@@ -123,14 +100,14 @@ try {
         runs.get(target.size)!.push(await measure(name, `${target.server.url}${pathname}`, options));
       }
     }
-    for (const size of SIZES) results.get(size)!.push(combine(runs.get(size)!));
+    for (const size of SIZES) results.get(size)!.push(combineRounds(runs.get(size)!));
   }
 
   for (const target of targets) {
     console.log(`\n### ${target.size.toLocaleString("en")} users\n`);
     console.log(table(results.get(target.size)!));
     for (const { name, path: pathname } of target.cases.filter((c) => c.name.startsWith("search"))) {
-      const summary = /class="list-summary">([^<]*)/.exec(await get(target.server.url, pathname, target.cookie))?.[1];
+      const summary = /class="list-summary">([^<]*)/.exec(await getPage(target.server.url, pathname, target.cookie))?.[1];
       console.log(`- ${name}: ${summary?.trim()}`);
     }
   }

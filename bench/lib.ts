@@ -16,7 +16,9 @@ export async function startProductionServer(env: Record<string, string> = {}): P
   const dir = path.resolve(".tmp/bench", randomUUID());
   fs.mkdirSync(dir, { recursive: true });
   const dbPath = path.join(dir, "app.db");
-  const child: ChildProcess = spawn(process.execPath, ["build/server.js"], {
+  const child: ChildProcess = spawn(process.execPath, [path.resolve("build/server.js")], {
+    // On PostgreSQL the data folder is ./data: keep it in the bench's folder.
+    cwd: dir,
     env: {
       PATH: process.env.PATH,
       NODE_ENV: "production",
@@ -114,4 +116,38 @@ export async function signIn(base: string, email = `bench-${randomUUID().slice(0
   const cookie = response.headers.getSetCookie().find((c) => c.startsWith("__session="));
   if (!cookie) throw new Error(`sign-in failed: ${response.status}`);
   return cookie.split(";")[0]!;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** One row from several rounds of the same case: median latencies, mean throughput, all errors. */
+export function combineRounds(runs: Measurement[]): Measurement {
+  return {
+    name: runs[0]!.name,
+    rps: Math.round(runs.reduce((sum, r) => sum + r.rps, 0) / runs.length),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
+  };
+}
+
+/** A page's HTML, signed in with `cookie`; anything but a 200 throws. */
+export async function getPage(base: string, pathname: string, cookie: string): Promise<string> {
+  const response = await fetch(new URL(pathname, base), { headers: { Cookie: cookie } });
+  const body = await response.text();
+  if (response.status !== 200) throw new Error(`GET ${pathname}: ${response.status}`);
+  return body;
+}
+
+/** The href of the page's `rel="next"` link (the admin list's Next), unescaped; null when there is none. */
+export function nextLinkPath(html: string): string | null {
+  const next = /<a[^>]*rel="next"[^>]*href="([^"]+)"|<a[^>]*href="([^"]+)"[^>]*rel="next"/.exec(html);
+  return next ? (next[1] ?? next[2]!).replaceAll("&amp;", "&") : null;
+}
+
+/** `--name N` from the command line, or `fallback`. */
+export function numberArgument(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? Number(process.argv[index + 1]) || fallback : fallback;
 }

@@ -1,18 +1,40 @@
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import {
   CompiledQuery,
   type DatabaseConnection,
+  type DialectAdapter,
   type Driver,
   Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  type PostgresDialectConfig,
+  PostgresDriver,
+  SqliteAdapter,
   SqliteDialect,
   type SqliteDatabase,
   SqliteDriver,
+  type TransactionSettings,
 } from "kysely";
+import type pg from "pg";
 import type { Database } from "./schema";
 
+/** node-postgres, loaded only when DATABASE_URL is PostgreSQL (it costs every SQLite start and CLI run tens of ms). */
+function loadPg(): typeof pg {
+  return createRequire(import.meta.url)("pg") as typeof pg;
+}
+
 export type DB = Kysely<Database>;
+
+/** The two databases the app runs on (DATABASE_URL `file:` or `postgres://`). */
+export type Dialect = "sqlite" | "postgres";
+
+/** Which database `db` (or a transaction on it) talks to. */
+export function dialectOf(db: Kysely<any>): Dialect {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? "postgres" : "sqlite";
+}
 
 /**
  * Opens the SQLite file (creating its folder) with the settings this app relies on:
@@ -72,6 +94,17 @@ class ImmediateTransactionDriver extends SqliteDriver {
   }
 }
 
+/**
+ * SQLite runs DDL inside transactions; telling Kysely so makes the migrator
+ * run all pending migrations in one (BEGIN IMMEDIATE) transaction: a second
+ * process starting at the same moment waits, then finds them applied.
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
 class SqliteWriteFirstDialect extends SqliteDialect {
   readonly #database: SqliteDatabase;
   constructor(database: SqliteDatabase) {
@@ -81,10 +114,82 @@ class SqliteWriteFirstDialect extends SqliteDialect {
   override createDriver(): Driver {
     return new ImmediateTransactionDriver({ database: this.#database });
   }
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
 }
 
 export function createDatabase(file: string): { db: DB; sqlite: SQLite.Database } {
   const sqlite = openSqlite(file);
   const db = new Kysely<Database>({ dialect: new SqliteWriteFirstDialect(withStatementCache(sqlite)) });
   return { db, sqlite };
+}
+
+/** Key of the advisory lock every PostgreSQL write transaction takes (see WriteLockingPostgresDriver). */
+export const WRITE_LOCK_KEY = 7_245_120_001;
+
+/**
+ * The app's transactions were written for SQLite, where BEGIN IMMEDIATE makes
+ * them one at a time: each reads, decides (the last admin, an unused code),
+ * then writes. PostgreSQL's default (READ COMMITTED, row locks) would let two
+ * of them decide on the same reading. Each transaction therefore starts by
+ * taking one transaction-scoped advisory lock: transactions still run one at a
+ * time across every instance, and each statement after the lock sees every
+ * earlier commit. Single statements outside transactions run in parallel.
+ */
+class WriteLockingPostgresDriver extends PostgresDriver {
+  override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    await super.beginTransaction(connection, settings);
+    await connection.executeQuery(CompiledQuery.raw(`select pg_advisory_xact_lock(${WRITE_LOCK_KEY})`));
+  }
+}
+
+class WriteLockingPostgresDialect extends PostgresDialect {
+  readonly #config: PostgresDialectConfig;
+  constructor(config: PostgresDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new WriteLockingPostgresDriver(this.#config);
+  }
+}
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+/**
+ * node-postgres returns int8 (bigint: the millisecond times, count(*)) and
+ * numeric as strings, because they can exceed 2^53. Here they never do
+ * (times, counts), and db/schema.ts says number: parse them.
+ */
+function numberTypes(types: typeof pg.types): pg.CustomTypesConfig {
+  return {
+    getTypeParser(oid: number, format?: "text" | "binary") {
+      if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
+      return types.getTypeParser(oid, format);
+    },
+  } as pg.CustomTypesConfig;
+}
+
+/** Connections per process; several instances times WEB_CONCURRENCY workers share the server's max_connections. */
+export const POOL_SIZE = 10;
+
+export function createPostgresDatabase(url: string, { poolSize = POOL_SIZE }: { poolSize?: number } = {}): { db: DB; pool: pg.Pool } {
+  const { Pool, types } = loadPg();
+  const pool = new Pool({ connectionString: url, max: poolSize, types: numberTypes(types), application_name: "remix-auth-kit" });
+  // An idle connection that the server closes (a restart, a network cut) is dropped from the pool, not a crash.
+  pool.on("error", () => {});
+  const db = new Kysely<Database>({ dialect: new WriteLockingPostgresDialect({ pool }) });
+  return { db, pool };
+}
+
+export type OpenDatabase =
+  | { dialect: "sqlite"; db: DB; sqlite: SQLite.Database; pool: null }
+  | { dialect: "postgres"; db: DB; sqlite: null; pool: pg.Pool };
+
+/** Opens the database DATABASE_URL names (see parseDatabaseUrl in app/config.server.ts). */
+export function openDatabase(target: { dialect: "sqlite"; path: string } | { dialect: "postgres"; url: string }): OpenDatabase {
+  if (target.dialect === "sqlite") return { dialect: "sqlite", ...createDatabase(target.path), pool: null };
+  return { dialect: "postgres", ...createPostgresDatabase(target.url), sqlite: null };
 }

@@ -1,12 +1,36 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { type MigrationResultSet, Migrator } from "kysely/migration";
-import { migrations } from "./migrations/index";
+import { dialectOf } from "./connection";
+import { migrationsFor } from "./migrations/index";
 
-/** Applies every pending migration; throws with the failing migration's name. */
+/** Key of the session-level advisory lock held while migrating PostgreSQL. */
+export const MIGRATION_LOCK_KEY = 7_245_120_000;
+
+/**
+ * Applies every pending migration; throws with the failing migration's name.
+ * Safe when several instances start at once: on PostgreSQL the first to take
+ * an advisory lock migrates (in one transaction) while the others wait, then
+ * find nothing to do; on SQLite the run is one BEGIN IMMEDIATE transaction
+ * (db/connection.ts), which a second process waits for.
+ */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const dialect = dialectOf(db);
+  if (dialect === "sqlite") return migrate(db);
+  // One connection for the lock and the migrator: the advisory lock belongs to a session.
+  return db.connection().execute(async (connection) => {
+    await sql`select pg_advisory_lock(${sql.lit(MIGRATION_LOCK_KEY)})`.execute(connection);
+    try {
+      return await migrate(connection);
+    } finally {
+      await sql`select pg_advisory_unlock(${sql.lit(MIGRATION_LOCK_KEY)})`.execute(connection);
+    }
+  });
+}
+
+async function migrate(db: Kysely<any>): Promise<string[]> {
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => migrations },
+    provider: { getMigrations: async () => migrationsFor(dialectOf(db)) },
   });
   const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
   if (error) {

@@ -19,7 +19,10 @@ export interface Database {
   permissions: PermissionsTable;
   role_permissions: RolePermissionsTable;
   user_roles: UserRolesTable;
+  /** @sqliteOnly PostgreSQL searches `users` through pg_trgm indexes instead (db/migrations/0003). */
   users_search: UsersSearchTable;
+  /** @postgresOnly SQLite counts `users` through an index instead. */
+  users_count: UsersCountTable;
   api_tokens: ApiTokensTable;
   api_token_addresses: ApiTokenAddressesTable;
 }
@@ -185,6 +188,11 @@ export interface UsersSearchTable {
   email: string;
   /** The table-named column that `MATCH` is applied to. */
   users_search: string;
+}
+
+/** PostgreSQL only: the number of rows in `users`, one row kept by triggers (db/migrations/0003). */
+export interface UsersCountTable {
+  n: number;
 }
 
 export type Role = Selectable<RolesTable>;

@@ -1,8 +1,12 @@
 // Starts the production build for the Playwright suite on a fresh, throw-away
 // database in .tmp/e2e/. Builds first when build/server.js is missing.
+// With E2E_DATABASE=postgres (playwright.postgres.config.ts) the database is
+// PostgreSQL, on a throw-away server started here and removed at the end; its
+// URL is written to .tmp/e2e-PORT/database-url for the specs.
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { startPostgresCluster } from "../tests/helpers/postgres-cluster.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const port = process.env.E2E_PORT ?? "3210";
@@ -17,6 +21,10 @@ if (!fs.existsSync(path.join(root, "build/server.js")) || !fs.existsSync(path.jo
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
+const cluster = process.env.E2E_DATABASE === "postgres" ? await startPostgresCluster() : null;
+const databaseUrl = cluster ? await cluster.createDatabase("e2e") : `file:${path.join(tmp, "app.db")}`;
+fs.writeFileSync(path.join(tmp, "database-url"), databaseUrl);
+
 const child = spawn(process.execPath, [path.join(root, "build/server.js")], {
   cwd: root,
   stdio: "inherit",
@@ -24,7 +32,7 @@ const child = spawn(process.execPath, [path.join(root, "build/server.js")], {
     ...process.env,
     PORT: port,
     HOST: "127.0.0.1",
-    DATABASE_URL: `file:${path.join(tmp, "app.db")}`,
+    DATABASE_URL: databaseUrl,
     SESSION_SECRET: "e2e-only-session-secret-not-for-production-0123456789abcdef01234",
     APP_ORIGIN: `http://127.0.0.1:${port}`,
     BCRYPT_COST: "4",
@@ -43,8 +51,13 @@ for (const signal of ["SIGTERM", "SIGINT"]) {
   });
 }
 
-child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+async function exit(code) {
+  await cluster?.stop().catch((error) => console.error("e2e: could not stop PostgreSQL:", error));
+  process.exit(code);
+}
+
+child.on("exit", (code, signal) => exit(code ?? (signal ? 1 : 0)));
 child.on("error", (error) => {
   console.error("e2e: could not start the server:", error);
-  process.exit(1);
+  void exit(1);
 });

@@ -1,6 +1,7 @@
 // `npm test`: type check, production build, vitest (unit + HTTP against the
-// build), Playwright (browser flows, JavaScript on and off). Runs every stage
-// even after a failure, then prints one line: `N passed, N failed`.
+// build; a `sqlite` and a `postgres` project, see vitest.config.ts), Playwright
+// (browser flows, JavaScript on and off) and its smoke on PostgreSQL. Runs
+// every stage even after a failure, then prints one line: `N passed, N failed`.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 
@@ -45,14 +46,21 @@ if (vitest) {
   results.failed += 1;
 }
 
-const playwrightOk = run("playwright", "npx", ["playwright", "test"]);
-const playwright = readJson("test-results/e2e.json");
-if (playwright?.stats) {
-  results.passed += playwright.stats.expected + playwright.stats.flaky;
-  results.failed += playwright.stats.unexpected + (!playwrightOk && playwright.stats.unexpected === 0 ? 1 : 0);
-} else {
-  results.failed += 1;
+function countPlaywright(ok, report) {
+  const playwright = readJson(report);
+  if (playwright?.stats) {
+    results.passed += playwright.stats.expected + playwright.stats.flaky;
+    results.failed += playwright.stats.unexpected + (!ok && playwright.stats.unexpected === 0 ? 1 : 0);
+  } else {
+    results.failed += 1;
+  }
 }
+
+countPlaywright(run("playwright", "npx", ["playwright", "test"]), "test-results/e2e.json");
+countPlaywright(
+  run("playwright (PostgreSQL)", "npx", ["playwright", "test", "-c", "playwright.postgres.config.ts"]),
+  "test-results/e2e-postgres.json",
+);
 
 console.log(`\n${stages.join("\n")}`);
 console.log(`${results.passed} passed, ${results.failed} failed`);

@@ -2,7 +2,7 @@ import cluster from "node:cluster";
 import type { Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import { closePasswordPool } from "~/auth/password.server";
-import { type Config, ConfigError, getConfig } from "~/config.server";
+import { type Config, ConfigError, getConfig, redactPassword } from "~/config.server";
 import { closeDatabase, db } from "~/db.server";
 import { startHousekeeping } from "~/housekeeping.server";
 import { addLogFile, flushLogFiles, logger } from "~/logger.server";
@@ -88,7 +88,14 @@ async function main() {
   }
 
   if (config.logFile) await addLogFile(config.logFile);
-  const applied = await migrateToLatest(db);
+  const applied = await migrateToLatest(db).catch((error: Error) => {
+    // An unreachable or refusing PostgreSQL server (down, wrong password, no such database) is a setting to check, not a crash: one line.
+    if (config.database.dialect === "postgres") {
+      console.error(`Cannot use the database at DATABASE_URL=${redactPassword(config.database.url)}: ${error?.message ?? String(error)}`);
+      process.exit(1);
+    }
+    throw error;
+  });
   if (applied.length) logger.info({ migrations: applied }, "database migrated");
 
   if (dev || config.webConcurrency === 1) {

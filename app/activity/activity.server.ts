@@ -1,6 +1,6 @@
 import type { AppLoadContext } from "@remix-run/node";
 import { sql } from "kysely";
-import { db, type DB } from "~/db.server";
+import { databaseDialect, db, type DB } from "~/db.server";
 
 /**
  * The activity log: append-only, one row per security-relevant event.
@@ -94,12 +94,13 @@ export async function scrubActivityOf(user: { id: number; email: string; name: s
     .set({ ip: "", user_agent: "" })
     .where((eb) => eb.or([eb("actor_id", "=", user.id), eb.and([eb("actor_id", "is", null), eb("subject_id", "=", user.id)])]))
     .execute();
-  // Compare as stored: JSON-escaped, case-folded.
+  // Compare as stored: JSON-escaped, case-folded. (PostgreSQL calls instr strpos.)
+  const position = sql.raw(databaseDialect() === "postgres" ? "strpos" : "instr");
   const needles = [user.email, user.name].map((value) => JSON.stringify(value).slice(1, -1));
   await trx
     .updateTable("activity")
     .set({ details: "{}" })
     .where((eb) => eb.or([eb("actor_id", "=", user.id), eb("subject_id", "=", user.id)]))
-    .where((eb) => eb.or(needles.map((needle) => eb(sql<number>`instr(lower(details), lower(${needle}))`, ">", 0))))
+    .where((eb) => eb.or(needles.map((needle) => eb(sql<number>`${position}(lower(details), lower(${needle}))`, ">", 0))))
     .execute();
 }

@@ -1,17 +1,18 @@
 import { createHash } from "node:crypto";
 import net from "node:net";
 import type { HeadersFunction } from "@remix-run/node";
-import { RateLimiterRes, RateLimiterSQLite } from "rate-limiter-flexible";
+import { RateLimiterPostgres, RateLimiterRes, RateLimiterSQLite, type RateLimiterStoreAbstract } from "rate-limiter-flexible";
 import { recordActivity } from "~/activity/activity.server";
 import { getConfig } from "~/config.server";
-import { sqliteHandle } from "~/db.server";
+import { databaseDialect, postgresPool, sqliteHandle } from "~/db.server";
 import { logger } from "~/logger.server";
 import { singleton } from "~/utils/singleton.server";
 
 /**
- * Brute-force protection, counted in the app's own SQLite file
- * (rate-limiter-flexible's RateLimiterSQLite on the `rate_limits` table), so
- * limits survive restarts and every process shares them.
+ * Brute-force protection, counted in the app's own database
+ * (rate-limiter-flexible's RateLimiterSQLite or RateLimiterPostgres on the
+ * `rate_limits` table), so limits survive restarts and every process, and
+ * every instance on one PostgreSQL database, shares them.
  *
  * A guarded check reserves its try BEFORE the secret is checked:
  *
@@ -135,20 +136,21 @@ export const rateLimitHeaders: HeadersFunction = ({ errorHeaders, actionHeaders 
   return retryAfter ? { "Retry-After": retryAfter } : new Headers();
 };
 
-/** The limiters of each open database handle (a reopened database gets new ones). */
-type Limiters = WeakMap<object, Map<string, RateLimiterSQLite>>;
+type Limiter = RateLimiterStoreAbstract;
 
-function limiter(prefix: string, points: number, durationSeconds: number): RateLimiterSQLite {
-  const storeClient = sqliteHandle();
+/** The limiters of each open database handle (a reopened database gets new ones). */
+type Limiters = WeakMap<object, Map<string, Limiter>>;
+
+function limiter(prefix: string, points: number, durationSeconds: number): Limiter {
+  const postgres = databaseDialect() === "postgres";
+  const storeClient: object = postgres ? postgresPool() : sqliteHandle();
   const byHandle = singleton<Limiters>("rate-limiters", () => new WeakMap());
   let limiters = byHandle.get(storeClient);
   if (!limiters) byHandle.set(storeClient, (limiters = new Map()));
   const id = `${prefix}:${points}:${durationSeconds}`;
   let instance = limiters.get(id);
   if (!instance) {
-    instance = new RateLimiterSQLite({
-      storeClient,
-      storeType: "better-sqlite3",
+    const options = {
       tableName: "rate_limits",
       tableCreated: true, // db/migrations/0006_two_factor.ts
       // One sweeper per process is enough: every limiter shares the table.
@@ -156,17 +158,20 @@ function limiter(prefix: string, points: number, durationSeconds: number): RateL
       keyPrefix: prefix,
       points,
       duration: durationSeconds,
-    });
+    };
+    instance = postgres
+      ? new RateLimiterPostgres({ ...options, storeClient, storeType: "pool" })
+      : new RateLimiterSQLite({ ...options, storeClient, storeType: "better-sqlite3" });
     limiters.set(id, instance);
   }
   return instance;
 }
 
-function lockoutHistory(scope: LimitScope, kind: LimitKind): RateLimiterSQLite {
+function lockoutHistory(scope: LimitScope, kind: LimitKind): Limiter {
   return limiter(`${scope}:${kind}:lockouts`, Number.MAX_SAFE_INTEGER, LOCKOUT_MEMORY_MS / 1000);
 }
 
-type Counter = { kind: LimitKind; rate: Rate; key: string; limiter: RateLimiterSQLite };
+type Counter = { kind: LimitKind; rate: Rate; key: string; limiter: Limiter };
 
 function counters(scope: LimitScope, who: Who): Counter[] {
   return limitRules(scope).flatMap(({ kind, rate }) => {
@@ -232,19 +237,33 @@ export class Attempt {
  */
 export async function startAttempt(scope: LimitScope, who: Who, origin: Origin): Promise<Attempt> {
   const list = counters(scope, who);
-  const outcomes = await Promise.allSettled(list.map((c) => c.limiter.consume(c.key, 1)));
   const reserved: (Counter & { consumed: number })[] = [];
   let refusedMs = 0;
-  let failure: unknown = null;
-  outcomes.forEach((outcome, i) => {
-    if (outcome.status === "fulfilled") reserved.push({ ...list[i]!, consumed: outcome.value.consumedPoints });
-    else if (outcome.reason instanceof RateLimiterRes) refusedMs = Math.max(refusedMs, outcome.reason.msBeforeNext, 1);
-    else failure = outcome.reason;
-  });
-  if (failure || refusedMs > 0) {
+  // One counter after the other, stopping at the first refusal: a try that one
+  // counter refuses never takes a place at the next. (In parallel, with several
+  // database connections, two counters could admit different tries of one
+  // burst, and the burst would get fewer than the limit through.)
+  for (const [i, counter] of list.entries()) {
+    try {
+      const result = await counter.limiter.consume(counter.key, 1);
+      reserved.push({ ...counter, consumed: result.consumedPoints });
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) {
+        await Promise.all(reserved.map((c) => c.limiter.reward(c.key, 1)));
+        throw error;
+      }
+      refusedMs = Math.max(error.msBeforeNext, 1);
+      // Retry-After names the longest wait: read the counters not tried.
+      for (const rest of list.slice(i + 1)) {
+        const state = await rest.limiter.get(rest.key);
+        if (state && state.consumedPoints >= rest.rate.points) refusedMs = Math.max(refusedMs, state.msBeforeNext);
+      }
+      break;
+    }
+  }
+  if (refusedMs > 0) {
     // A refused try is no try: the counters that had let it through get their point back.
     await Promise.all(reserved.map((c) => c.limiter.reward(c.key, 1)));
-    if (failure) throw failure;
     throw tooManyAttempts(refusedMs);
   }
   return new Attempt(scope, reserved, who, origin);

@@ -1,5 +1,5 @@
 import { type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool, sql } from "kysely";
-import { type Database, db } from "~/db.server";
+import { type Database, databaseDialect, db } from "~/db.server";
 import { rolesOfUsers } from "./roles.server";
 import type { SortDirection, UserSort } from "./user-list";
 import type { PublicUser } from "./users.server";
@@ -65,7 +65,7 @@ export type UserListPage = {
 };
 
 /** How `q` narrows the list: not at all, through the trigram index, or by filtering rows while walking the sort index. */
-export type UserFilter = { kind: "all" } | { kind: "indexed"; phrase: string } | { kind: "scan"; pattern: string };
+export type UserFilter = { kind: "all" } | { kind: "indexed"; phrase: string; pattern: string } | { kind: "scan"; pattern: string };
 
 const SORT_KEYS: Record<UserSort, RawBuilder<string | number>> = {
   name: sql`lower(users.name)`,
@@ -85,14 +85,23 @@ function containsPattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/**
+ * On PostgreSQL both kinds are the same `ILIKE '%q%'` (case-insensitive, like
+ * SQLite's LIKE and FTS5 trigram): its pg_trgm GIN indexes serve it, and its
+ * planner itself chooses between them and walking the sort index.
+ */
+function containsFilter(pattern: string): RawBuilder<SqlBool> {
+  const like = sql.raw(databaseDialect() === "postgres" ? "ILIKE" : "LIKE");
+  return sql<SqlBool>`(users.name ${like} ${pattern} ESCAPE '\\' OR users.email ${like} ${pattern} ESCAPE '\\')`;
+}
+
 function whereFilter(filter: UserFilter) {
   return (eb: ExpressionBuilder<Database, "users">): Expression<SqlBool> => {
     if (filter.kind === "indexed") {
+      if (databaseDialect() === "postgres") return containsFilter(filter.pattern);
       return eb("users.id", "in", eb.selectFrom("users_search").select("rowid").where("users_search", "match", filter.phrase));
     }
-    if (filter.kind === "scan") {
-      return sql<SqlBool>`(users.name LIKE ${filter.pattern} ESCAPE '\\' OR users.email LIKE ${filter.pattern} ESCAPE '\\')`;
-    }
+    if (filter.kind === "scan") return containsFilter(filter.pattern);
     return sql<SqlBool>`1 = 1`;
   };
 }
@@ -126,9 +135,13 @@ export function pageQuery(
 
 /** How many users match: exact for the whole list; for a search, up to `limit`. */
 export function countQuery(filter: UserFilter, limit = SEARCH_COUNT_LIMIT + 1) {
-  if (filter.kind === "all") return db.selectFrom("users").select((eb) => eb.fn.countAll<number>().as("n"));
+  if (filter.kind === "all") {
+    // PostgreSQL's count(*) reads the whole table; its triggers keep the count in a row (db/migrations/0003).
+    if (databaseDialect() === "postgres") return db.selectFrom("users_count").select("n");
+    return db.selectFrom("users").select((eb) => eb.fn.countAll<number>().as("n"));
+  }
   const matches =
-    filter.kind === "indexed"
+    filter.kind === "indexed" && databaseDialect() === "sqlite"
       ? db.selectFrom("users_search").select("rowid as id").where("users_search", "match", filter.phrase).limit(limit)
       : db.selectFrom("users").select("users.id").where(whereFilter(filter)).limit(limit);
   return db.selectFrom(matches.as("matches")).select((eb) => eb.fn.countAll<number>().as("n"));
@@ -140,7 +153,7 @@ async function planSearch(q: string): Promise<{ filter: UserFilter; total: numbe
   if (!q) return { filter: { kind: "all" }, total: users, totalIsLowerBound: false };
   const limit = searchCountLimit(users);
   const scan: UserFilter = { kind: "scan", pattern: containsPattern(q) };
-  const indexed: UserFilter | null = [...q].length >= MIN_INDEXED_QUERY ? { kind: "indexed", phrase: ftsPhrase(q) } : null;
+  const indexed: UserFilter | null = [...q].length >= MIN_INDEXED_QUERY ? { kind: "indexed", phrase: ftsPhrase(q), pattern: scan.pattern } : null;
   const n = Number((await countQuery(indexed ?? scan, limit + 1).executeTakeFirstOrThrow()).n);
   if (n > limit) return { filter: scan, total: limit, totalIsLowerBound: true };
   return { filter: indexed ?? scan, total: n, totalIsLowerBound: false };

@@ -1,10 +1,12 @@
 import type { Kysely } from "kysely";
+import type { Dialect } from "../connection";
+import { identity } from "./columns";
 
 /** The append-only activity log (who did what, when, from where). */
-export async function up(db: Kysely<unknown>): Promise<void> {
+export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema
     .createTable("activity")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("id", "integer", identity(dialect))
     .addColumn("created_at", "bigint", (c) => c.notNull())
     .addColumn("type", "text", (c) => c.notNull())
     .addColumn("actor_id", "integer", (c) => c.references("users.id").onDelete("set null"))

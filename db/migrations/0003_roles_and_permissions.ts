@@ -1,4 +1,6 @@
 import { type Kysely, sql } from "kysely";
+import type { Dialect } from "../connection";
+import { identity } from "./columns";
 
 /**
  * Roles and permissions (a user can hold several roles; a role grants several
@@ -19,16 +21,16 @@ const ROLES: [string, string, string[]][] = [
   ["user", "A signed-in member (the role every new account gets)", []],
 ];
 
-export async function up(db: Kysely<unknown>): Promise<void> {
+export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema
     .createTable("roles")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("id", "integer", identity(dialect))
     .addColumn("name", "text", (c) => c.notNull().unique())
     .addColumn("description", "text", (c) => c.notNull().defaultTo(""))
     .execute();
   await db.schema
     .createTable("permissions")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("id", "integer", identity(dialect))
     .addColumn("name", "text", (c) => c.notNull().unique())
     .addColumn("description", "text", (c) => c.notNull().defaultTo(""))
     .execute();
@@ -66,6 +68,27 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`CREATE INDEX users_name ON users (lower(name), id)`.execute(db);
   await sql`CREATE INDEX users_created_at ON users (created_at, id)`.execute(db);
 
+  if (dialect === "postgres") {
+    // Substring search over name and email: pg_trgm GIN indexes, which
+    // `ILIKE '%q%'` uses (PostgreSQL's counterpart of the FTS5 table below).
+    await sql`CREATE EXTENSION IF NOT EXISTS pg_trgm`.execute(db);
+    await sql`CREATE INDEX users_name_trgm ON users USING gin (name gin_trgm_ops)`.execute(db);
+    await sql`CREATE INDEX users_email_trgm ON users USING gin (email gin_trgm_ops)`.execute(db);
+    // "Page 1 of M" counts every user on every request: SQLite reads its smallest index,
+    // PostgreSQL's count(*) reads the whole table. The count is kept in one row instead,
+    // by statement-level triggers, in the same transaction as the insert or delete.
+    await sql`CREATE TABLE users_count (n bigint NOT NULL)`.execute(db);
+    await sql`INSERT INTO users_count (n) SELECT count(*) FROM users`.execute(db);
+    await sql`CREATE FUNCTION users_count_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN UPDATE users_count SET n = n + (SELECT count(*) FROM inserted); RETURN NULL; END $$`.execute(db);
+    await sql`CREATE FUNCTION users_count_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN UPDATE users_count SET n = n - (SELECT count(*) FROM deleted); RETURN NULL; END $$`.execute(db);
+    await sql`CREATE TRIGGER users_count_insert AFTER INSERT ON users REFERENCING NEW TABLE AS inserted
+      FOR EACH STATEMENT EXECUTE FUNCTION users_count_insert()`.execute(db);
+    await sql`CREATE TRIGGER users_count_delete AFTER DELETE ON users REFERENCING OLD TABLE AS deleted
+      FOR EACH STATEMENT EXECUTE FUNCTION users_count_delete()`.execute(db);
+    return;
+  }
   // Substring search over name and email: an FTS5 trigram index kept in step
   // with `users` by triggers (LIKE '%q%' would read every row).
   await sql`CREATE VIRTUAL TABLE users_search USING fts5(
@@ -83,11 +106,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`INSERT INTO users_search (users_search) VALUES ('rebuild')`.execute(db);
 }
 
-export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const trigger of ["users_search_update", "users_search_delete", "users_search_insert"]) {
-    await sql`DROP TRIGGER ${sql.raw(trigger)}`.execute(db);
+export async function down(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  if (dialect === "postgres") {
+    await sql`DROP TABLE users_count`.execute(db);
+    await sql`DROP FUNCTION users_count_insert() CASCADE`.execute(db);
+    await sql`DROP FUNCTION users_count_delete() CASCADE`.execute(db);
+    await sql`DROP INDEX users_email_trgm`.execute(db);
+    await sql`DROP INDEX users_name_trgm`.execute(db);
+  } else {
+    for (const trigger of ["users_search_update", "users_search_delete", "users_search_insert"]) {
+      await sql`DROP TRIGGER ${sql.raw(trigger)}`.execute(db);
+    }
+    await sql`DROP TABLE users_search`.execute(db);
   }
-  await sql`DROP TABLE users_search`.execute(db);
   await sql`DROP INDEX users_created_at`.execute(db);
   await sql`DROP INDEX users_name`.execute(db);
   await db.schema.dropTable("user_roles").execute();

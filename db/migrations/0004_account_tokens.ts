@@ -1,15 +1,17 @@
 import type { Kysely } from "kysely";
+import type { Dialect } from "../connection";
+import { identity } from "./columns";
 
 /**
  * Email confirmation status, and the one-time tokens sent by email (password
  * reset, email confirmation, email change). Only a token's SHA-256 is stored.
  */
-export async function up(db: Kysely<unknown>): Promise<void> {
+export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema.alterTable("users").addColumn("email_confirmed_at", "bigint").execute();
 
   await db.schema
     .createTable("account_tokens")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("id", "integer", identity(dialect))
     .addColumn("user_id", "integer", (c) => c.notNull().references("users.id").onDelete("cascade"))
     .addColumn("purpose", "text", (c) => c.notNull())
     .addColumn("token_hash", "text", (c) => c.notNull())

@@ -1,11 +1,13 @@
 import type { Kysely } from "kysely";
+import type { Dialect } from "../connection";
+import { identity } from "./columns";
 
 /**
  * Two-factor authentication (TOTP secret and recovery codes) and the
  * brute-force counters, which live in the app's own database so that they
  * survive restarts and are shared by every process.
  */
-export async function up(db: Kysely<unknown>): Promise<void> {
+export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema
     .createTable("two_factor")
     .addColumn("user_id", "integer", (c) => c.primaryKey().references("users.id").onDelete("cascade"))
@@ -17,7 +19,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable("recovery_codes")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("id", "integer", identity(dialect))
     .addColumn("user_id", "integer", (c) => c.notNull().references("users.id").onDelete("cascade"))
     .addColumn("code_hash", "text", (c) => c.notNull())
     .addColumn("created_at", "bigint", (c) => c.notNull())

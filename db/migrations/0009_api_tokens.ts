@@ -1,4 +1,6 @@
 import type { Kysely } from "kysely";
+import type { Dialect } from "../connection";
+import { identity } from "./columns";
 
 /**
  * Personal API tokens (app/api/api-tokens.server.ts). A token is
@@ -6,10 +8,10 @@ import type { Kysely } from "kysely";
  * the secret's SHA-256. Revoked rows stay a while so a refused use can be
  * logged; the addresses a token was used from are kept to notice a new one.
  */
-export async function up(db: Kysely<unknown>): Promise<void> {
+export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema
     .createTable("api_tokens")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("id", "integer", identity(dialect))
     .addColumn("user_id", "integer", (c) => c.notNull().references("users.id").onDelete("cascade"))
     .addColumn("name", "text", (c) => c.notNull())
     .addColumn("lookup_id", "text", (c) => c.notNull().unique())

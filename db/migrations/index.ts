@@ -1,4 +1,6 @@
+import type { Kysely } from "kysely";
 import type { Migration } from "kysely/migration";
+import type { Dialect } from "../connection";
 import * as m0001 from "./0001_users_and_sessions";
 import * as m0002 from "./0002_activity_log";
 import * as m0003 from "./0003_roles_and_permissions";
@@ -9,11 +11,18 @@ import * as m0007 from "./0007_pending_logins";
 import * as m0008 from "./0008_recovery_code_keys";
 import * as m0009 from "./0009_api_tokens";
 
+/** A migration file: `up` (and `down`) receive the dialect, and branch on it only where the SQL differs. */
+export type DialectMigration = {
+  up(db: Kysely<any>, dialect: Dialect): Promise<void>;
+  down?(db: Kysely<any>, dialect: Dialect): Promise<void>;
+};
+
 /**
- * Every migration, in order. Listed statically (not read from disk) so the
- * bundled server and the CLI carry the same set. Add new files here.
+ * Every migration, in order, one list for SQLite and PostgreSQL. Listed
+ * statically (not read from disk) so the bundled server and the CLI carry the
+ * same set. Add new files here.
  */
-export const migrations: Record<string, Migration> = {
+export const migrationFiles: Record<string, DialectMigration> = {
   "0001_users_and_sessions": m0001,
   "0002_activity_log": m0002,
   "0003_roles_and_permissions": m0003,
@@ -24,3 +33,13 @@ export const migrations: Record<string, Migration> = {
   "0008_recovery_code_keys": m0008,
   "0009_api_tokens": m0009,
 };
+
+/** The list as Kysely's Migrator takes it, for one dialect. */
+export function migrationsFor(dialect: Dialect): Record<string, Migration> {
+  return Object.fromEntries(
+    Object.entries(migrationFiles).map(([name, file]) => {
+      const down = file.down;
+      return [name, { up: (db) => file.up(db, dialect), ...(down ? { down: (db: Kysely<any>) => down(db, dialect) } : {}) }];
+    }),
+  );
+}

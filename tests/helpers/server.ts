@@ -3,14 +3,20 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
+import { createDatabase, createPostgresDatabase, type DB } from "../../db/connection";
 
 export type TestServer = {
   url: string;
   /** The server process, for crash tests. */
   pid: number;
+  /** The SQLite file ("" on PostgreSQL). */
   dbPath: string;
-  /** A direct handle on the server's SQLite file, for arranging and checking state. */
+  /** What the server got as DATABASE_URL. */
+  databaseUrl: string;
+  /** A direct handle on the server's SQLite file, for arranging and checking state (SQLite only: throws on PostgreSQL). */
   sql: Database.Database;
+  /** A Kysely handle on the server's database, either dialect (opened on first use, closed by stop). */
+  readonly db: DB;
   logs: string[];
   /** Resolves with the server process's exit code once it has exited. */
   exited: Promise<number | null>;
@@ -30,17 +36,23 @@ export const TEST_ENCRYPTION_KEY = "http-test-encryption-key-0123456789abcdef012
  * again on an earlier server's data) and the given settings.
  */
 /** `env` values override the defaults; an `undefined` value leaves that variable unset. */
-export async function startServer(env: Record<string, string | undefined> = {}, { dbPath: existing }: { dbPath?: string } = {}): Promise<TestServer> {
+export async function startServer(
+  env: Record<string, string | undefined> = {},
+  { dbPath: existing, databaseUrl }: { dbPath?: string; /** A postgres:// URL: the server runs on PostgreSQL. */ databaseUrl?: string } = {},
+): Promise<TestServer> {
   const dir = existing ? path.dirname(existing) : path.resolve(".tmp/http", randomUUID());
   fs.mkdirSync(dir, { recursive: true });
-  const dbPath = existing ?? path.join(dir, "app.db");
-  const child: ChildProcess = spawn(process.execPath, ["build/server.js"], {
+  const postgres = databaseUrl !== undefined;
+  const dbPath = postgres ? "" : (existing ?? path.join(dir, "app.db"));
+  const child: ChildProcess = spawn(process.execPath, [path.resolve("build/server.js")], {
+    // On PostgreSQL the data folder (outbox, generated secrets) is ./data: keep it in the test's folder.
+    cwd: postgres ? dir : undefined,
     env: definedOnly({
       PATH: process.env.PATH,
       NODE_ENV: "test",
       PORT: "0",
       HOST: "127.0.0.1",
-      DATABASE_URL: `file:${dbPath}`,
+      DATABASE_URL: databaseUrl ?? `file:${dbPath}`,
       SESSION_SECRET: TEST_SECRET,
       ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
       BCRYPT_COST: "4",
@@ -79,8 +91,23 @@ export async function startServer(env: Record<string, string | undefined> = {}, 
       reject(new Error(`server exited with ${code}:\n${logs.join("\n")}`));
     });
   });
-  const sql = new Database(dbPath);
-  sql.pragma("busy_timeout = 5000");
+  const sql = postgres
+    ? new Proxy({} as Database.Database, {
+        get() {
+          throw new Error("server.sql is SQLite-only: use server.db on PostgreSQL");
+        },
+      })
+    : new Database(dbPath);
+  if (!postgres) sql.pragma("busy_timeout = 5000");
+  let handle: { db: DB; close: () => Promise<void> } | null = null;
+  const open = () => {
+    if (postgres) {
+      const { db } = createPostgresDatabase(databaseUrl, { poolSize: 2 });
+      return { db, close: () => db.destroy() };
+    }
+    const { db } = createDatabase(dbPath);
+    return { db, close: () => db.destroy() };
+  };
   const exited = new Promise<number | null>((resolve) => {
     if (child.exitCode !== null) resolve(child.exitCode);
     else child.once("exit", (code) => resolve(code));
@@ -90,10 +117,17 @@ export async function startServer(env: Record<string, string | undefined> = {}, 
     pid: child.pid!,
     exited,
     dbPath,
+    databaseUrl: databaseUrl ?? `file:${dbPath}`,
     sql,
+    get db() {
+      handle ??= open();
+      return handle.db;
+    },
     logs,
     stop: async () => {
-      sql.close();
+      if (!postgres) sql.close();
+      await handle?.close();
+      handle = null;
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");

@@ -65,6 +65,31 @@ describe("loadConfig", () => {
     expect(config.sessionSecrets).toEqual([SECRET]);
   });
 
+  it("runs on PostgreSQL for a postgres:// or postgresql:// DATABASE_URL, with the data folder at ./data", () => {
+    for (const url of ["postgres://app:pw@db.internal:5432/auth", "postgresql://app@10.0.0.5/auth?sslmode=require"]) {
+      const config = loadConfig({ ...base, DATABASE_URL: url });
+      expect(config.database).toEqual({ dialect: "postgres", url });
+      expect(config.databasePath).toBeNull();
+      expect(config.dataDir).toBe(path.resolve("data"));
+    }
+    expect(loadConfig({ ...base, DATABASE_URL: "file:./x/app.db" }).database).toEqual({ dialect: "sqlite", path: path.resolve("x/app.db") });
+  });
+
+  it.each(["mysql://u:p@h/db", "postgres://u:hunter2@h", "postgres://:5432/db", "sqlite:app.db", "./data/app.db"])(
+    "stops on DATABASE_URL %j, naming both accepted forms and never the password",
+    (url) => {
+      let message = "";
+      try {
+        loadConfig({ ...base, DATABASE_URL: url });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/DATABASE_URL: expected file:PATH .* or postgres:\/\/USER:PASSWORD@HOST:PORT\/DATABASE \(or postgresql:\/\/\)/);
+      expect(message).not.toContain("hunter2");
+    },
+  );
+
   it("reads every duration form", () => {
     const config = loadConfig({ ...base, SESSION_IDLE_TIMEOUT: "45s", REMEMBER_COOKIE_DURATION: "7d", FRESH_LOGIN_MAX_AGE: "300" });
     expect(config.sessionIdleTimeout).toBe(45_000);

@@ -126,7 +126,7 @@ describe("housekeeping", () => {
       return 7;
     });
     const now = T0 + getConfig().sessionAbsoluteTimeout + 1;
-    const removed = await runHousekeeping(now);
+    const removed = (await runHousekeeping(now))!;
     expect(removed["test: counter"]).toBe(7);
     expect(removed["expired sessions"]).toBeGreaterThanOrEqual(1);
     expect(removed).not.toHaveProperty("test: broken");
@@ -138,7 +138,7 @@ describe("housekeeping", () => {
     const [gone, kept] = [await makeUser(), await makeUser()];
     await redirectToSecondFactor({ userId: gone.id, remember: false, redirectTo: null }, T0);
     await redirectToSecondFactor({ userId: kept.id, remember: false, redirectTo: null }, T0 + PENDING_LOGIN_MAX_AGE_MS);
-    const removed = await runHousekeeping(T0 + PENDING_LOGIN_MAX_AGE_MS + 1);
+    const removed = (await runHousekeeping(T0 + PENDING_LOGIN_MAX_AGE_MS + 1))!;
     expect(removed["expired pending logins"]).toBeGreaterThanOrEqual(1);
     const left = await db.selectFrom("pending_logins").select("user_id").where("user_id", "in", [gone.id, kept.id]).execute();
     expect(left).toEqual([{ user_id: kept.id }]);
