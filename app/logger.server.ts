@@ -1,6 +1,6 @@
 import pino from "pino";
 import pinoRoll from "pino-roll";
-import { getConfig } from "~/config.server";
+import { ConfigError, getConfig } from "~/config.server";
 import { singleton } from "~/utils/singleton.server";
 
 /**
@@ -58,7 +58,21 @@ const sink = singleton("log-sink", () => {
   };
 });
 
-export const logger = singleton("logger", () => createLogger(getConfig().logLevel, sink));
+/**
+ * LOG_LEVEL, or the default while the settings are invalid: the logger is made
+ * when this module loads, and a bad setting must reach the start-up's one-line
+ * message (server/index.ts), not end the process as a stack trace here.
+ */
+function configuredLevel(): string {
+  try {
+    return getConfig().logLevel;
+  } catch (error) {
+    if (error instanceof ConfigError) return "info";
+    throw error;
+  }
+}
+
+export const logger = singleton("logger", () => createLogger(configuredLevel(), sink));
 
 /** Sends every log line of this process to `forward` (a worker's lines go to the primary). */
 export function forwardLogLines(forward: (line: string) => void): void {
