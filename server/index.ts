@@ -93,7 +93,7 @@ async function main() {
     });
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
-    logger.info({ url: `http://${config.host}:${port}`, origin: config.appOrigin, workers: 1 }, "listening");
+    logger.info({ open: config.appOrigin, url: `http://${config.host}:${port}`, workers: 1 }, "listening");
     stopHousekeeping = startHousekeeping();
     return;
   }
@@ -101,7 +101,7 @@ async function main() {
   await runPrimary(config, {
     // Workers run this module (build/server.js), whoever started the primary: `npm start` imports it.
     script: fileURLToPath(import.meta.url),
-    onListening: (port) => logger.info({ url: `http://${config.host}:${port}`, origin: config.appOrigin, workers: config.webConcurrency }, "listening"),
+    onListening: (port) => logger.info({ open: config.appOrigin, url: `http://${config.host}:${port}`, workers: config.webConcurrency }, "listening"),
     startHousekeeping,
   });
 }
