@@ -70,6 +70,20 @@ test("delete a note", async ({ page }) => {
   const noteUrl = page.url();
   await expect(page.getByRole("heading", { level: 2, name: title })).toBeVisible();
 
+  // With JavaScript the browser asks first: "Cancel" keeps the note, "OK" deletes it.
+  const javaScript = test.info().project.name === "js";
+  if (javaScript) {
+    let asked = "";
+    page.once("dialog", (dialog) => {
+      asked = dialog.message();
+      void dialog.dismiss();
+    });
+    await page.getByRole("button", { name: "Delete note", exact: true }).click();
+    await expect.poll(() => asked).toBe(`Delete the note "${title}"? This cannot be undone.`);
+    await visit(page, noteUrl);
+    await expect(page.getByRole("heading", { level: 2, name: title })).toBeVisible();
+    page.once("dialog", (dialog) => void dialog.accept());
+  }
   await page.getByRole("button", { name: "Delete note", exact: true }).click();
   await expect(page).toHaveURL(exactPath("/dashboard/notes"));
   await expect(flash(page)).toHaveText("Note deleted.");
@@ -111,6 +125,7 @@ test("the New note form empties after each add (also with JavaScript), and the o
   await expect(page.getByRole("link", { name: "First note" })).not.toHaveAttribute("aria-current", "page");
 
   // After a delete, nothing of the deleted note stays in the form.
+  page.once("dialog", (dialog) => void dialog.accept());
   await page.getByRole("button", { name: "Delete note" }).click();
   await expect(flash(page)).toHaveText("Note deleted.");
   await expect(page.getByRole("link", { name: "Second note" })).toHaveCount(0);
