@@ -1,11 +1,12 @@
 import pino from "pino";
 import pinoRoll from "pino-roll";
-import { getConfig } from "~/config.server";
+import { ConfigError, getConfig } from "~/config.server";
 import { singleton } from "~/utils/singleton.server";
 
 /**
  * Structured logs (one JSON object a line) to stdout and, with LOG_FILE, to a
- * size-rotated file. Secrets are redacted by path, and values are
+ * size-rotated file; in development (NODE_ENV=development, `npm run dev`) the
+ * stdout lines are made readable instead. Secrets are redacted by path, and values are
  * JSON-encoded, so CR/LF in user input cannot forge a line.
  */
 
@@ -39,6 +40,50 @@ export function createLogger(level: string, destination: pino.DestinationStream)
   return pino({ level, base: undefined, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } }, destination);
 }
 
+const LEVEL_NAMES: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
+
+function readableValue(value: unknown): string {
+  // Strings with spaces or control characters stay JSON-quoted, so user input cannot forge a line.
+  if (typeof value === "string") return /^[^\s"\u0000-\u001f\u007f]+$/.test(value) ? value : JSON.stringify(value);
+  return JSON.stringify(value);
+}
+
+/**
+ * A JSON log line as a person reads it in development:
+ * `17:40:02 INFO  listening: open http://localhost:3000 url=http://127.0.0.1:3000 workers=1`,
+ * with an error's stack indented below. Anything that is not a JSON object passes unchanged.
+ */
+export function readableLogLine(line: string): string {
+  let entry: unknown;
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    return line;
+  }
+  if (!entry || typeof entry !== "object" || Array.isArray(entry)) return line;
+  const { level, time, msg, err, open, ...fields } = entry as Record<string, unknown>;
+  const clock = typeof time === "number" ? new Date(time).toTimeString().slice(0, 8) : "";
+  const label = (LEVEL_NAMES[level as number] ?? String(level ?? "")).padEnd(5);
+  const message = typeof msg === "string" ? msg : "";
+  const parts = [clock, label, typeof open === "string" ? `${message}: open ${open}` : message];
+  for (const [key, value] of Object.entries(fields)) parts.push(`${key}=${readableValue(value)}`);
+  const stack = err && typeof err === "object" ? (err as { stack?: unknown; message?: unknown }).stack ?? (err as { message?: unknown }).message : null;
+  const text = parts.filter(Boolean).join(" ");
+  return typeof stack === "string" ? `${text}\n${stack.replace(/^/gm, "    ")}` : text;
+}
+
+/** Standard output: JSON lines, or readable ones when NODE_ENV=development (the log file stays JSON). */
+export function stdoutTarget(nodeEnv: string | undefined = process.env.NODE_ENV): { write: (line: string) => void } {
+  const stdout = pino.destination(1);
+  if (nodeEnv !== "development") return stdout;
+  return {
+    write: (chunk: string) => {
+      const lines = chunk.split("\n").filter((line) => line.trim());
+      stdout.write(lines.map((line) => `${readableLogLine(line)}\n`).join(""));
+    },
+  };
+}
+
 /**
  * Where log lines go: stdout and, with LOG_FILE, the rotating file. A server
  * worker process sends its lines to the primary instead (server/cluster.ts),
@@ -47,7 +92,7 @@ export function createLogger(level: string, destination: pino.DestinationStream)
  */
 type LineSink = { write: (line: string) => void };
 const sink = singleton("log-sink", () => {
-  const targets: LineSink[] = [pino.destination(1)];
+  const targets: LineSink[] = [stdoutTarget()];
   return {
     targets,
     forward: null as ((line: string) => void) | null,
@@ -58,7 +103,21 @@ const sink = singleton("log-sink", () => {
   };
 });
 
-export const logger = singleton("logger", () => createLogger(getConfig().logLevel, sink));
+/**
+ * LOG_LEVEL, or the default while the settings are invalid: the logger is made
+ * when this module loads, and a bad setting must reach the start-up's one-line
+ * message (server/index.ts), not end the process as a stack trace here.
+ */
+function configuredLevel(): string {
+  try {
+    return getConfig().logLevel;
+  } catch (error) {
+    if (error instanceof ConfigError) return "info";
+    throw error;
+  }
+}
+
+export const logger = singleton("logger", () => createLogger(configuredLevel(), sink));
 
 /** Sends every log line of this process to `forward` (a worker's lines go to the primary). */
 export function forwardLogLines(forward: (line: string) => void): void {

@@ -70,6 +70,20 @@ test("delete a note", async ({ page }) => {
   const noteUrl = page.url();
   await expect(page.getByRole("heading", { level: 2, name: title })).toBeVisible();
 
+  // With JavaScript the browser asks first: "Cancel" keeps the note, "OK" deletes it.
+  const javaScript = test.info().project.name === "js";
+  if (javaScript) {
+    let asked = "";
+    page.once("dialog", (dialog) => {
+      asked = dialog.message();
+      void dialog.dismiss();
+    });
+    await page.getByRole("button", { name: "Delete note", exact: true }).click();
+    await expect.poll(() => asked).toBe(`Delete the note "${title}"? This cannot be undone.`);
+    await visit(page, noteUrl);
+    await expect(page.getByRole("heading", { level: 2, name: title })).toBeVisible();
+    page.once("dialog", (dialog) => void dialog.accept());
+  }
   await page.getByRole("button", { name: "Delete note", exact: true }).click();
   await expect(page).toHaveURL(exactPath("/dashboard/notes"));
   await expect(flash(page)).toHaveText("Note deleted.");
@@ -87,4 +101,33 @@ test("an empty title is refused with a message", async ({ page }) => {
   await page.getByRole("button", { name: "Add note", exact: true }).click();
   await expect(page.getByText("Title is required.")).toBeVisible();
   await expect(page).toHaveURL(exactPath("/dashboard/notes"));
+});
+
+test("the New note form empties after each add (also with JavaScript), and the open note is marked in the list", async ({ page }) => {
+  await register(page);
+  await visit(page, "/dashboard/notes");
+  const title = page.getByLabel("Title", { exact: true });
+  const text = page.getByLabel("Text", { exact: true });
+
+  await title.fill("First note");
+  await text.fill("One.");
+  await page.getByRole("button", { name: "Add note", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 2, name: "First note" })).toBeVisible();
+  await expect(title).toHaveValue("");
+  await expect(text).toHaveValue("");
+  await expect(page.getByRole("link", { name: "First note" })).toHaveAttribute("aria-current", "page");
+
+  await title.fill("Second note");
+  await page.getByRole("button", { name: "Add note", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 2, name: "Second note" })).toBeVisible();
+  await expect(title).toHaveValue("");
+  await expect(page.getByRole("link", { name: "Second note" })).toHaveAttribute("aria-current", "page");
+  await expect(page.getByRole("link", { name: "First note" })).not.toHaveAttribute("aria-current", "page");
+
+  // After a delete, nothing of the deleted note stays in the form.
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.getByRole("button", { name: "Delete note" }).click();
+  await expect(flash(page)).toHaveText("Note deleted.");
+  await expect(page.getByRole("link", { name: "Second note" })).toHaveCount(0);
+  await expect(title).toHaveValue("");
 });

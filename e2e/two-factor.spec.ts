@@ -64,10 +64,12 @@ test("enable two-factor, log in with a code, a replayed code is refused, a recov
   await expect(currentUser(page)).toHaveText(user.name);
   await logout(page);
 
-  // The same code again is a replay.
+  // The same code again is a replay: the person is told to wait for the next one.
   await passwordStep(page, user);
   await submitCode(page, code);
-  await expect(page.getByRole("alert")).toHaveText(INVALID_CODE);
+  await expect(page.getByRole("alert")).toHaveText(
+    "That code was already used. Wait for the next code to appear in your app (a new one comes every 30 seconds) and enter that one.",
+  );
   await expect(page).toHaveURL(exactPath("/login/two-factor"));
   await expect(currentUser(page)).toHaveCount(0);
 

@@ -35,7 +35,11 @@ function run(command, args, env = process.env) {
 }
 
 if (dev) {
-  run("npx", ["remix", "dev", "--manual", "-c", "tsx server/index.ts --dev"], { ...process.env, NODE_ENV: "development", WEB_CONCURRENCY: "1" });
+  const env = { ...process.env, NODE_ENV: "development", WEB_CONCURRENCY: "1" };
+  // A bad setting or a taken port: one line and a non-zero exit, before `remix dev` (which would keep running).
+  const preflight = spawnSync("npx", ["tsx", "scripts/dev-preflight.ts"], { cwd: root, stdio: "inherit", env });
+  if (preflight.status !== 0) process.exit(preflight.status ?? 1);
+  run("npx", ["remix", "dev", "--manual", "-c", "tsx server/index.ts --dev"], env);
 } else {
   if (buildIsStale()) {
     console.log("Building the app…");

@@ -19,7 +19,9 @@ import { migrateToLatest } from "../db/migrate";
 import { runCommand, UsageError } from "./command";
 
 const USAGE = `usage: npm run user -- <command>
-  create --email E --password P [--name N] [--role R]   (default role: user)
+  create --email E [--password P] [--name N] [--role R]   (default role: user)
+                                    without --password: asked for (hidden) on a terminal,
+                                    else read from standard input (first line)
   list
   set-role --email E --role R       (replaces the user's roles; R may be a comma-separated list)
   deactivate --email E
@@ -41,6 +43,70 @@ function valid<T>(schema: z.ZodType<T>, value: string, name: string): T {
   const result = schema.safeParse(value);
   if (!result.success) throw new UsageError(`--${name}: ${result.error.issues[0]?.message ?? "invalid"}`);
   return result.data;
+}
+
+/** Typed ahead of the next prompt (two lines can arrive in one chunk). */
+let typedAhead = "";
+
+/** Reads a line on the terminal without showing it (raw mode: no echo). Ctrl-C cancels. */
+function promptHidden(question: string): Promise<string> {
+  const { stdin, stderr } = process;
+  stderr.write(question);
+  stdin.setRawMode(true);
+  stdin.setEncoding("utf8");
+  return new Promise((resolve, reject) => {
+    let value = "";
+    const finish = (outcome: () => void) => {
+      stdin.off("data", onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      stderr.write("\n");
+      outcome();
+    };
+    const onData = (chunk: string) => {
+      for (let i = 0; i < chunk.length; i++) {
+        const char = chunk[i]!;
+        if (char === "\r" || char === "\n" || char === "\u0004") {
+          typedAhead = chunk.slice(i + 1).replace(/^\n/, "");
+          return finish(() => resolve(value));
+        }
+        if (char === "\u0003") return finish(() => reject(new UsageError("cancelled")));
+        if (char === "\u007f" || char === "\b") value = value.slice(0, -1);
+        else if (char >= " ") value += char;
+      }
+    };
+    stdin.on("data", onData);
+    if (typedAhead) {
+      const ahead = typedAhead;
+      typedAhead = "";
+      onData(ahead);
+    }
+    stdin.resume();
+  });
+}
+
+/** The first line of standard input (a piped password: `printf '%s\n' "$PW" | npm run user -- create ...`). */
+async function firstLineOfStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString("utf8").split(/\r?\n/)[0] ?? "";
+}
+
+/**
+ * The new user's password: --password (which stays in the shell's history), else
+ * asked for twice, hidden, on a terminal, else the first line of standard input.
+ */
+async function newPassword(values: Record<string, unknown>): Promise<string> {
+  if (values.password !== undefined) return option(values, "password");
+  let password: string;
+  if (process.stdin.isTTY) {
+    password = await promptHidden("Password: ");
+    if (password && (await promptHidden("Repeat the password: ")) !== password) throw new UsageError("the passwords do not match");
+  } else {
+    password = await firstLineOfStdin();
+  }
+  if (!password) throw new UsageError("--password is required: type it when asked, or give it on standard input");
+  return password;
 }
 
 async function userByEmail(values: Record<string, unknown>) {
@@ -79,7 +145,7 @@ async function main(argv: string[]): Promise<string> {
   switch (command) {
     case "create": {
       const email = valid(emailField, option(values, "email"), "email");
-      const password = valid(passwordField, option(values, "password"), "password");
+      const password = valid(passwordField, await newPassword(values), "password");
       const name = values.name ? valid(nameField, String(values.name), "name") : email.split("@")[0]!;
       const roles = values.role === undefined ? undefined : await roleList(values);
       const user = await createUser({ email, password, name, roles }, Date.now(), COMMAND_LINE);

@@ -1,6 +1,6 @@
 import cluster, { type Worker } from "node:cluster";
 import type { Server } from "node:http";
-import type { Config } from "~/config.server";
+import { type Config, ConfigError } from "~/config.server";
 import { closeDatabase } from "~/db.server";
 import { flushLogFiles, forwardLogLines, logger, writeLogLine } from "~/logger.server";
 
@@ -26,6 +26,21 @@ export function listenFailure(error: NodeJS.ErrnoException & { port?: number; ad
   return error.code === "EACCES"
     ? `Cannot listen on ${where}: permission denied. Choose another PORT or HOST.`
     : `Cannot listen on ${where}: the address is already in use. Stop the other server or choose another PORT.`;
+}
+
+/**
+ * The one line a start-up failure prints: a bad setting (every problem on the
+ * line) or a port that cannot be taken. Null for anything else, a real crash,
+ * whose stack trace is worth printing.
+ */
+export function startupFailure(error: unknown): string | null {
+  if (error instanceof ConfigError) {
+    const [head = "", ...problems] = error.message.split("\n").map((line) => line.trim()).filter(Boolean);
+    return problems.length ? `${head} ${problems.join("; ")}` : head;
+  }
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === "EADDRINUSE" || code === "EACCES") return listenFailure(error as NodeJS.ErrnoException);
+  return null;
 }
 
 /**
@@ -152,7 +167,7 @@ export async function runWorker(serve: (onStopped: () => Promise<void>) => Promi
     });
   } catch (error) {
     const failure = error as NodeJS.ErrnoException;
-    send({ type: "fatal", message: failure.code === "EADDRINUSE" || failure.code === "EACCES" ? listenFailure(failure) : String(failure.stack ?? failure) });
+    send({ type: "fatal", message: startupFailure(failure) ?? String(failure.stack ?? failure) });
     await lastSend;
     process.exit(1);
   }

@@ -2,12 +2,12 @@ import cluster from "node:cluster";
 import type { Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import { closePasswordPool } from "~/auth/password.server";
-import { type Config, ConfigError, getConfig, redactPassword } from "~/config.server";
+import { type Config, getConfig, redactPassword } from "~/config.server";
 import { closeDatabase, db } from "~/db.server";
 import { startHousekeeping } from "~/housekeeping.server";
 import { addLogFile, flushLogFiles, logger } from "~/logger.server";
 import { migrateToLatest } from "../db/migrate";
-import { listenFailure, runPrimary, runWorker } from "./cluster";
+import { runPrimary, runWorker, startupFailure } from "./cluster";
 
 /**
  * The production server. `npm start` runs WEB_CONCURRENCY worker processes on
@@ -19,17 +19,6 @@ import { listenFailure, runPrimary, runWorker } from "./cluster";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
-function readConfig(): Config {
-  try {
-    return getConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
 
 /** Serves requests in this process until SIGTERM/SIGINT, then drains and calls `onStopped`. */
 async function serve(config: Config, { dev, onStopped }: { dev: boolean; onStopped: () => Promise<void> }) {
@@ -79,7 +68,7 @@ async function serve(config: Config, { dev, onStopped }: { dev: boolean; onStopp
 }
 
 async function main() {
-  const config = readConfig();
+  const config = getConfig();
   const dev = process.env.NODE_ENV === "development" && process.argv.includes("--dev");
 
   if (cluster.isWorker) {
@@ -111,7 +100,7 @@ async function main() {
     });
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
-    logger.info({ url: `http://${config.host}:${port}`, origin: config.appOrigin, workers: 1 }, "listening");
+    logger.info({ open: config.appOrigin, url: `http://${config.host}:${port}`, workers: 1 }, "listening");
     stopHousekeeping = startHousekeeping();
     return;
   }
@@ -119,17 +108,13 @@ async function main() {
   await runPrimary(config, {
     // Workers run this module (build/server.js), whoever started the primary: `npm start` imports it.
     script: fileURLToPath(import.meta.url),
-    onListening: (port) => logger.info({ url: `http://${config.host}:${port}`, origin: config.appOrigin, workers: config.webConcurrency }, "listening"),
+    onListening: (port) => logger.info({ open: config.appOrigin, url: `http://${config.host}:${port}`, workers: config.webConcurrency }, "listening"),
     startHousekeeping,
   });
 }
 
-main().catch((error: NodeJS.ErrnoException) => {
-  // A port in use is a setting to change, not a crash: one line, like a bad setting.
-  if (error?.code === "EADDRINUSE" || error?.code === "EACCES") {
-    console.error(listenFailure(error));
-    process.exit(1);
-  }
-  console.error(error);
+main().catch((error: unknown) => {
+  // A bad setting or a port in use is something to change, not a crash: one line, no stack trace.
+  console.error(startupFailure(error) ?? error);
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 import { createCookie } from "@remix-run/node";
 import { recordActivity } from "~/activity/activity.server";
 import { hashPassword } from "~/auth/password.server";
+import { liftAccountLockout } from "~/auth/rate-limit.server";
 import { getConfig } from "~/config.server";
 import { db } from "~/db.server";
 import { logger } from "~/logger.server";
@@ -82,7 +83,8 @@ export function requestPasswordResetInBackground(email: string, origin: Origin):
  * Sets a new password with a checked reset token: the token is spent, every
  * other account link dies (reset, confirmation, email change), every session of the account ends, and the owner is
  * told by mail. False when the token was spent meanwhile (a concurrent request).
- * Opening the link proves the address works, so an unconfirmed one becomes confirmed.
+ * Opening the link proves the address works, so an unconfirmed one becomes confirmed,
+ * and it proves the owner is back: the login lockout of the account is lifted.
  */
 export async function resetPassword(
   check: Extract<TokenCheck, { ok: true }>,
@@ -104,6 +106,7 @@ export async function resetPassword(
     return true;
   });
   if (!done) return false;
+  await liftAccountLockout("password", { account: user.email, address: origin.ip });
   await recordActivity({ type: "password_reset", actorId: user.id }, origin, now);
   await sendPasswordChangedNotice(user);
   return true;

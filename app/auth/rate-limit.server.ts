@@ -269,6 +269,18 @@ export async function startAttempt(scope: LimitScope, who: Who, origin: Origin):
   return new Attempt(scope, reserved, who, origin);
 }
 
+/**
+ * Lifts the per-account lockout of `scope` for `who.account` (after a password
+ * reset proved the owner holds the mailbox): the account's counter, and the
+ * account+address one for the address the reset came from. Per-address
+ * counters stay (they concern every account tried from there), and so does the
+ * lockout history, so someone still guessing gets the longer backoff.
+ */
+export async function liftAccountLockout(scope: LimitScope, who: Who): Promise<void> {
+  const perAccount = counters(scope, who).filter((c) => c.kind !== "address");
+  await Promise.all(perAccount.map((c) => c.limiter.delete(c.key)));
+}
+
 /** For requests that count whatever their outcome (reset mails, confirmation resends): 429 once over the limit. */
 export async function limitRequest(scope: LimitScope, who: Who, origin: Origin): Promise<void> {
   const attempt = await startAttempt(scope, who, origin);

@@ -159,23 +159,43 @@ export function normalizeCode(input: string): string {
 export type SecondFactor = "totp" | "recovery_code";
 
 /**
+ * Why a second factor was refused: "used" is a right TOTP code whose time step
+ * was already accepted (at setup, or a login moments ago), so the person is
+ * told to wait for the next code rather than that the code is wrong.
+ */
+export type SecondFactorCheck = { ok: true; factor: SecondFactor } | { ok: false; reason: "invalid" | "used" };
+
+/**
  * Checks a second factor for a user with two-factor on: a 6-digit TOTP code
  * (each time step accepted once) or a recovery code (each accepted once).
- * Returns which one was used, or null.
  */
-export async function verifySecondFactor(userId: number, input: string, now = Date.now()): Promise<SecondFactor | null> {
+export async function checkSecondFactor(userId: number, input: string, now = Date.now()): Promise<SecondFactorCheck> {
+  const invalid = { ok: false, reason: "invalid" } as const;
   const code = normalizeCode(input);
   const row = await db.selectFrom("two_factor").selectAll().where("user_id", "=", userId).executeTakeFirst();
-  if (!row || row.confirmed_at === null) return null;
+  if (!row || row.confirmed_at === null) return invalid;
   if (/^\d{6}$/.test(code)) {
     const secret = await readSecret(userId, row.secret_encrypted);
-    if (!secret) return null;
-    const step = await matchTotp(secret, code, { now, afterTimeStep: row.last_time_step });
-    if (step === null) return null;
-    return (await claimTimeStep(userId, step)) ? "totp" : null;
+    if (!secret) return invalid;
+    const step = await matchTotp(secret, code, { now });
+    if (step === null) return invalid;
+    const used = { ok: false, reason: "used" } as const;
+    if (row.last_time_step !== null && step <= row.last_time_step) return used;
+    // A parallel submission of the same code that claimed the step first makes this one a replay too.
+    return (await claimTimeStep(userId, step)) ? { ok: true, factor: "totp" } : used;
   }
-  return (await consumeRecoveryCode(userId, code)) ? "recovery_code" : null;
+  return (await consumeRecoveryCode(userId, code)) ? { ok: true, factor: "recovery_code" } : invalid;
 }
+
+/** checkSecondFactor, answering only which factor was used, or null. */
+export async function verifySecondFactor(userId: number, input: string, now = Date.now()): Promise<SecondFactor | null> {
+  const check = await checkSecondFactor(userId, input, now);
+  return check.ok ? check.factor : null;
+}
+
+/** What a person is told when a TOTP code was right but already used in its time step. */
+export const CODE_ALREADY_USED =
+  "That code was already used. Wait for the next code to appear in your app (a new one comes every 30 seconds) and enter that one.";
 
 /** Turns two-factor off: the secret, the recovery codes and their key are deleted. True when there was anything to delete. */
 export async function disableTwoFactor(userId: number): Promise<boolean> {

@@ -36,7 +36,13 @@ export default function NotePage() {
     <article className="note" aria-labelledby="note-title">
       <h2 id="note-title">{note.title}</h2>
       <p className="note-body">{note.body || <em>No text.</em>}</p>
-      <Form method="post">
+      {/* With JavaScript, the browser asks first; without it, the button deletes (a plain POST). */}
+      <Form
+        method="post"
+        onSubmit={(event) => {
+          if (!window.confirm(`Delete the note "${note.title}"? This cannot be undone.`)) event.preventDefault();
+        }}
+      >
         <button type="submit" name="intent" value="delete" className="button danger">
           Delete note
         </button>

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, Outlet, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, NavLink, Outlet, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useEffect, useRef } from "react";
 import { requireUser } from "~/auth/guards.server";
 import { NoteSchema, parseForm, readFormData } from "~/auth/validation";
 import { Field } from "~/components/field";
@@ -24,7 +25,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function NotesLayout() {
   const { notes } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const submitting = useNavigation().state === "submitting";
+  const navigation = useNavigation();
+  const submitting = navigation.state === "submitting";
+  const form = useRef<HTMLFormElement>(null);
+  const adding = useRef(false);
+  // With JavaScript the form stays on the page after "Add note": empty it once the
+  // note was added (the action redirected; no field errors came back).
+  useEffect(() => {
+    if (navigation.state === "submitting" && navigation.formAction === "/dashboard/notes") adding.current = true;
+    else if (navigation.state === "idle" && adding.current) {
+      adding.current = false;
+      if (!actionData?.fieldErrors) form.current?.reset();
+    }
+  }, [navigation.state, navigation.formAction, actionData]);
   return (
     <section aria-labelledby="notes-title" className="notes">
       <h1 id="notes-title">Notes</h1>
@@ -36,12 +49,13 @@ export default function NotesLayout() {
             <ul className="note-list">
               {notes.map((note) => (
                 <li key={note.id}>
-                  <Link to={`/dashboard/notes/${note.id}`}>{note.title}</Link>
+                  {/* The open note is marked: aria-current="page" (NavLink). */}
+                  <NavLink to={`/dashboard/notes/${note.id}`}>{note.title}</NavLink>
                 </li>
               ))}
             </ul>
           )}
-          <Form method="post" className="stack" noValidate>
+          <Form method="post" action="/dashboard/notes" className="stack" noValidate ref={form}>
             <h2>New note</h2>
             <Field label="Title" name="title" required maxLength={200} error={actionData?.fieldErrors.title} />
             <div className="field">

@@ -7,7 +7,7 @@ import { recordLoginSucceeded } from "~/auth/login-activity.server";
 import { loginUser } from "~/auth/login.server";
 import { rateLimitHeaders, startAttempt } from "~/auth/rate-limit.server";
 import { countRecoveryCodes } from "~/auth/recovery-codes.server";
-import { verifySecondFactor } from "~/auth/two-factor.server";
+import { CODE_ALREADY_USED, checkSecondFactor } from "~/auth/two-factor.server";
 import { clearPendingLoginCookie, consumePendingLogin, readPendingLogin } from "~/auth/two-factor-login.server";
 import { parseForm, readFormData, TwoFactorCodeSchema } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
@@ -45,12 +45,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
   const origin = requestOrigin(request, context);
   const attempt = await startAttempt("two-factor", { account: user.id, address: context.clientIp, subjectId: user.id }, origin);
-  const factor = await verifySecondFactor(user.id, parsed.data.code);
-  if (!factor) {
+  const check = await checkSecondFactor(user.id, parsed.data.code);
+  if (!check.ok) {
     await attempt.failed();
     await recordActivity({ type: "two_factor_failed", actorId: user.id, details: { step: "login" } }, origin);
-    return data({ error: "That code is not valid. Try the current code from your app, or a recovery code.", fieldErrors: {} as Record<string, string> }, { status: 400 });
+    const error =
+      check.reason === "used" ? CODE_ALREADY_USED : "That code is not valid. Try the current code from your app, or a recovery code.";
+    return data({ error, fieldErrors: {} as Record<string, string> }, { status: 400 });
   }
+  const { factor } = check;
   await attempt.succeeded();
   // Single use: a parallel submission (or a replayed cookie) that lost the race opens nothing.
   if (!(await consumePendingLogin(pending))) return backToLogin();

@@ -5,7 +5,7 @@ import { recordActivity, requestOrigin } from "~/activity/activity.server";
 import { requireAuth } from "~/auth/guards.server";
 import { rateLimitHeaders, startAttempt } from "~/auth/rate-limit.server";
 import { checkCurrentPassword, completeReauthentication } from "~/auth/reauthenticate.server";
-import { isTwoFactorEnabled, verifySecondFactor } from "~/auth/two-factor.server";
+import { checkSecondFactor, CODE_ALREADY_USED, isTwoFactorEnabled } from "~/auth/two-factor.server";
 import { parseForm, readFormData, ReauthenticateSchema, TwoFactorCodeSchema } from "~/auth/validation";
 import { CurrentPasswordField, Field, FormError } from "~/components/field";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
@@ -49,14 +49,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   await passwordAttempt.succeeded();
   if (codeAttempt && code?.success) {
-    const factor = await verifySecondFactor(id, code.data.code);
-    if (!factor) {
+    const check = await checkSecondFactor(id, code.data.code);
+    if (!check.ok) {
       await codeAttempt.failed();
       await recordActivity({ type: "two_factor_failed", actorId: id, details: { step: "reauthenticate" } }, origin);
-      return data({ error: refused, fieldErrors: {} as Record<string, string> }, { status: 400 });
+      // The password was right by now, so saying the code was already used tells nothing new.
+      return data({ error: check.reason === "used" ? CODE_ALREADY_USED : refused, fieldErrors: {} as Record<string, string> }, { status: 400 });
     }
     await codeAttempt.succeeded();
-    if (factor === "recovery_code") await recordActivity({ type: "recovery_code_used", actorId: id }, origin);
+    if (check.factor === "recovery_code") await recordActivity({ type: "recovery_code_used", actorId: id }, origin);
   }
   return completeReauthentication(request, context, auth, parsed.data.redirectTo);
 }

@@ -9,13 +9,14 @@ import { countRecoveryCodes, replaceRecoveryCodes } from "~/auth/recovery-codes.
 import {
   beginTwoFactorSetup,
   cancelTwoFactorSetup,
+  checkSecondFactor,
+  CODE_ALREADY_USED,
   confirmTwoFactorSetup,
   disableTwoFactor,
   isTwoFactorEnabled,
   otpauthUri,
   qrCodeSvg,
   twoFactorStatus,
-  verifySecondFactor,
 } from "~/auth/two-factor.server";
 import { sendTwoFactorNotice } from "~/auth/two-factor-notice.server";
 import { parseForm, readFormData, TwoFactorCodeSchema } from "~/auth/validation";
@@ -93,12 +94,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
       const parsed = parseForm(form, TwoFactorCodeSchema);
       if (!parsed.success) return invalid(intent, "Check the highlighted field.", parsed.errors);
       const attempt = await startAttempt("two-factor", { account: user.id, address: context.clientIp, subjectId: user.id }, origin);
-      const factor = await verifySecondFactor(user.id, parsed.data.code);
-      if (!factor) {
+      const check = await checkSecondFactor(user.id, parsed.data.code);
+      if (!check.ok) {
         await attempt.failed();
         await recordActivity({ type: "two_factor_failed", actorId: user.id, details: { step: "disable" } }, origin);
+        if (check.reason === "used") return invalid(intent, CODE_ALREADY_USED, { code: "Wait for the next code from your app." });
         return invalid(intent, "That code is not valid.", { code: "Enter a current code from your app, or a recovery code." });
       }
+      const { factor } = check;
       await attempt.succeeded();
       await disableTwoFactor(user.id);
       await recordActivity({ type: "two_factor_disabled", actorId: user.id, details: { with: factor } }, origin);

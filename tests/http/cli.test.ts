@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import bcrypt from "bcryptjs";
 import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
 
@@ -9,9 +10,15 @@ const dir = path.resolve(".tmp/cli", randomUUID());
 const dbPath = path.join(dir, "app.db");
 
 function user(...args: string[]) {
+  return userWithInput(undefined, ...args);
+}
+
+/** The command with `input` piped to its standard input (not a terminal). */
+function userWithInput(input: string | undefined, ...args: string[]) {
   const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/user.ts", ...args], {
     env: { PATH: process.env.PATH, NODE_ENV: "test", DATABASE_URL: `file:${dbPath}`, BCRYPT_COST: "4", LOG_LEVEL: "silent" },
     encoding: "utf8",
+    input,
   });
   return { code: result.status, out: result.stdout.trim(), err: result.stderr.trim() };
 }
@@ -42,6 +49,23 @@ describe("npm run user", CLI_TIMEOUT, () => {
     expect(row.password_hash).toMatch(/^\$2[aby]\$04\$/);
     expect(user("delete", "--email", "cli@example.com")).toMatchObject({ code: 0, out: "deleted cli@example.com" });
     expect(user("list").out).toBe("no users");
+  });
+
+  it("create without --password reads the password from standard input when it is not a terminal", async () => {
+    const created = userWithInput("piped password 42\nignored second line\n", "create", "--email", "piped@example.com");
+    expect(created).toMatchObject({ code: 0, out: expect.stringMatching(/^created user \d+ <piped@example.com>$/) });
+    expect(`${created.out}${created.err}`).not.toContain("piped password 42");
+    const sql = new Database(dbPath, { readonly: true });
+    const { password_hash } = sql.prepare("SELECT password_hash FROM users WHERE email = ?").get("piped@example.com") as { password_hash: string };
+    sql.close();
+    expect(await bcrypt.compare("piped password 42", password_hash)).toBe(true);
+
+    const weak = userWithInput("short\n", "create", "--email", "weak@example.com");
+    expect(weak.code).toBe(2);
+    expect(weak.err).toMatch(/^error: --password: Password must be at least 8/);
+    const empty = userWithInput("", "create", "--email", "empty@example.com");
+    expect(empty.code).toBe(2);
+    expect(empty.err).toBe("error: --password is required: type it when asked, or give it on standard input");
   });
 
   it.each([

@@ -149,6 +149,24 @@ describe("/reset-password", () => {
     expect(user.email_confirmed_at).not.toBeNull();
   });
 
+  it("lifts the login lockout of the account: the new password logs in at once", async () => {
+    const { email } = await registerClient(server);
+    const locked = anon();
+    for (let i = 0; i < 5; i++) expect((await locked.post("/login", { email, password: "not-the-password" })).status).toBe(400);
+    expect((await locked.post("/login", { email, password: PASSWORD })).status).toBe(429);
+
+    const { client } = await openResetLink(await requestResetToken(email));
+    expect((await client.post("/reset-password", { password: NEW_PASSWORD })).status).toBe(302);
+    const login = await (await client.get("/login")).text();
+    expect(login).toContain("Your password has been changed");
+    expect(login).not.toContain("Too many attempts");
+
+    const signIn = await client.post("/login", { email, password: NEW_PASSWORD });
+    expect(signIn.status).toBe(302);
+    expect(await signIn.text()).not.toContain("Too many attempts");
+    expect(await isSignedOut(client)).toBe(false);
+  });
+
   it("works once: the same link again gets a clear page", async () => {
     const { email } = await registerClient(server);
     const token = await requestResetToken(email);

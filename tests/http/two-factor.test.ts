@@ -37,10 +37,11 @@ async function userWithTwoFactor() {
   const uri = /otpauth:\/\/totp\/[^<"]+/.exec(page)![0].replaceAll("&amp;", "&");
   const secret = new URL(uri).searchParams.get("secret")!;
   expect(page).toContain("<svg");
-  const confirmed = await client.post("/settings/two-factor", { intent: "confirm", code: await totp(secret) });
+  const setupCode = await totp(secret);
+  const confirmed = await client.post("/settings/two-factor", { intent: "confirm", code: setupCode });
   expect(confirmed.status).toBe(200);
   const recoveryCodes = [...(await confirmed.text()).matchAll(/<code>([2-9a-z]{5}-[2-9a-z]{5})<\/code>/g)].map((m) => m[1]!);
-  return { client, email, uri, secret, recoveryCodes };
+  return { client, email, uri, secret, recoveryCodes, setupCode };
 }
 
 /** Logs in with the password only; returns the client holding the pending-login cookie. */
@@ -171,8 +172,21 @@ describe("logging in with two-factor", () => {
     expect((await (await passwordStep(email)).post("/login/two-factor", { code })).status).toBe(302);
     const replay = await (await passwordStep(email)).post("/login/two-factor", { code });
     expect(replay.status).toBe(400);
-    expect(await replay.text()).toContain("That code is not valid.");
+    const page = await replay.text();
+    expect(page).toContain("That code was already used. Wait for the next code");
+    expect(page).not.toContain("That code is not valid.");
     expect(activityTypes(email)).toContain("two_factor_failed");
+  });
+
+  it("says a code used at setup was already used, and to wait for the next one; the next code logs in", async () => {
+    const { email, secret, setupCode } = await userWithTwoFactor();
+    const client = await passwordStep(email);
+    const sameCode = await client.post("/login/two-factor", { code: setupCode });
+    expect(sameCode.status).toBe(400);
+    const page = await sameCode.text();
+    expect(page).toContain("That code was already used. Wait for the next code to appear in your app");
+    expect(page).not.toContain("That code is not valid.");
+    expect((await client.post("/login/two-factor", { code: await totp(secret, 1) })).status).toBe(302);
   });
 
   it("accepts a recovery code once", async () => {

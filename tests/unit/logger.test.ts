@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { createLogger, openRotatingLogFile } from "~/logger.server";
+import { createLogger, openRotatingLogFile, readableLogLine, stdoutTarget } from "~/logger.server";
 
 function memoryLogger() {
   const lines: string[] = [];
@@ -73,5 +73,27 @@ describe("logger", () => {
         expect(JSON.parse(line).msg).toBe("line");
       }
     }
+  });
+});
+
+describe("readable logs in development", () => {
+  it("shows a line as time, level, message and fields; the start-up line names the one URL to open", () => {
+    const time = new Date(2030, 0, 1, 17, 40, 2).getTime();
+    const listening = JSON.stringify({ level: 30, time, open: "http://localhost:3000", url: "http://127.0.0.1:3000", workers: 1, msg: "listening" });
+    expect(readableLogLine(listening)).toBe("17:40:02 INFO  listening: open http://localhost:3000 url=http://127.0.0.1:3000 workers=1");
+    const request = JSON.stringify({ level: 40, time, method: "POST", path: "/login", status: 429, ua: "a b\nc", msg: "request" });
+    expect(readableLogLine(request)).toBe('17:40:02 WARN  request method=POST path=/login status=429 ua="a b\\nc"');
+  });
+
+  it("indents an error's stack below its line, and passes anything that is not a JSON object unchanged", () => {
+    const line = readableLogLine(JSON.stringify({ level: 50, time: 0, err: { type: "Error", message: "boom", stack: "Error: boom\n    at x" }, msg: "failed" }));
+    expect(line.split("\n")).toEqual([expect.stringMatching(/^\d\d:\d\d:\d\d ERROR failed$/), "    Error: boom", "        at x"]);
+    expect(readableLogLine("plain text")).toBe("plain text");
+    expect(readableLogLine("[1,2]")).toBe("[1,2]");
+  });
+
+  it("is used for standard output only with NODE_ENV=development: JSON in production and test", () => {
+    for (const env of ["production", "test", undefined]) expect(stdoutTarget(env)).toHaveProperty("fd", 1);
+    expect(stdoutTarget("development")).not.toHaveProperty("fd");
   });
 });

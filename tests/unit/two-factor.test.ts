@@ -13,6 +13,7 @@ import { reencryptStoredSecrets } from "~/auth/reencrypt-secrets.server";
 import { decryptSecret, encryptSecret } from "~/auth/secret-box.server";
 import {
   beginTwoFactorSetup,
+  checkSecondFactor,
   confirmTwoFactorSetup,
   disableTwoFactor,
   isTwoFactorEnabled,
@@ -119,6 +120,18 @@ describe("verifySecondFactor", () => {
     expect(await verifySecondFactor(user.id, current, NOW)).toBeNull();
     expect(await verifySecondFactor(user.id, await code(NOW - 30_000, secret), NOW)).toBeNull();
     expect(await verifySecondFactor(user.id, ` ${(await code(NOW + 30_000, secret)).replace(/(\d{3})/, "$1 ")}`, NOW)).toBe("totp");
+  });
+
+  it("tells a code already used (at setup, or by a login) from a wrong one", async () => {
+    const user = await makeUser();
+    const secret = (await beginTwoFactorSetup(user.id, NOW))!;
+    expect(await confirmTwoFactorSetup(user.id, await code(NOW, secret), NOW)).not.toBeNull();
+    expect(await checkSecondFactor(user.id, await code(NOW, secret), NOW)).toEqual({ ok: false, reason: "used" });
+    expect(await checkSecondFactor(user.id, await code(NOW - 30_000, secret), NOW)).toEqual({ ok: false, reason: "used" });
+    expect(await checkSecondFactor(user.id, "000000", NOW)).toEqual({ ok: false, reason: "invalid" });
+    expect(await checkSecondFactor(user.id, await code(NOW - 90_000, secret), NOW)).toEqual({ ok: false, reason: "invalid" });
+    expect(await checkSecondFactor(user.id, await code(NOW + 30_000, secret), NOW)).toEqual({ ok: true, factor: "totp" });
+    expect(await checkSecondFactor(user.id, await code(NOW + 30_000, secret), NOW + 30_000)).toEqual({ ok: false, reason: "used" });
   });
 
   it("lets exactly one of several parallel submissions of one code through", async () => {

@@ -1,0 +1,83 @@
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TEST_ENCRYPTION_KEY, TEST_SECRET } from "../helpers/server";
+
+/**
+ * Start-up failures a person fixes themselves (a bad setting, a port in use)
+ * print one line, no stack trace, and exit non-zero, in every start mode.
+ */
+
+let blocker: net.Server;
+let takenPort = 0;
+const dir = path.resolve(".tmp/http", randomUUID());
+beforeAll(async () => {
+  fs.mkdirSync(dir, { recursive: true });
+  blocker = net.createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+  takenPort = (blocker.address() as net.AddressInfo).port;
+});
+afterAll(() => {
+  blocker?.close();
+});
+
+type Ended = { code: number | null; stderr: string; stdout: string };
+
+/** Runs a start command to its end (these all fail fast) and returns what it printed. */
+function run(args: string[], env: Record<string, string>): Promise<Ended> {
+  const child = spawn(args[0]!, args.slice(1), {
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: "test",
+      HOST: "127.0.0.1",
+      PORT: "0",
+      DATABASE_URL: `file:${path.join(dir, "app.db")}`,
+      SESSION_SECRET: TEST_SECRET,
+      ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stderr, stdout })));
+}
+
+function expectOneLine(ended: Ended, line: string) {
+  expect(ended.code).toBe(1);
+  expect(ended.stderr.split("\n").filter((l) => l.trim())).toEqual([line]);
+  expect(`${ended.stdout}${ended.stderr}`).not.toMatch(/^\s+at /m);
+}
+
+const BANANA =
+  'Invalid configuration: SESSION_IDLE_TIMEOUT: expected a duration such as 45s, 15m, 12h, 30d or a number of seconds (got "banana")';
+const portTaken = () => `Cannot listen on 127.0.0.1:${takenPort}: the address is already in use. Stop the other server or choose another PORT.`;
+
+describe.each([
+  ["one process (WEB_CONCURRENCY=1)", "1"],
+  ["a cluster (WEB_CONCURRENCY=2)", "2"],
+])("the built server, %s", (_, workers) => {
+  it("stops on a bad setting with one line naming it, exit code 1", { timeout: 30_000 }, async () => {
+    expectOneLine(await run([process.execPath, "build/server.js"], { WEB_CONCURRENCY: workers, SESSION_IDLE_TIMEOUT: "banana" }), BANANA);
+  });
+
+  it("stops on a port in use with one line, exit code 1", { timeout: 30_000 }, async () => {
+    expectOneLine(await run([process.execPath, "build/server.js"], { WEB_CONCURRENCY: workers, PORT: String(takenPort) }), portTaken());
+  });
+});
+
+describe("npm run dev (scripts/start.mjs --dev)", () => {
+  it("stops on a bad setting before the dev server starts, with one line, exit code 1", { timeout: 60_000 }, async () => {
+    expectOneLine(await run([process.execPath, "scripts/start.mjs", "--dev"], { SESSION_IDLE_TIMEOUT: "banana" }), BANANA);
+  });
+
+  it("stops on a port in use before the dev server starts, with one line, exit code 1", { timeout: 60_000 }, async () => {
+    expectOneLine(await run([process.execPath, "scripts/start.mjs", "--dev"], { PORT: String(takenPort) }), portTaken());
+  });
+});
