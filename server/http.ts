@@ -135,7 +135,7 @@ export async function createApp(config: Config, { dev = false } = {}) {
     return { clientIp, cspNonce, identity } satisfies AppLoadContext;
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, log: { userId?: number }) {
+  async function handle(req: IncomingMessage, res: ServerResponse, clientIp: string, log: { userId?: number }) {
     const cspNonce = setSecurityHeaders(res);
     const target = req.url ?? "/";
     const query = target.indexOf("?");
@@ -175,7 +175,6 @@ export async function createApp(config: Config, { dev = false } = {}) {
       return void res.end(kept.body);
     }
 
-    const clientIp = clientAddress(req, config.trustProxy);
     const context = await loadContext(req, res, rawPath, clientIp, cspNonce);
     log.userId = context.identity?.user.id;
     const url = `${protocolOf(req, config.trustProxy)}://${req.headers.host}${target}`;
@@ -191,6 +190,7 @@ export async function createApp(config: Config, { dev = false } = {}) {
 
   function onRequest(req: IncomingMessage, res: ServerResponse) {
     const started = logRequests ? process.hrtime.bigint() : 0n;
+    const clientIp = clientAddress(req, config.trustProxy);
     const log: { userId?: number } = {};
     if (logRequests) {
       res.once("finish", () => {
@@ -202,7 +202,7 @@ export async function createApp(config: Config, { dev = false } = {}) {
             status: res.statusCode,
             ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
             userId: log.userId ?? null,
-            ip: clientAddress(req, config.trustProxy),
+            ip: clientIp,
             // Which worker process served it (absent with one process).
             worker: cluster.worker?.id,
           },
@@ -210,7 +210,7 @@ export async function createApp(config: Config, { dev = false } = {}) {
         );
       });
     }
-    handle(req, res, log).catch((error: unknown) => {
+    handle(req, res, clientIp, log).catch((error: unknown) => {
       // Anything that escapes: logged, and a plain 500 with no details.
       logger.error({ err: error, method: req.method, path: (req.url ?? "/").split("?")[0] }, "unhandled server error");
       if (res.headersSent) return res.destroy();
