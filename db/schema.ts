@@ -54,6 +54,8 @@ export interface SessionsTable {
   ip: string;
   /** A random id for the devices page (revoke by it); reveals nothing about the session id. */
   public_id: string;
+  /** How the session was signed in: app/auth/sign-in-method.ts. */
+  method: Generated<string>;
 }
 
 export interface NotesTable {
@@ -143,6 +145,8 @@ export interface PendingLoginsTable {
   remember: number;
   /** Where to go after the code (checked again by safeRedirect when used). */
   redirect_to: string | null;
+  /** The first factor (`password`, `oidc:<provider>`): the session's method is this plus `+code`. */
+  method: Generated<string>;
   created_at: number;
   expires_at: number;
 }

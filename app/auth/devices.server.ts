@@ -3,6 +3,7 @@ import { type ActivityEvent, recordActivity } from "~/activity/activity.server";
 import { revokeApiTokensOfUser } from "~/api/api-tokens.server";
 import { db, type SessionRow } from "~/db.server";
 import { deleteSessionsOfUser, isFresh, sessionEndReason } from "./sessions.server";
+import { signInMethodLabel } from "./sign-in-method";
 
 /**
  * The devices page: a user's own live sessions, described from their user
@@ -19,6 +20,8 @@ export type Device = {
   createdAt: number;
   lastSeenAt: number;
   remember: boolean;
+  /** "Password and code", "Passkey", … (app/auth/sign-in-method.ts) */
+  signedInWith: string;
   current: boolean;
   /** For the current session: until when sensitive pages open without the password (null: not fresh). */
   freshUntil: number | null;
@@ -49,6 +52,7 @@ export async function listDevices(userId: number, current: SessionRow, freshLogi
         createdAt: row.created_at,
         lastSeenAt: isCurrent ? now : row.last_seen_at,
         remember: row.remember === 1,
+        signedInWith: signInMethodLabel(row.method),
         current: isCurrent,
         freshUntil: isCurrent && isFresh(row, now) && row.fresh_at !== null ? row.fresh_at + freshLoginMaxAge : null,
       };

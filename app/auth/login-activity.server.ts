@@ -1,11 +1,12 @@
 import { recordActivity } from "~/activity/activity.server";
 import { findUserByEmail } from "~/users/users.server";
+import type { SignInMethod } from "./sign-in-method";
 
 type Origin = { ip: string; userAgent: string };
 
-/** A successful password login, in the activity log. */
-export function recordLoginSucceeded(userId: number, remember: boolean, origin: Origin): Promise<void> {
-  return recordActivity({ type: "login_succeeded", actorId: userId, details: { remember } }, origin);
+/** A successful sign-in, in the activity log, with how it was made (app/auth/sign-in-method.ts). */
+export function recordLoginSucceeded(userId: number, remember: boolean, origin: Origin, method: SignInMethod = "password"): Promise<void> {
+  return recordActivity({ type: "login_succeeded", actorId: userId, details: { remember, method } }, origin);
 }
 
 /**

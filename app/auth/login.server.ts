@@ -4,6 +4,7 @@ import { type Flash, flashCookie, redirectWithFlash } from "~/flash.server";
 import { safeRedirect } from "./safe-redirect";
 import { clearSessionCookie, readSessionId, serializeSessionCookie } from "./session-cookie.server";
 import { type ClientInfo, createSession, deleteSession } from "./sessions.server";
+import type { SignInMethod } from "./sign-in-method";
 
 /**
  * Flask-Login's `login_user` and `logout_user`: the two verbs that start and
@@ -27,13 +28,14 @@ export async function loginUser(
     remember,
     redirectTo,
     flash,
-  }: { userId: number; remember: boolean; redirectTo?: string | null; flash?: Flash },
+    method = "password",
+  }: { userId: number; remember: boolean; redirectTo?: string | null; flash?: Flash; method?: SignInMethod },
 ): Promise<Response> {
   // Decided before the session changes: nothing after this point may fail on user input.
   const location = safeRedirect(redirectTo);
   const previous = await readSessionId(request);
   if (previous) await deleteSession(previous);
-  const { id } = await createSession(userId, { remember, client: clientInfo(request, context) });
+  const { id } = await createSession(userId, { remember, method, client: clientInfo(request, context) });
   const headers = new Headers({ "Set-Cookie": await serializeSessionCookie(id, remember) });
   if (flash) headers.append("Set-Cookie", await flashCookie(flash));
   return redirect(location, { headers });

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { getConfig } from "~/config.server";
 import { db, type SessionRow, type User } from "~/db.server";
+import type { SignInMethod } from "./sign-in-method";
 
 /**
  * Server-side sessions. The browser holds only a random id (256 bits); the
@@ -38,7 +39,12 @@ export function hashSessionId(id: string): string {
 
 export async function createSession(
   userId: number,
-  { remember, client, now = Date.now() }: { remember: boolean; client: ClientInfo; now?: number },
+  {
+    remember,
+    client,
+    method = "password",
+    now = Date.now(),
+  }: { remember: boolean; client: ClientInfo; method?: SignInMethod; now?: number },
 ): Promise<{ id: string; session: SessionRow }> {
   const config = getConfig();
   const id = newSessionId();
@@ -53,6 +59,7 @@ export async function createSession(
     user_agent: client.userAgent.slice(0, 512),
     ip: client.ip.slice(0, 64),
     public_id: newPublicId(),
+    method,
   };
   await db.insertInto("sessions").values(session).execute();
   return { id, session };

@@ -3,6 +3,7 @@ import { createCookie, redirect } from "@remix-run/node";
 import { passwordFingerprint } from "~/account/tokens.server";
 import { getConfig } from "~/config.server";
 import { db, type User } from "~/db.server";
+import type { FirstFactor } from "./sign-in-method";
 
 /**
  * Between the password and the second factor, a login is pending. It lives on
@@ -17,7 +18,15 @@ import { db, type User } from "~/db.server";
 export const PENDING_LOGIN_MAX_AGE_MS = 10 * 60 * 1000;
 export const TWO_FACTOR_PATH = "/login/two-factor";
 
-export type PendingLogin = { idHash: string; userId: number; remember: boolean; redirectTo: string | null; expiresAt: number };
+export type PendingLogin = {
+  idHash: string;
+  userId: number;
+  remember: boolean;
+  redirectTo: string | null;
+  expiresAt: number;
+  /** The first factor: the session will be signed in with this plus a code. */
+  method: FirstFactor;
+};
 
 let cookie: ReturnType<typeof createCookie> | undefined;
 
@@ -42,7 +51,12 @@ const hashId = (id: string) => createHash("sha256").update(id).digest("hex");
  * just have upgraded it (BCRYPT_COST).
  */
 export async function redirectToSecondFactor(
-  { userId, remember, redirectTo }: { userId: number; remember: boolean; redirectTo?: string | null },
+  {
+    userId,
+    remember,
+    redirectTo,
+    method = "password",
+  }: { userId: number; remember: boolean; redirectTo?: string | null; method?: FirstFactor },
   now = Date.now(),
 ): Promise<Response> {
   const id = randomBytes(32).toString("base64url");
@@ -57,6 +71,7 @@ export async function redirectToSecondFactor(
         password_fingerprint: passwordFingerprint(user.password_hash),
         remember: remember ? 1 : 0,
         redirect_to: redirectTo?.slice(0, 2048) ?? null,
+        method,
         created_at: now,
         expires_at: now + PENDING_LOGIN_MAX_AGE_MS,
       })
@@ -83,7 +98,14 @@ export async function readPendingLogin(request: Request, now = Date.now()): Prom
   const user = await db.selectFrom("users").selectAll().where("id", "=", row.user_id).executeTakeFirst();
   if (!user || !user.active || passwordFingerprint(user.password_hash) !== row.password_fingerprint) return null;
   return {
-    pending: { idHash: row.id_hash, userId: row.user_id, remember: row.remember === 1, redirectTo: row.redirect_to, expiresAt: row.expires_at },
+    pending: {
+      idHash: row.id_hash,
+      userId: row.user_id,
+      remember: row.remember === 1,
+      redirectTo: row.redirect_to,
+      expiresAt: row.expires_at,
+      method: row.method as FirstFactor,
+    },
     user,
   };
 }

@@ -9,6 +9,7 @@ import { rateLimitHeaders, startAttempt } from "~/auth/rate-limit.server";
 import { countRecoveryCodes } from "~/auth/recovery-codes.server";
 import { CODE_ALREADY_USED, checkSecondFactor } from "~/auth/two-factor.server";
 import { clearPendingLoginCookie, consumePendingLogin, readPendingLogin } from "~/auth/two-factor-login.server";
+import { withCode } from "~/auth/sign-in-method";
 import { parseForm, readFormData, TwoFactorCodeSchema } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
@@ -57,7 +58,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   await attempt.succeeded();
   // Single use: a parallel submission (or a replayed cookie) that lost the race opens nothing.
   if (!(await consumePendingLogin(pending))) return backToLogin();
-  await recordLoginSucceeded(user.id, pending.remember, origin);
+  const method = withCode(pending.method);
+  await recordLoginSucceeded(user.id, pending.remember, origin, method);
   let flash;
   if (factor === "recovery_code") {
     const left = await countRecoveryCodes(user.id);
@@ -72,6 +74,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     remember: pending.remember,
     redirectTo: pending.redirectTo,
     flash,
+    method,
   });
   response.headers.append("Set-Cookie", await clearPendingLoginCookie());
   return response;

@@ -77,6 +77,8 @@ export default function SessionsPage() {
               </dd>
               <dt>Last active</dt>
               <dd>{device.current ? "Now" : <time dateTime={new Date(device.lastSeenAt).toISOString()}>{formatTime(device.lastSeenAt)}</time>}</dd>
+              <dt>Signed in with</dt>
+              <dd>{device.signedInWith}</dd>
               <dt>Remember me</dt>
               <dd>{device.remember ? "On" : "Off"}</dd>
             </dl>

@@ -10,6 +10,7 @@ import * as m0006 from "./0006_two_factor";
 import * as m0007 from "./0007_pending_logins";
 import * as m0008 from "./0008_recovery_code_keys";
 import * as m0009 from "./0009_api_tokens";
+import * as m0010 from "./0010_sign_in_method";
 
 /** A migration file: `up` (and `down`) receive the dialect, and branch on it only where the SQL differs. */
 export type DialectMigration = {
@@ -32,6 +33,7 @@ export const migrationFiles: Record<string, DialectMigration> = {
   "0007_pending_logins": m0007,
   "0008_recovery_code_keys": m0008,
   "0009_api_tokens": m0009,
+  "0010_sign_in_method": m0010,
 };
 
 /** The list as Kysely's Migrator takes it, for one dialect. */

@@ -47,6 +47,7 @@ describe("/settings/sessions", () => {
     expect(html).toContain("This device");
     expect(html).toContain("127.0.0.1");
     expect(html).toContain("Sign out all other sessions");
+    expect(html).toMatch(/Signed in with<\/dt><dd>Password<\/dd>/);
     for (const row of publicIds(email)) {
       expect(html).toContain(row.public_id);
       expect(html).not.toContain(row.id_hash);

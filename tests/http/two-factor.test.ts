@@ -164,6 +164,14 @@ describe("logging in with two-factor", () => {
     expect(session).toMatch(/Expires=/);
     expect(client.cookies.has(PENDING_COOKIE)).toBe(false);
     expect((await client.get("/dashboard")).status).toBe(200);
+    // The session and the activity log remember how it was signed in.
+    const methods = server.sql.prepare("SELECT method FROM sessions WHERE user_id = ? ORDER BY created_at").all(userId(email)) as { method: string }[];
+    expect(methods.map((r) => r.method)).toEqual(["password", "password+code"]);
+    const logged = server.sql
+      .prepare("SELECT details FROM activity WHERE actor_id = ? AND type = 'login_succeeded' ORDER BY id DESC LIMIT 1")
+      .get(userId(email)) as { details: string };
+    expect(JSON.parse(logged.details)).toMatchObject({ method: "password+code", remember: true });
+    expect(await (await client.get("/settings/sessions")).text()).toMatch(/Signed in with<\/dt><dd>Password and code<\/dd>/);
   });
 
   it("refuses a replayed code", async () => {
