@@ -67,9 +67,9 @@ export type CredentialResolver = (request: IdentityRequest, now: number) => Prom
 const anonymous = (): IdentityResult => ({ identity: null, setCookies: [] });
 
 /**
- * The session cookie: the session row (alive, not idle, not expired) and its
- * active user in one read, then session protection, then roles and
- * permissions, then the touch (last seen, at most once a minute) and, with
+ * The session cookie: the session row (alive, not idle, not expired), its
+ * active user and their roles and permissions in one read, then session
+ * protection, then the touch (last seen, at most once a minute) and, with
  * REMEMBER_COOKIE_REFRESH_EACH_REQUEST, the sliding remember-me cookie.
  */
 export const sessionCookieResolver: CredentialResolver = async (request, now) => {
@@ -81,7 +81,8 @@ export const sessionCookieResolver: CredentialResolver = async (request, now) =>
   const protection = await applySessionProtection(active.session, request.client, now);
   if (protection === "ended") return { identity: null, setCookies: [await clearSessionCookie()] };
   const session = protection === "made-stale" ? { ...active.session, fresh_at: null } : active.session;
-  const [access] = await Promise.all([findAccess(active.user.id), touchSession(session, now)]);
+  await touchSession(session, now);
+  const { access } = active;
   const { id, email, name, active: isActive, created_at } = active.user;
   const setCookies =
     session.remember === 1 && getConfig().rememberCookieRefreshEachRequest ? [await serializeSessionCookie(sid, true)] : [];

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { getConfig } from "~/config.server";
-import { db, type SessionRow, type User } from "~/db.server";
+import type { CompiledQuery, InferResult } from "kysely";
+import { databaseDialect, db, type DB, type Dialect, type SessionRow, type User } from "~/db.server";
+import type { Access } from "./permissions";
 import type { SignInMethod } from "./sign-in-method";
 
 /**
@@ -11,7 +13,7 @@ import type { SignInMethod } from "./sign-in-method";
  */
 
 export type ClientInfo = { userAgent: string; ip: string };
-export type ActiveSession = { session: SessionRow; user: User };
+export type ActiveSession = { session: SessionRow; user: User; access: Access };
 
 /** last_seen_at is written at most this often per session, not on every request. */
 export const TOUCH_INTERVAL_MS = 60_000;
@@ -77,11 +79,42 @@ export function sessionEndReason(session: SessionRow, now: number): "expired" | 
   return null;
 }
 
-/** The live session for a cookie's id and its active user, or null (one read: the session joined to its user). */
+/**
+ * The live session for a cookie's id, its active user and the user's roles and
+ * permissions, or null: one round trip on every signed-in request, so it is a
+ * single query (the session joined to its user and, by left joins, to every
+ * role and permission: a row per pair) compiled once per process, not
+ * rebuilt by the query builder per request.
+ */
 export async function findActiveSession(id: string, now = Date.now()): Promise<ActiveSession | null> {
-  const row = await db
+  const query = activeSessionQuery();
+  const parameters = [hashSessionId(id), ...query.parameters.slice(1)];
+  const { rows } = await db.executeQuery<ActiveSessionRow>({ ...query, parameters });
+  const row = rows[0];
+  if (!row || sessionEndReason(row, now)) return null;
+  const { email, name, password_hash, active, user_created_at, updated_at, email_confirmed_at, role: _r, permission: _p, ...session } = row;
+  const user: User = { id: session.user_id, email, name, password_hash, active, created_at: user_created_at, updated_at, email_confirmed_at };
+  return { session, user, access: accessOf(rows) };
+}
+
+function accessOf(rows: { role: string | null; permission: string | null }[]): Access {
+  const roles = new Set<string>();
+  const permissions = new Set<string>();
+  for (const { role, permission } of rows) {
+    if (role) roles.add(role);
+    if (permission) permissions.add(permission);
+  }
+  return { roles: [...roles].sort(), permissions: [...permissions].sort() };
+}
+
+function buildActiveSessionQuery(executor: DB) {
+  return executor
     .selectFrom("sessions")
     .innerJoin("users", "users.id", "sessions.user_id")
+    .leftJoin("user_roles", "user_roles.user_id", "users.id")
+    .leftJoin("roles", "roles.id", "user_roles.role_id")
+    .leftJoin("role_permissions", "role_permissions.role_id", "roles.id")
+    .leftJoin("permissions", "permissions.id", "role_permissions.permission_id")
     .selectAll("sessions")
     .select([
       "users.email",
@@ -91,14 +124,25 @@ export async function findActiveSession(id: string, now = Date.now()): Promise<A
       "users.created_at as user_created_at",
       "users.updated_at",
       "users.email_confirmed_at",
+      "roles.name as role",
+      "permissions.name as permission",
     ])
-    .where("sessions.id_hash", "=", hashSessionId(id))
-    .where("users.active", "=", 1)
-    .executeTakeFirst();
-  if (!row || sessionEndReason(row, now)) return null;
-  const { email, name, password_hash, active, user_created_at, updated_at, email_confirmed_at, ...session } = row;
-  const user: User = { id: session.user_id, email, name, password_hash, active, created_at: user_created_at, updated_at, email_confirmed_at };
-  return { session, user };
+    .where("sessions.id_hash", "=", "")
+    .where("users.active", "=", 1);
+}
+
+type ActiveSessionRow = InferResult<ReturnType<typeof buildActiveSessionQuery>>[number];
+
+/** The compiled query, per dialect (placeholders and quoting differ); the id hash is its first parameter, the others are constants. */
+const compiledActiveSessionQuery = new Map<Dialect, CompiledQuery>();
+function activeSessionQuery(): CompiledQuery {
+  const dialect = databaseDialect();
+  let compiled = compiledActiveSessionQuery.get(dialect);
+  if (!compiled) {
+    compiled = buildActiveSessionQuery(db).compile();
+    compiledActiveSessionQuery.set(dialect, compiled);
+  }
+  return compiled;
 }
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { getUser, requirePermission, requireRole } from "~/auth/guards.server";
 import { PERMISSIONS } from "~/auth/permissions";
 import { serializeSessionCookie } from "~/auth/session-cookie.server";
-import { createSession } from "~/auth/sessions.server";
+import { createSession, findActiveSession } from "~/auth/sessions.server";
 import { db } from "~/db.server";
 import { findAccess } from "~/users/roles.server";
 import { updateUser } from "~/users/users.server";
@@ -38,6 +38,21 @@ describe("roles and permissions in the database", () => {
     await db.insertInto("role_permissions").values({ role_id: auditor!.id, permission_id: auditRead.id }).execute();
     const both = await makeUser({ roles: ["user", `auditor-${plain.id}`] });
     expect(await findAccess(both.id)).toEqual({ roles: [`auditor-${plain.id}`, "user"].sort(), permissions: ["audit:read"] });
+  });
+
+  it("reads the same roles and permissions with the session, in its one query, for every kind of user", async () => {
+    const client = { userAgent: "", ip: "" };
+    const admin = await makeUser({ roles: ["admin"] });
+    const plain = await makeUser();
+    const none = await makeUser({ roles: [] });
+    for (const user of [admin, plain, none]) {
+      const { id } = await createSession(user.id, { remember: false, client });
+      const active = (await findActiveSession(id))!;
+      expect(active.user.id).toBe(user.id);
+      expect(active.access).toEqual(await findAccess(user.id));
+    }
+    expect((await findAccess(none.id)).roles).toEqual([]);
+    expect((await findAccess(admin.id)).permissions).toEqual([...PERMISSIONS].sort());
   });
 });
 
