@@ -56,6 +56,11 @@ export interface SessionsTable {
   public_id: string;
   /** How the session was signed in: app/auth/sign-in-method.ts. */
   method: Generated<string>;
+  /** After a rotation, until the new id is seen: the previous id's hash (its grace: app/auth/sessions.server.ts). */
+  previous_id_hash: string | null;
+  rotated_at: number | null;
+  /** The new id, sealed under the previous one (only its holder can open it). */
+  next_id_sealed: string | null;
 }
 
 export interface NotesTable {

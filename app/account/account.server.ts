@@ -21,7 +21,12 @@ export async function updateName(userId: number, name: string, now = Date.now())
  * email change), and this session continues under a new id, which is
  * returned for the cookie.
  */
-export async function changePassword(auth: Auth, newPassword: string, origin: Origin, now = Date.now()): Promise<string> {
+export async function changePassword(
+  auth: Auth,
+  newPassword: string,
+  origin: Origin,
+  { presentedId, now = Date.now() }: { presentedId?: string | null; now?: number } = {},
+): Promise<string> {
   const { user, session } = auth;
   const passwordHash = await hashPassword(newPassword);
   const ended = await db.transaction().execute(async (trx) => {
@@ -35,7 +40,7 @@ export async function changePassword(auth: Auth, newPassword: string, origin: Or
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   });
-  const sid = await rotateSession(session, { fresh: true, now });
+  const sid = await rotateSession(session, { fresh: true, presentedId, now });
   await recordActivity({ type: "password_changed", actorId: user.id, details: { otherSessionsEnded: ended } }, origin, now);
   await sendPasswordChangedNotice(user);
   return sid;

@@ -7,7 +7,7 @@ import type { PublicUser } from "~/users/users.server";
 import type { Access } from "./permissions";
 import { readSessionIdFromCookie, serializeSessionCookie, clearSessionCookie } from "./session-cookie.server";
 import { applySessionProtection } from "./session-protection.server";
-import { findActiveSession, touchSession, type ClientInfo } from "./sessions.server";
+import { endRotationGrace, findActiveSession, findRotatedSession, touchSession, type ClientInfo } from "./sessions.server";
 
 /**
  * Who is asking: worked out once per HTTP request, at the server's boundary,
@@ -70,22 +70,30 @@ const anonymous = (): IdentityResult => ({ identity: null, setCookies: [] });
  * The session cookie: the session row (alive, not idle, not expired), its
  * active user and their roles and permissions in one read, then session
  * protection, then the touch (last seen, at most once a minute) and, with
- * REMEMBER_COOKIE_REFRESH_EACH_REQUEST, the sliding remember-me cookie.
+ * REMEMBER_COOKIE_REFRESH_EACH_REQUEST, the sliding remember-me cookie. An id
+ * rotated away moments ago counts during its grace (sessions.server.ts), and
+ * the answer carries the new id again.
  */
 export const sessionCookieResolver: CredentialResolver = async (request, now) => {
   if (isApiPath(request.path)) return undefined;
   const sid = await readSessionIdFromCookie(request.headers.get("Cookie"));
   if (!sid) return undefined;
-  const active = await findActiveSession(sid, now);
+  let active = await findActiveSession(sid, now);
+  // Not a live id: perhaps one rotated away a moment ago whose new cookie never arrived (its grace).
+  const rotated = active ? null : await findRotatedSession(sid, now);
+  active ??= rotated;
   if (!active) return anonymous();
   const protection = await applySessionProtection(active.session, request.client, now);
   if (protection === "ended") return { identity: null, setCookies: [await clearSessionCookie()] };
   const session = protection === "made-stale" ? { ...active.session, fresh_at: null } : active.session;
-  await touchSession(session, now);
+  await Promise.all([touchSession(session, now), rotated ? undefined : endRotationGrace(session)]);
   const { access } = active;
   const { id, email, name, active: isActive, created_at } = active.user;
-  const setCookies =
-    session.remember === 1 && getConfig().rememberCookieRefreshEachRequest ? [await serializeSessionCookie(sid, true)] : [];
+  const setCookies = rotated
+    ? [await serializeSessionCookie(rotated.id, session.remember === 1)]
+    : session.remember === 1 && getConfig().rememberCookieRefreshEachRequest
+      ? [await serializeSessionCookie(sid, true)]
+      : [];
   return { identity: { credential: "session", user: { id, email, name, active: isActive, created_at, ...access }, session }, setCookies };
 };
 

@@ -6,7 +6,7 @@ import type { Auth } from "./guards.server";
 import { verifyPassword } from "./password.server";
 import { clientInfo } from "./login.server";
 import { safeRedirect } from "./safe-redirect";
-import { serializeSessionCookie } from "./session-cookie.server";
+import { readSessionId, serializeSessionCookie } from "./session-cookie.server";
 import { rotateSession } from "./sessions.server";
 
 /**
@@ -28,7 +28,8 @@ export async function completeReauthentication(
   // The redirect is built before the session id changes, so nothing after the rotation can fail on the link's input
   // (a failure there would leave the browser with a dead cookie: a crafted link would sign the victim out).
   const location = safeRedirect(redirectTo);
-  const sid = await rotateSession(auth.session, { fresh: true, client: clientInfo(request, context) });
+  const presentedId = await readSessionId(request);
+  const sid = await rotateSession(auth.session, { fresh: true, client: clientInfo(request, context), presentedId });
   const headers = { "Set-Cookie": await serializeSessionCookie(sid, auth.session.remember === 1) };
   await recordActivity({ type: "reauthenticated", actorId: auth.user.id }, requestOrigin(request, context));
   return redirect(location, { headers });

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import { getConfig } from "~/config.server";
 import type { CompiledQuery, InferResult } from "kysely";
 import { databaseDialect, db, type DB, type Dialect, type SessionRow, type User } from "~/db.server";
@@ -62,6 +62,9 @@ export async function createSession(
     ip: client.ip.slice(0, 64),
     public_id: newPublicId(),
     method,
+    previous_id_hash: null,
+    rotated_at: null,
+    next_id_sealed: null,
   };
   await db.insertInto("sessions").values(session).execute();
   return { id, session };
@@ -163,7 +166,12 @@ export async function touchSession(session: SessionRow, now = Date.now()): Promi
 }
 
 export async function deleteSession(id: string): Promise<void> {
-  await db.deleteFrom("sessions").where("id_hash", "=", hashSessionId(id)).execute();
+  const hash = hashSessionId(id);
+  // A previous id in its rotation grace names the session too (a logout from the browser that missed the new cookie).
+  await db
+    .deleteFrom("sessions")
+    .where((eb) => eb.or([eb("id_hash", "=", hash), eb("previous_id_hash", "=", hash)]))
+    .execute();
 }
 
 /** Ends every session of a user, except (optionally) the one whose hash is given. */
@@ -202,17 +210,35 @@ export async function deleteExpiredSessions(now = Date.now(), { batchSize = 500 
   }
 }
 
+/** How long a rotated-away session id keeps working, until the browser shows up with the new one. */
+export const ROTATION_GRACE_MS = 60_000;
+
+/** XOR of a 32-byte session id with a key stream only the holder of the previous id can make. */
+function sealUnder(previousId: string, id: string): string {
+  const pad = createHmac("sha256", previousId).update("session rotation").digest();
+  const bytes = Buffer.from(id, "base64url");
+  if (bytes.length !== pad.length) throw new Error("a session id is 32 bytes");
+  return Buffer.from(bytes.map((byte, i) => byte ^ pad[i]!)).toString("base64url");
+}
+
 /**
- * Gives a session a new id (the old cookie value dies) and marks it fresh:
- * the password was just entered. Used by reauthentication. With `client`, the
- * session's fingerprint (SESSION_PROTECTION) becomes the current browser's:
- * the user has just proved who they are from it.
+ * Gives a session a new id (the old cookie value stops working as soon as the
+ * browser uses the new one) and, with `fresh`, marks it fresh: the password
+ * was just entered. Used by reauthentication and password changes. With
+ * `client`, the session's fingerprint (SESSION_PROTECTION) becomes the current
+ * browser's: the user has just proved who they are from it.
+ *
+ * `presentedId` is the id the request came with. When it is this session's,
+ * the previous id keeps a grace of ROTATION_GRACE_MS: the response carrying the
+ * new cookie can be lost (the user clicked away while it was on its way), and
+ * losing it must not sign the user out. `findRotatedSession` honours it.
  */
 export async function rotateSession(
   session: SessionRow,
-  { fresh, client, now = Date.now() }: { fresh: boolean; client?: ClientInfo; now?: number },
+  { fresh, client, presentedId, now = Date.now() }: { fresh: boolean; client?: ClientInfo; presentedId?: string | null; now?: number },
 ): Promise<string> {
   const id = newSessionId();
+  const grace = presentedId && hashSessionId(presentedId) === session.id_hash;
   await db
     .updateTable("sessions")
     .set({
@@ -220,10 +246,46 @@ export async function rotateSession(
       ...(fresh ? { fresh_at: now } : {}),
       ...(client ? { user_agent: client.userAgent.slice(0, 512), ip: client.ip.slice(0, 64) } : {}),
       last_seen_at: now,
+      previous_id_hash: grace ? session.id_hash : null,
+      rotated_at: grace ? now : null,
+      next_id_sealed: grace ? sealUnder(presentedId, id) : null,
     })
     .where("id_hash", "=", session.id_hash)
     .execute();
   return id;
+}
+
+/**
+ * A session id that was rotated away less than ROTATION_GRACE_MS ago, and whose
+ * new id the browser has not used yet: the live session under its new id, and
+ * that id (to send the browser again). Null otherwise, as for any unknown id.
+ */
+export async function findRotatedSession(presentedId: string, now = Date.now()): Promise<(ActiveSession & { id: string }) | null> {
+  const row = await db
+    .selectFrom("sessions")
+    .select(["id_hash", "rotated_at", "next_id_sealed"])
+    .where("previous_id_hash", "=", hashSessionId(presentedId))
+    .executeTakeFirst();
+  if (!row?.next_id_sealed || row.rotated_at === null || now - row.rotated_at >= ROTATION_GRACE_MS) return null;
+  let id: string;
+  try {
+    id = sealUnder(presentedId, row.next_id_sealed);
+  } catch {
+    return null;
+  }
+  if (hashSessionId(id) !== row.id_hash) return null;
+  const active = await findActiveSession(id, now);
+  return active && { ...active, id };
+}
+
+/** The browser has shown the new id: the previous one stops working now, not at the end of its grace. */
+export async function endRotationGrace(session: SessionRow): Promise<void> {
+  if (session.previous_id_hash === null) return;
+  await db
+    .updateTable("sessions")
+    .set({ previous_id_hash: null, rotated_at: null, next_id_sealed: null })
+    .where("id_hash", "=", session.id_hash)
+    .execute();
 }
 
 /** True while the password was entered less than FRESH_LOGIN_MAX_AGE ago in this session. */

@@ -6,7 +6,7 @@ import { changePassword } from "~/account/account.server";
 import { requireFreshLogin } from "~/auth/guards.server";
 import { weakPasswordReason } from "~/auth/password-strength.server";
 import { checkCurrentPassword } from "~/auth/reauthenticate.server";
-import { serializeSessionCookie } from "~/auth/session-cookie.server";
+import { readSessionId, serializeSessionCookie } from "~/auth/session-cookie.server";
 import { ChangePasswordSchema, parseForm, readFormData } from "~/auth/validation";
 import { CurrentPasswordField, FormError, NewPasswordField } from "~/components/field";
 import { redirectWithFlash } from "~/flash.server";
@@ -28,7 +28,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const weakness = await weakPasswordReason(newPassword, auth.user);
   if (weakness) return data({ fieldErrors: { newPassword: weakness } as Record<string, string> }, { status: 400 });
-  const sid = await changePassword(auth, newPassword, requestOrigin(request, context));
+  const sid = await changePassword(auth, newPassword, requestOrigin(request, context), { presentedId: await readSessionId(request) });
   return redirectWithFlash(
     "/settings/password",
     { category: "success", message: "Your password has been changed. Your other sessions have been signed out." },

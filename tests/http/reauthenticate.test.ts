@@ -35,6 +35,9 @@ describe("/reauthenticate", () => {
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe("/dashboard/notes");
     expect(client.cookies.get("__session")).not.toBe(before);
+    // The browser follows the redirect with the new id; from then on the previous one is dead
+    // (before that it has a short grace: tests/http/session-rotation.test.ts).
+    expect((await client.get("/dashboard/notes")).status).toBe(200);
     const stale = new Client(server.url);
     stale.cookies.set("__session", before);
     expect((await stale.get("/dashboard")).status).toBe(302);
