@@ -7,6 +7,7 @@ import {
   Meta,
   Outlet,
   Scripts,
+  LiveReload,
   ScrollRestoration,
   useLoaderData,
   useRouteError,
@@ -52,6 +53,8 @@ function Document({ children, title }: { children: ReactNode; title?: string }) 
         {children}
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />
+        {/* Development only (renders nothing in production): reloads the page after `npm run dev` rebuilds. */}
+        <LiveReload nonce={nonce} />
       </body>
     </html>
   );

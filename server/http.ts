@@ -117,6 +117,29 @@ export async function createApp(config: Config, { dev = false } = {}) {
   let remix = createRequestHandler(build, dev ? "development" : "production");
   let buildVersion = fs.statSync(buildPath()).mtimeMs;
 
+  /**
+   * `npm run dev`: `remix dev` rebuilds on every edit and waits for this server
+   * to load the new build; then it tells the browser (LiveReload in root.tsx)
+   * to reload. Watched, not only checked per request: the browser waits for
+   * that message before it sends one.
+   */
+  let reloading: Promise<void> | null = null;
+  const reloadIfRebuilt = () =>
+    (reloading ??= (async () => {
+      const current = fs.statSync(buildPath(), { throwIfNoEntry: false })?.mtimeMs;
+      if (current === undefined || current === buildVersion) return;
+      buildVersion = current;
+      build = await loadBuild();
+      remix = createRequestHandler(build, "development");
+      const { broadcastDevReady } = await import("@remix-run/node");
+      await broadcastDevReady(build);
+    })()
+      .catch((error: unknown) => logger.error({ err: error }, "could not load the new build"))
+      .finally(() => {
+        reloading = null;
+      }));
+  if (dev) fs.watchFile(buildPath(), { interval: 250 }, () => void reloadIfRebuilt()).unref();
+
   const setSecurityHeaders = securityHeaders(config, { dev });
   const refuseCrossSite = sameOriginOnly(config);
   const publicFiles = staticFiles(path.join(root, "public"));
@@ -157,16 +180,7 @@ export async function createApp(config: Config, { dev = false } = {}) {
     // Pages carry per-user data: never cached unless a route says otherwise.
     res.setHeader("Cache-Control", "no-store");
 
-    if (dev) {
-      const current = fs.statSync(buildPath()).mtimeMs;
-      if (current !== buildVersion) {
-        buildVersion = current;
-        build = await loadBuild();
-        remix = createRequestHandler(build, "development");
-        const { broadcastDevReady } = await import("@remix-run/node");
-        await broadcastDevReady(build);
-      }
-    }
+    if (dev) await reloadIfRebuilt();
 
     const pageKey = dev ? null : pages.keyOf(req);
     const kept = pageKey ? pages.get(pageKey, cspNonce) : undefined;

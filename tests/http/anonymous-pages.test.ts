@@ -42,6 +42,14 @@ describe("public pages for visitors without cookies", () => {
     expect(pages[2]).toBe(pages[0]);
   });
 
+  it("carries no development code in production: no live-reload script, no WebSocket in the CSP", async () => {
+    for (const response of [await anon().get("/"), await (await registerClient(server)).client.get("/dashboard")]) {
+      expect(response.status).toBe(200);
+      expect(await response.text()).not.toContain("remixLiveReloadConnect");
+      expect(response.headers.get("Content-Security-Policy")).not.toContain("ws:");
+    }
+  });
+
   it("never shows one visitor's flash message to the next, and still shows it to its owner", async () => {
     await anon().get("/");
     const { client } = await registerClient(server, "Flash Owner");
