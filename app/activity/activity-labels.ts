@@ -1,3 +1,4 @@
+import { signInMethodLabel } from "~/auth/sign-in-method";
 import type { ActivityType } from "./activity.server";
 
 /** What each activity type means, in words a user understands (shared by the activity and audit pages). */
@@ -43,9 +44,51 @@ export function activityLabel(type: string): string {
   return (ACTIVITY_LABELS as Record<string, string>)[type] ?? type;
 }
 
-/** A short, readable summary of an event's details ("count: 2, remember: yes"). */
+/** The words for each detail key an event stores; a key not listed is spelled out from its camelCase. */
+const DETAIL_LABELS: Record<string, string> = {
+  otherSessionsEnded: "other sessions signed out",
+  tokensRevoked: "API tokens revoked",
+  remember: "remember me",
+  method: "signed in with",
+  count: "sessions",
+  all: "all sessions",
+  remaining: "recovery codes left",
+  with: "with",
+  step: "step",
+  ended: "session ended",
+  mode: "protection",
+  fields: "changed",
+  roles: "roles",
+  active: "active",
+  device: "device",
+  ip: "address",
+  token: "token",
+  scopes: "scopes",
+  expires: "expires",
+  first: "first use",
+  reason: "reason",
+  scope: "limit",
+  limit: "counted by",
+  seconds: "seconds",
+  lockouts: "attempts",
+  userId: "user id",
+};
+
+function detailLabel(key: string): string {
+  return DETAIL_LABELS[key] ?? key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replaceAll("_", " ").toLowerCase();
+}
+
+function detailValue(key: string, value: unknown): string {
+  if (value === true) return "yes";
+  if (value === false) return "no";
+  if (key === "method" && typeof value === "string") return signInMethodLabel(value);
+  if (typeof value === "string") return value.replaceAll(",", ", ");
+  return String(value);
+}
+
+/** A short, readable summary of an event's details ("other sessions signed out: 2, remember me: yes"). */
 export function describeDetails(details: Record<string, unknown>): string {
   return Object.entries(details)
-    .map(([key, value]) => `${key}: ${value === true ? "yes" : value === false ? "no" : String(value)}`)
+    .map(([key, value]) => `${detailLabel(key)}: ${detailValue(key, value)}`)
     .join(", ");
 }

@@ -111,34 +111,36 @@ export default function AuditPage() {
       {entries.length === 0 ? (
         notice ? null : <p>No events match.</p>
       ) : (
-        <table className="data-table">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Event</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Subject</th>
-              <th scope="col">Address</th>
-              <th scope="col">Browser</th>
-              <th scope="col">Details</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((entry) => (
-              <tr key={entry.id} data-type={entry.type}>
-                <td className="nowrap">
-                  <time dateTime={new Date(entry.createdAt).toISOString()}>{formatTime(entry.createdAt)}</time>
-                </td>
-                <td>{entry.label}</td>
-                <td>{entry.actor}</td>
-                <td>{entry.subject}</td>
-                <td className="nowrap">{entry.ip}</td>
-                <td>{entry.browser}</td>
-                <td>{entry.details}</td>
+        <div className="table-wrap">
+          <table className="data-table">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Event</th>
+                <th scope="col">Actor</th>
+                <th scope="col">Subject</th>
+                <th scope="col">Address</th>
+                <th scope="col">Browser</th>
+                <th scope="col">Details</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {entries.map((entry) => (
+                <tr key={entry.id} data-type={entry.type}>
+                  <td className="nowrap">
+                    <time dateTime={new Date(entry.createdAt).toISOString()}>{formatTime(entry.createdAt)}</time>
+                  </td>
+                  <td>{entry.label}</td>
+                  <td>{entry.actor}</td>
+                  <td>{entry.subject}</td>
+                  <td className="nowrap">{entry.ip}</td>
+                  <td>{entry.browser}</td>
+                  <td>{entry.details}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       <Pagination page={page} hasNext={hasNext} params={{ user: filters.user, type: filters.type }} />
     </section>

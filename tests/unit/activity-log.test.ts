@@ -60,7 +60,10 @@ describe("labels", () => {
     for (const type of ACTIVITY_TYPES) expect(ACTIVITY_LABELS[type]).toMatch(/^[A-Z]/);
     expect(activityLabel("login_failed")).toBe("Failed sign-in attempt");
     expect(activityLabel("from_a_newer_version")).toBe("from_a_newer_version");
-    expect(describeDetails({ count: 2, remember: true, all: false })).toBe("count: 2, remember: yes, all: no");
+    expect(describeDetails({ count: 2, remember: true, all: false })).toBe("sessions: 2, remember me: yes, all sessions: no");
+    expect(describeDetails({ otherSessionsEnded: 0 })).toBe("other sessions signed out: 0");
+    expect(describeDetails({ remember: false, method: "password+code" })).toBe("remember me: no, signed in with: Password and code");
+    expect(describeDetails({ roles: "admin,user", someNewKey: 3 })).toBe("roles: admin, user, some new key: 3");
   });
 });
 
