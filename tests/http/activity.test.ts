@@ -39,7 +39,7 @@ describe("activity events from the flows", () => {
       ["logout", id, id],
     ]);
     expect(events[1]).toMatchObject({ ip: "127.0.0.1", user_agent: "attacker-agent", details: "{}" });
-    expect(JSON.parse(events[2]!.details)).toEqual({ remember: true });
+    expect(JSON.parse(events[2]!.details)).toEqual({ remember: true, method: "password" });
   });
 
   it("records a failed login for an unknown email with no actor, no subject and no email", async () => {
