@@ -131,3 +131,35 @@ test("the New note form empties after each add (also with JavaScript), and the o
   await expect(page.getByRole("link", { name: "Second note" })).toHaveCount(0);
   await expect(title).toHaveValue("");
 });
+
+test("edit a note: the form starts from its text, Save changes it, Cancel leaves it", async ({ page }) => {
+  await register(page);
+  await visit(page, "/dashboard/notes");
+  await page.getByLabel("Title", { exact: true }).fill("Draft");
+  await page.getByLabel("Text", { exact: true }).fill("First words.");
+  await page.getByRole("button", { name: "Add note", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 2, name: "Draft" })).toBeVisible();
+  const noteUrl = page.url();
+
+  await page.getByRole("link", { name: "Edit note" }).click();
+  const edit = page.getByRole("form", { name: "Edit note" });
+  await expect(edit.getByLabel("Title")).toHaveValue("Draft");
+  await expect(edit.getByLabel("Text")).toHaveValue("First words.");
+  // The open note stays marked in the list while it is edited.
+  await expect(page.getByRole("link", { name: "Draft" })).toHaveAttribute("aria-current", "page");
+  await edit.getByLabel("Title").fill("Final");
+  await edit.getByLabel("Text").fill("Better words.");
+  await edit.getByRole("button", { name: "Save note" }).click();
+
+  await expect(page).toHaveURL(exactPath(new URL(noteUrl).pathname));
+  await expect(flash(page)).toHaveText("Note saved.");
+  await expect(page.getByRole("heading", { level: 2, name: "Final" })).toBeVisible();
+  await expect(page.getByText("Better words.")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Final" })).toBeVisible();
+
+  await page.getByRole("link", { name: "Edit note" }).click();
+  await page.getByRole("form", { name: "Edit note" }).getByLabel("Title").fill("Not kept");
+  await page.getByRole("link", { name: "Cancel" }).click();
+  await expect(page.getByRole("heading", { level: 2, name: "Final" })).toBeVisible();
+  await expect(page.getByText("Not kept")).toHaveCount(0);
+});

@@ -1,9 +1,19 @@
+import { z } from "zod";
 import { db, type Note } from "~/db.server";
 
 /**
  * The example resource of the protected area. Every query is scoped by the
  * owner, so another user's note id is simply not found (no IDOR).
  */
+
+const NoteId = z.coerce.number().int().positive();
+
+/** The `:noteId` route parameter as a number; anything else is a 404 (as is another user's note). */
+export function noteIdOrNotFound(param: string | undefined): number {
+  const parsed = NoteId.safeParse(param);
+  if (!parsed.success) throw new Response("Note not found", { status: 404 });
+  return parsed.data;
+}
 
 export function listNotes(userId: number): Promise<Pick<Note, "id" | "title">[]> {
   return db.selectFrom("notes").select(["id", "title"]).where("user_id", "=", userId).orderBy("id", "desc").limit(100).execute();

@@ -1,18 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { redirectWithFlash } from "~/flash.server";
-import { deleteNote, findNote } from "~/notes/notes.server";
+import { deleteNote, findNote, noteIdOrNotFound } from "~/notes/notes.server";
 import { readFormData } from "~/auth/validation";
-
-const NoteId = z.coerce.number().int().positive();
-
-function noteIdOrNotFound(param: string | undefined): number {
-  const parsed = NoteId.safeParse(param);
-  if (!parsed.success) throw new Response("Note not found", { status: 404 });
-  return parsed.data;
-}
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser({ request, context });
@@ -36,17 +27,22 @@ export default function NotePage() {
     <article className="note" aria-labelledby="note-title">
       <h2 id="note-title">{note.title}</h2>
       <p className="note-body">{note.body || <em>No text.</em>}</p>
-      {/* With JavaScript, the browser asks first; without it, the button deletes (a plain POST). */}
-      <Form
-        method="post"
-        onSubmit={(event) => {
-          if (!window.confirm(`Delete the note "${note.title}"? This cannot be undone.`)) event.preventDefault();
-        }}
-      >
-        <button type="submit" name="intent" value="delete" className="button danger">
-          Delete note
-        </button>
-      </Form>
+      <div className="actions">
+        <Link to={`/dashboard/notes/${note.id}/edit`} className="button">
+          Edit note
+        </Link>
+        {/* With JavaScript, the browser asks first; without it, the button deletes (a plain POST). */}
+        <Form
+          method="post"
+          onSubmit={(event) => {
+            if (!window.confirm(`Delete the note "${note.title}"? This cannot be undone.`)) event.preventDefault();
+          }}
+        >
+          <button type="submit" name="intent" value="delete" className="button danger">
+            Delete note
+          </button>
+        </Form>
+      </div>
     </article>
   );
 }
