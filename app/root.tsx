@@ -5,6 +5,7 @@ import {
   Link,
   Links,
   Meta,
+  NavLink,
   Outlet,
   Scripts,
   LiveReload,
@@ -74,14 +75,14 @@ function Header({ user }: { user: { name: string; email: string; canManageUsers?
           {user ? (
             <>
               <li>
-                <Link to="/dashboard">Dashboard</Link>
+                <NavLink to="/dashboard">Dashboard</NavLink>
               </li>
               <li>
-                <Link to="/settings">Settings</Link>
+                <NavLink to="/settings">Settings</NavLink>
               </li>
               {user.canManageUsers ? (
                 <li>
-                  <Link to="/admin/users">Admin</Link>
+                  <NavLink to="/admin/users">Admin</NavLink>
                 </li>
               ) : null}
               <li className="current-user" aria-label="Signed in as">

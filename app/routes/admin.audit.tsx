@@ -11,7 +11,7 @@ import { parseForm } from "~/auth/validation";
 import { Field } from "~/components/field";
 import { Pagination } from "~/components/pagination";
 import { findUserByEmail, findUserById } from "~/users/users.server";
-import { formatTime } from "~/utils/format-time";
+import { Time } from "~/components/time";
 
 export const meta: MetaFunction = () => [{ title: "Audit log · Remix Auth Kit" }];
 
@@ -112,7 +112,7 @@ export default function AuditPage() {
         notice ? null : <p>No events match.</p>
       ) : (
         <div className="table-wrap">
-          <table className="data-table">
+          <table className="data-table wide">
             <thead>
               <tr>
                 <th scope="col">When</th>
@@ -128,14 +128,14 @@ export default function AuditPage() {
               {entries.map((entry) => (
                 <tr key={entry.id} data-type={entry.type}>
                   <td className="nowrap">
-                    <time dateTime={new Date(entry.createdAt).toISOString()}>{formatTime(entry.createdAt)}</time>
+                    <Time ms={entry.createdAt} />
                   </td>
                   <td>{entry.label}</td>
                   <td>{entry.actor}</td>
                   <td>{entry.subject}</td>
                   <td className="nowrap">{entry.ip}</td>
-                  <td>{entry.browser}</td>
-                  <td>{entry.details}</td>
+                  <td className="browser">{entry.browser}</td>
+                  <td className="details">{entry.details}</td>
                 </tr>
               ))}
             </tbody>

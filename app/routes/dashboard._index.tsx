@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireAuth } from "~/auth/guards.server";
+import { Time } from "~/components/time";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { user, session } = await requireAuth({ request, context });
@@ -11,9 +12,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
-function formatTime(ms: number) {
-  return new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
-}
 
 export default function DashboardIndex() {
   const { email, memberSince, session } = useLoaderData<typeof loader>();
@@ -24,13 +22,13 @@ export default function DashboardIndex() {
         <dt>Email</dt>
         <dd>{email}</dd>
         <dt>Member since</dt>
-        <dd>{formatTime(memberSince)}</dd>
+        <dd><Time ms={memberSince} /></dd>
         <dt>Signed in</dt>
-        <dd>{formatTime(session.createdAt)}</dd>
+        <dd><Time ms={session.createdAt} /></dd>
         <dt>Remember me</dt>
         <dd>{session.remember ? "On" : "Off"}</dd>
         <dt>Session ends at the latest</dt>
-        <dd>{formatTime(session.expiresAt)}</dd>
+        <dd><Time ms={session.expiresAt} /></dd>
       </dl>
       <p>
         <Link to="/dashboard/notes">Your notes</Link>

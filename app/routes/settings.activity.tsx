@@ -6,7 +6,7 @@ import { listActivity } from "~/activity/list-activity.server";
 import { describeUserAgent } from "~/auth/devices.server";
 import { requireUser } from "~/auth/guards.server";
 import { Pagination } from "~/components/pagination";
-import { formatTime } from "~/utils/format-time";
+import { Time } from "~/components/time";
 
 export const meta: MetaFunction = () => [{ title: "Activity · Remix Auth Kit" }];
 
@@ -41,32 +41,34 @@ export default function ActivityPage() {
       {entries.length === 0 ? (
         <p>No activity{page > 1 ? " on this page" : " yet"}.</p>
       ) : (
-        <table className="data-table">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Event</th>
-              <th scope="col">Address</th>
-              <th scope="col">Browser</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((entry) => (
-              <tr key={entry.id}>
-                <td className="nowrap">
-                  <time dateTime={new Date(entry.createdAt).toISOString()}>{formatTime(entry.createdAt)}</time>
-                </td>
-                <td>
-                  {entry.label}
-                  {entry.byOther ? " (by an administrator)" : ""}
-                  {entry.details ? <span className="hint"> {entry.details}</span> : null}
-                </td>
-                <td className="nowrap">{entry.ip}</td>
-                <td>{entry.browser}</td>
+        <div className="table-wrap">
+          <table className="data-table">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Event</th>
+                <th scope="col">Address</th>
+                <th scope="col">Browser</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {entries.map((entry) => (
+                <tr key={entry.id}>
+                  <td className="nowrap">
+                    <Time ms={entry.createdAt} />
+                  </td>
+                  <td>
+                    {entry.label}
+                    {entry.byOther ? " (by an administrator)" : ""}
+                    {entry.details ? <span className="hint"> {entry.details}</span> : null}
+                  </td>
+                  <td className="nowrap">{entry.ip}</td>
+                  <td>{entry.browser}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       <Pagination page={page} hasNext={hasNext} />
     </section>

@@ -10,7 +10,7 @@ import { isFresh } from "~/auth/sessions.server";
 import { type FieldErrors, nameField, parseForm, readFormData } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
 import { redirectWithFlash } from "~/flash.server";
-import { formatTime } from "~/utils/format-time";
+import { Time } from "~/components/time";
 
 export const meta: MetaFunction = () => [{ title: "API tokens · Settings · Remix Auth Kit" }];
 
@@ -103,7 +103,7 @@ export default function ApiTokensPage() {
                 <dd>{token.scopes.join(", ")}</dd>
                 <dt>Created</dt>
                 <dd>
-                  <time dateTime={new Date(token.createdAt).toISOString()}>{formatTime(token.createdAt)}</time>
+                  <Time ms={token.createdAt} />
                 </dd>
                 <dt>Last used</dt>
                 <dd>
@@ -111,14 +111,14 @@ export default function ApiTokensPage() {
                     "Never"
                   ) : (
                     <>
-                      <time dateTime={new Date(token.lastUsedAt).toISOString()}>{formatTime(token.lastUsedAt)}</time> from{" "}
+                      <Time ms={token.lastUsedAt} /> from{" "}
                       {token.lastUsedIp || "an unknown address"}
                     </>
                   )}
                 </dd>
                 <dt>Expires</dt>
                 <dd>
-                  {token.expiresAt === null ? "Never" : <time dateTime={new Date(token.expiresAt).toISOString()}>{formatTime(token.expiresAt)}</time>}
+                  {token.expiresAt === null ? "Never" : <Time ms={token.expiresAt} />}
                 </dd>
               </dl>
               <Form method="post">

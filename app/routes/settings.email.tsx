@@ -11,6 +11,7 @@ import { Field, FormError } from "~/components/field";
 import { redirectWithFlash } from "~/flash.server";
 import { MAIL_RETRY_MESSAGE, MailDeliveryError } from "~/mail/mailer.server";
 import { EmailTakenError, findUserById } from "~/users/users.server";
+import { Time } from "~/components/time";
 
 export const meta: MetaFunction = () => [{ title: "Email · Settings · Remix Auth Kit" }];
 
@@ -64,9 +65,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
 }
 
-function formatTime(ms: number) {
-  return new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
-}
 
 export default function EmailSettings() {
   const { email, pending } = useLoaderData<typeof loader>();
@@ -82,7 +80,7 @@ export default function EmailSettings() {
       {pending ? (
         <div className="notice">
           <p>
-            Waiting for confirmation: <strong>{pending.email}</strong> (the link works until {formatTime(pending.expiresAt)}).
+            Waiting for confirmation: <strong>{pending.email}</strong> (the link works until <Time ms={pending.expiresAt} />).
             Did not ask for this? Cancel it, then change your password.
           </p>
           <Form method="post">

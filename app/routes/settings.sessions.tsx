@@ -10,7 +10,7 @@ import { parseForm, readFormData } from "~/auth/validation";
 import { FormError } from "~/components/field";
 import { getConfig } from "~/config.server";
 import { redirectWithFlash } from "~/flash.server";
-import { formatTime } from "~/utils/format-time";
+import { Time } from "~/components/time";
 
 export const meta: MetaFunction = () => [{ title: "Sessions · Remix Auth Kit" }];
 
@@ -73,10 +73,10 @@ export default function SessionsPage() {
               <dd>{device.ip || "unknown"}</dd>
               <dt>Signed in</dt>
               <dd>
-                <time dateTime={new Date(device.createdAt).toISOString()}>{formatTime(device.createdAt)}</time>
+                <Time ms={device.createdAt} />
               </dd>
               <dt>Last active</dt>
-              <dd>{device.current ? "Now" : <time dateTime={new Date(device.lastSeenAt).toISOString()}>{formatTime(device.lastSeenAt)}</time>}</dd>
+              <dd>{device.current ? "Now" : <Time ms={device.lastSeenAt} />}</dd>
               <dt>Signed in with</dt>
               <dd>{device.signedInWith}</dd>
               <dt>Remember me</dt>
@@ -85,7 +85,7 @@ export default function SessionsPage() {
             {device.current ? (
               <p className="hint">
                 {device.freshUntil !== null ? (
-                  <>Password confirmed: sensitive settings open without asking again until {formatTime(device.freshUntil)}.</>
+                  <>Password confirmed: sensitive settings open without asking again until <Time ms={device.freshUntil} />.</>
                 ) : (
                   <>
                     Sensitive settings will ask for your password.{" "}
