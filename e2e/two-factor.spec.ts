@@ -126,3 +126,24 @@ test("too many failed logins: the page says when to try again, even for the righ
   await page.getByRole("link", { name: "Back to log in" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Log in" })).toBeVisible();
 });
+
+test("recovery codes can be downloaded as a text file, and copied with JavaScript", async ({ page, context }) => {
+  await register(page);
+  const { recoveryCodes } = await enableTwoFactor(page);
+
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download as a text file" }).click()]);
+  expect(download.suggestedFilename()).toBe("recovery-codes.txt");
+  const saved = await download.path().then((file) => import("node:fs").then((fs) => fs.readFileSync(file, "utf8")));
+  expect(saved.trim().split("\n").slice(-10)).toEqual(recoveryCodes);
+
+  const copy = page.getByRole("button", { name: "Copy the codes" });
+  if (test.info().project.name !== "js") {
+    await expect(copy).toHaveCount(0);
+    return;
+  }
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(page.url()).origin });
+  await copy.click();
+  await expect(page.getByText("Copied to the clipboard.")).toBeVisible();
+  const clipboard = await page.evaluate(() => navigator.clipboard.readText());
+  expect(clipboard.trim().split("\n").slice(-10)).toEqual(recoveryCodes);
+});

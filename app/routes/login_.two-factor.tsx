@@ -14,6 +14,7 @@ import { parseForm, readFormData, TwoFactorCodeSchema } from "~/auth/validation"
 import { Field, FormError } from "~/components/field";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { redirectWithFlash } from "~/flash.server";
+import { SubmitButton } from "~/components/submit-button";
 
 export const meta: MetaFunction = () => [{ title: "Two-factor authentication · Remix Auth Kit" }];
 
@@ -103,9 +104,9 @@ export default function TwoFactorLoginPage() {
           hint="Lost your device? Enter one of your recovery codes instead (like abcde-23456)."
           error={actionData?.fieldErrors.code}
         />
-        <button type="submit" className="button primary" disabled={busy}>
-          {busy ? "Checking…" : "Verify"}
-        </button>
+        <SubmitButton busy={busy} busyLabel="Checking…">
+          Verify
+        </SubmitButton>
       </Form>
       <p className="aside">
         <Link to="/login">Start over</Link>

@@ -13,6 +13,7 @@ import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { getConfig } from "~/config.server";
 import { MailDeliveryError } from "~/mail/mailer.server";
 import { createUser, EmailTakenError } from "~/users/users.server";
+import { SubmitButton } from "~/components/submit-button";
 
 export const meta: MetaFunction = () => [{ title: "Create an account · Remix Auth Kit" }];
 
@@ -108,9 +109,9 @@ export default function RegisterPage() {
           error={errors.email}
         />
         <NewPasswordField error={errors.password} />
-        <button type="submit" className="button primary" disabled={navigation.state === "submitting"}>
+        <SubmitButton busy={navigation.state === "submitting"} busyLabel="Creating account…">
           Create account
-        </button>
+        </SubmitButton>
       </Form>
       <p className="aside">
         Already have an account?{" "}

@@ -14,6 +14,7 @@ import { parseForm, readFormData, ResetPasswordSchema } from "~/auth/validation"
 import { FormError, NewPasswordField } from "~/components/field";
 import { LinkProblem, linkProblemStatus } from "~/components/link-problem";
 import { redirectWithFlash } from "~/flash.server";
+import { SubmitButton } from "~/components/submit-button";
 
 export const meta: MetaFunction = () => [
   { title: "Choose a new password · Remix Auth Kit" },
@@ -88,9 +89,9 @@ export default function ResetPasswordPage() {
         {/* Lets password managers store the new password for the right account. */}
         <input type="hidden" name="username" autoComplete="username" value={email} readOnly />
         <NewPasswordField label="New password" autoFocus error={passwordError ?? undefined} />
-        <button type="submit" className="button primary" disabled={busy}>
+        <SubmitButton busy={busy} busyLabel="Saving…">
           Set new password
-        </button>
+        </SubmitButton>
       </Form>
     </section>
   );

@@ -10,6 +10,7 @@ import { DeleteAccountSchema, parseForm, readFormData } from "~/auth/validation"
 import { CurrentPasswordField, FormError } from "~/components/field";
 import { redirectWithFlash } from "~/flash.server";
 import { LastAdminError } from "~/users/users.server";
+import { SubmitButton } from "~/components/submit-button";
 
 export const meta: MetaFunction = () => [{ title: "Delete account · Settings · Remix Auth Kit" }];
 
@@ -56,9 +57,9 @@ export default function DeleteAccountSettings() {
       <Form method="post" noValidate>
         <input type="hidden" name="username" autoComplete="username" value={email} readOnly />
         <CurrentPasswordField hint="Enter your password to confirm." error={errors.password} />
-        <button type="submit" className="button danger" disabled={busy}>
+        <SubmitButton busy={busy} busyLabel="Deleting…" className="button danger">
           Delete my account
-        </button>
+        </SubmitButton>
       </Form>
     </section>
   );

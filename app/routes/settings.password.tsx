@@ -10,6 +10,7 @@ import { readSessionId, serializeSessionCookie } from "~/auth/session-cookie.ser
 import { ChangePasswordSchema, parseForm, readFormData } from "~/auth/validation";
 import { CurrentPasswordField, FormError, NewPasswordField } from "~/components/field";
 import { redirectWithFlash } from "~/flash.server";
+import { SubmitButton } from "~/components/submit-button";
 
 export const meta: MetaFunction = () => [{ title: "Password · Settings · Remix Auth Kit" }];
 
@@ -50,9 +51,9 @@ export default function PasswordSettings() {
         <input type="hidden" name="username" autoComplete="username" value={email} readOnly />
         <CurrentPasswordField label="Current password" name="currentPassword" error={errors.currentPassword} />
         <NewPasswordField label="New password" name="newPassword" error={errors.newPassword} />
-        <button type="submit" className="button primary" disabled={busy}>
+        <SubmitButton busy={busy} busyLabel="Changing password…">
           Change password
-        </button>
+        </SubmitButton>
       </Form>
     </section>
   );

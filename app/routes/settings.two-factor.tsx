@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useEffect, useState } from "react";
 import { z } from "zod";
 import { recordActivity, requestOrigin } from "~/activity/activity.server";
 import { requireFreshLogin } from "~/auth/guards.server";
@@ -126,7 +127,38 @@ function RecoveryCodes({ codes, heading }: { codes: string[]; heading: string })
           </li>
         ))}
       </ul>
+      <SaveCodes codes={codes} />
     </section>
+  );
+}
+
+/**
+ * Ways to keep the codes: a text file (a `data:` link, so it works without
+ * JavaScript too) and, once the page is live, a copy to the clipboard.
+ */
+function SaveCodes({ codes }: { codes: string[] }) {
+  const text = `Remix Auth Kit recovery codes. Each one signs you in once.\n\n${codes.join("\n")}\n`;
+  const [canCopy, setCanCopy] = useState(false);
+  const [copied, setCopied] = useState<"" | "yes" | "no">("");
+  useEffect(() => setCanCopy(typeof navigator !== "undefined" && Boolean(navigator.clipboard)), []);
+  return (
+    <div className="actions">
+      <a className="button" download="recovery-codes.txt" href={`data:text/plain;charset=utf-8,${encodeURIComponent(text)}`}>
+        Download as a text file
+      </a>
+      {canCopy ? (
+        <button
+          type="button"
+          className="button"
+          onClick={() => navigator.clipboard.writeText(text).then(() => setCopied("yes"), () => setCopied("no"))}
+        >
+          Copy the codes
+        </button>
+      ) : null}
+      <p aria-live="polite" className="hint">
+        {copied === "yes" ? "Copied to the clipboard." : copied === "no" ? "The browser did not allow copying: download them instead." : ""}
+      </p>
+    </div>
   );
 }
 
