@@ -11,9 +11,11 @@ import { defineConfig } from "vitest/config";
  */
 const POSTGRES_SUITES = ["tests/unit/**/*.test.ts", "tests/http/multi-instance.test.ts", "tests/http/database-commands.test.ts"];
 const SQLITE_ONLY = ["tests/unit/sqlite-transactions.test.ts"];
-// Sized for a busy 2-core machine: HTTP tests start servers and spawn commands; the slowest
-// take ~20 s when the machine is loaded (and these machines have 2-3x slower days).
-const TIMEOUTS = { testTimeout: 60_000, hookTimeout: 60_000 };
+// Sized for a busy 2-core machine: HTTP tests start servers and spawn commands (tsx scripts
+// take seconds each). On a quiet day the slowest take ~20 s; with the machine loaded to 15+
+// (2026-12-06) the CLI and re-encryption tests took 40-60 s, and these machines have 2-3x
+// slower days: 120 s keeps them far inside.
+const TIMEOUTS = { testTimeout: 120_000, hookTimeout: 120_000 };
 
 export default defineConfig({
   resolve: { alias: { "~": path.resolve(import.meta.dirname, "app") } },

@@ -11,10 +11,11 @@ import {
   LiveReload,
   ScrollRestoration,
   useLoaderData,
+  useLocation,
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { type ReactNode, useEffect, useRef } from "react";
 import { getUser } from "~/auth/guards.server";
 import { hasPermission } from "~/auth/permissions";
 import { FlashMessage } from "~/components/flash-message";
@@ -77,19 +78,13 @@ function Header({ user }: { user: { name: string; email: string; canManageUsers?
               <li>
                 <NavLink to="/dashboard">Dashboard</NavLink>
               </li>
-              <li>
-                <NavLink to="/settings">Settings</NavLink>
-              </li>
               {user.canManageUsers ? (
                 <li>
                   <NavLink to="/admin/users">Admin</NavLink>
                 </li>
               ) : null}
-              <li className="current-user" aria-label="Signed in as">
-                {user.name}
-              </li>
               <li>
-                <LogoutButton />
+                <AccountMenu user={user} />
               </li>
             </>
           ) : (
@@ -105,6 +100,60 @@ function Header({ user }: { user: { name: string; email: string; canManageUsers?
         </ul>
       </nav>
     </header>
+  );
+}
+
+/**
+ * The signed-in person's menu: who they are, their settings, log out. A native
+ * <details> disclosure, so it opens without JavaScript too; with JavaScript it
+ * also closes on navigation, on Escape and on a click elsewhere.
+ */
+function AccountMenu({ user }: { user: { name: string; email: string } }) {
+  const menu = useRef<HTMLDetailsElement>(null);
+  const location = useLocation();
+  useEffect(() => {
+    if (menu.current) menu.current.open = false;
+  }, [location]);
+  useEffect(() => {
+    const close = (event: Event) => {
+      const details = menu.current;
+      if (!details?.open) return;
+      if (event instanceof KeyboardEvent ? event.key === "Escape" : !details.contains(event.target as Node)) {
+        details.open = false;
+        if (event instanceof KeyboardEvent) details.querySelector("summary")?.focus();
+      }
+    };
+    document.addEventListener("click", close);
+    document.addEventListener("keydown", close);
+    return () => {
+      document.removeEventListener("click", close);
+      document.removeEventListener("keydown", close);
+    };
+  }, []);
+  return (
+    <details className="account-menu" ref={menu}>
+      <summary>
+        <span className="visually-hidden">Account menu, signed in as </span>
+        <span className="current-user">{user.name}</span>
+      </summary>
+      <div className="menu">
+        <p className="menu-email">{user.email}</p>
+        <ul aria-label="Account">
+          <li>
+            <Link to="/settings">Settings</Link>
+          </li>
+          <li>
+            <Link to="/settings/sessions">Sessions</Link>
+          </li>
+          <li>
+            <Link to="/settings/activity">Activity</Link>
+          </li>
+          <li>
+            <LogoutButton />
+          </li>
+        </ul>
+      </div>
+    </details>
   );
 }
 

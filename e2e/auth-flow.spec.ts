@@ -22,7 +22,7 @@ test("register lands on the dashboard, log out, then the dashboard asks to log i
   );
   await expect(currentUser(page)).toHaveText(user.name);
   await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
-  await expect(page.getByText(user.email, { exact: true })).toBeVisible();
+  await expect(page.getByRole("main").getByText(user.email, { exact: true })).toBeVisible();
 
   await logout(page);
   await expect(page.getByRole("banner").getByRole("link", { name: "Log in" })).toBeVisible();

@@ -35,7 +35,7 @@ test("change email: a link to the new address, a notice to the old, the change o
 
   // Not yet: the account still uses the old address.
   await visit(page, "/settings/profile");
-  await expect(page.getByText(user.email, { exact: true })).toBeVisible();
+  await expect(page.getByRole("main").getByText(user.email, { exact: true })).toBeVisible();
 
   const link = await linkInMail(newEmail, /^Confirm your new email address/, "/verify-email");
   await visit(page, link);
@@ -43,7 +43,7 @@ test("change email: a link to the new address, a notice to the old, the change o
   await page.getByRole("button", { name: "Confirm new address" }).click();
   await expect(page).toHaveURL(exactPath("/settings/profile"));
   await expect(flash(page)).toHaveText(`Your email address is now ${newEmail}.`);
-  await expect(page.getByText(newEmail, { exact: true })).toBeVisible();
+  await expect(page.getByRole("main").getByText(newEmail, { exact: true })).toBeVisible();
   await expect(page.getByText("Confirmed", { exact: true })).toBeVisible();
 
   await logout(page);

@@ -70,9 +70,16 @@ export function flash(page: Page) {
   return page.getByRole("main").getByRole("status");
 }
 
-/** The signed-in user's name in the site header. */
+/** The signed-in user's name in the site header (on the account menu's button). */
 export function currentUser(page: Page) {
-  return page.getByRole("banner").getByRole("listitem", { name: "Signed in as" });
+  return page.getByRole("banner").locator(".account-menu summary .current-user");
+}
+
+/** Opens the header's account menu (Settings, Sessions, Activity, Log out) unless it is open. */
+export async function openAccountMenu(page: Page): Promise<void> {
+  const menu = page.getByRole("banner").locator("details.account-menu");
+  if ((await menu.getAttribute("open")) === null) await menu.locator("summary").click();
+  await expect(menu.getByRole("button", { name: "Log out", exact: true })).toBeVisible();
 }
 
 /** Registers `user` through the form; the browser ends up signed in on /dashboard. */
@@ -119,9 +126,10 @@ export async function login(
   await expect(currentUser(page)).toBeVisible();
 }
 
-/** Logs out with the header's "Log out" button (a POST to /logout); lands on / with the flash. */
+/** Logs out with the "Log out" button of the header's account menu (a POST to /logout); lands on / with the flash. */
 export async function logout(page: Page): Promise<void> {
   await ready(page);
+  await openAccountMenu(page);
   await page.getByRole("banner").getByRole("button", { name: "Log out", exact: true }).click();
   await expect(page).toHaveURL(exactPath("/"));
   await expect(flash(page)).toHaveText(LOGOUT_MESSAGE);
