@@ -11,7 +11,7 @@ export function ProviderButtons({ providers, redirectTo }: { providers: { id: st
         <Form key={provider.id} method="post" action={`/auth/${provider.id}`} reloadDocument>
           <input type="hidden" name="redirectTo" value={redirectTo} />
           <button type="submit" className="button">
-            Sign in with {provider.label}
+            {`Sign in with ${provider.label}`}
           </button>
         </Form>
       ))}

@@ -114,7 +114,7 @@ export default function ConnectionsPage() {
                   <input type="hidden" name="intent" value="link" />
                   <input type="hidden" name="provider" value={provider.id} />
                   <button type="submit" className="button">
-                    Link {provider.label}
+                    {`Link ${provider.label}`}
                   </button>
                 </Form>
               </li>
