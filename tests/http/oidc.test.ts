@@ -1,5 +1,6 @@
 import { generate } from "otplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newDatabaseUrl, serverDatabase } from "../helpers/database";
 import { freePort, startTestProvider, type TestProvider } from "../helpers/oidc-provider";
 import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail } from "../helpers/server";
 
@@ -17,6 +18,7 @@ beforeAll(async () => {
   const port = await freePort();
   appOrigin = `http://127.0.0.1:${port}`;
   idp = await startTestProvider({ redirectUris: [`${appOrigin}/auth/test/callback`] });
+  const database = serverDatabase(await newDatabaseUrl());
   server = await startServer({
     PORT: String(port),
     APP_ORIGIN: appOrigin,
@@ -24,7 +26,7 @@ beforeAll(async () => {
     OIDC_TEST_CLIENT_ID: idp.clientId,
     OIDC_TEST_CLIENT_SECRET: idp.clientSecret,
     OIDC_TEST_LABEL: "Test IdP",
-  });
+  }, database);
 }, 60_000);
 
 afterAll(async () => {
