@@ -339,3 +339,25 @@ describe("two-factor after a provider", () => {
     expect(methods).toContain("oidc:test+code");
   });
 });
+
+describe("admin", () => {
+  it("sees a user's linked providers on /admin/users/:id and unlinks one (audited)", async () => {
+    const { client: admin, email: adminEmail } = await registerClient(server, "Admin");
+    const adminId = (await userIdOf(adminEmail))!;
+    const role = await server.db.selectFrom("roles").select("id").where("name", "=", "admin").executeTakeFirstOrThrow();
+    await server.db.insertInto("user_roles").values({ user_id: adminId, role_id: role.id }).execute();
+    const sub = account();
+    await signIn(new Client(server.url), sub);
+    const link = await server.db.selectFrom("user_identities").selectAll().where("subject", "=", sub).executeTakeFirstOrThrow();
+
+    const page = await (await admin.get(`/admin/users/${link.user_id}`)).text();
+    expect(page).toContain("Sign-in providers");
+    expect(page).toContain("Test IdP");
+    const response = await admin.post(`/admin/users/${link.user_id}`, { intent: "unlink-identity", identityId: String(link.id) });
+    expect(response.status).toBe(302);
+    expect(await server.db.selectFrom("user_identities").select("id").where("id", "=", link.id).executeTakeFirst()).toBeUndefined();
+    const audit = await server.db.selectFrom("activity").selectAll().where("type", "=", "identity_unlinked").where("subject_id", "=", link.user_id).executeTakeFirstOrThrow();
+    expect(audit.actor_id).toBe(adminId);
+    expect(JSON.parse(audit.details)).toEqual({ provider: "test" });
+  });
+});
