@@ -1,7 +1,7 @@
 import { generate } from "otplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newDatabaseUrl, serverDatabase } from "../helpers/database";
-import { freePort, startTestProvider, type TestProvider } from "../helpers/oidc-provider";
+import { freePort, startTestProvider, type TestProvider } from "../helpers/oidc-provider.mjs";
 import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail } from "../helpers/server";
 
 /**
