@@ -361,3 +361,32 @@ describe("admin", () => {
     expect(JSON.parse(audit.details)).toEqual({ provider: "test" });
   });
 });
+
+describe("reauthentication with a linked provider", () => {
+  it("an account without a password confirms with its provider; another provider account is refused", async () => {
+    const sub = account();
+    const app = new Client(server.url);
+    await signIn(app, sub);
+    const id = (await userIdOf(idp.accounts.get(sub)!.email!))!;
+    await server.db.updateTable("sessions").set({ fresh_at: null }).where("user_id", "=", id).execute();
+    const stale = await app.post("/settings/connections", { intent: "link", provider: "test" });
+    expect(stale.headers.get("Location")).toMatch(/^\/reauthenticate\?/);
+    const page = await (await app.get("/reauthenticate")).text();
+    expect(page).toContain("Confirm with Test IdP");
+    expect(page).not.toContain('name="password"');
+
+    const wrong = await app.post("/reauthenticate", { intent: "provider", provider: "test", redirectTo: "/settings/connections" });
+    const wrongCallback = await atProvider(wrong.headers.get("Location")!, account());
+    const refused = await app.get(wrongCallback.pathname + wrongCallback.search);
+    expect(refused.status).toBe(403);
+    expect((await server.db.selectFrom("sessions").select("fresh_at").where("user_id", "=", id).executeTakeFirstOrThrow()).fresh_at).toBeNull();
+
+    const start = await app.post("/reauthenticate", { intent: "provider", provider: "test", redirectTo: "/settings/connections" });
+    expect(start.status).toBe(302);
+    const callback = await atProvider(start.headers.get("Location")!, sub);
+    const done = await app.get(callback.pathname + callback.search);
+    expect(done.status).toBe(302);
+    expect(done.headers.get("Location")).toBe("/settings/connections");
+    expect((await server.db.selectFrom("sessions").select("fresh_at").where("user_id", "=", id).executeTakeFirstOrThrow()).fresh_at).not.toBeNull();
+  });
+});
