@@ -13,11 +13,16 @@ import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueE
 let idp: TestProvider;
 let server: TestServer;
 let appOrigin: string;
+/** A second app (REGISTRATION=closed) registered at the same provider. */
+let closedPort: number;
 
 beforeAll(async () => {
   const port = await freePort();
+  closedPort = await freePort();
   appOrigin = `http://127.0.0.1:${port}`;
-  idp = await startTestProvider({ redirectUris: [`${appOrigin}/auth/test/callback`] });
+  idp = await startTestProvider({
+    redirectUris: [`${appOrigin}/auth/test/callback`, `http://127.0.0.1:${closedPort}/auth/test/callback`],
+  });
   const database = serverDatabase(await newDatabaseUrl());
   server = await startServer({
     PORT: String(port),
@@ -49,14 +54,14 @@ function account(details: { email?: string; email_verified?: boolean; name?: str
  * development login (as `login`) and consent forms, or cancels at the first
  * form (`login: null`). Returns the URL it sends the browser back to.
  */
-async function atProvider(authorizeUrl: string, login: string | null): Promise<URL> {
+async function atProvider(authorizeUrl: string, login: string | null, returnOrigin = appOrigin): Promise<URL> {
   const browser = new Client(idp.issuer);
   let url = new URL(authorizeUrl);
   let response = await browser.get(url.href);
   for (let step = 0; step < 20; step++) {
     if (response.status >= 300 && response.status < 400) {
       url = new URL(response.headers.get("Location")!, url);
-      if (url.origin === appOrigin) return url;
+      if (url.origin === returnOrigin) return url;
       response = await browser.get(url.href);
       continue;
     }
@@ -167,6 +172,30 @@ describe("sign-in", () => {
     expect((await signIn(app, sub)).status).toBe(302);
     const user = await server.db.selectFrom("users").selectAll().where("email", "=", idp.accounts.get(sub)!.email!).executeTakeFirstOrThrow();
     expect(user.email_confirmed_at).toBeNull();
+  });
+});
+
+describe("REGISTRATION=closed", () => {
+  it("a new identity with an unknown email gets no account", async () => {
+    const closedOrigin = `http://127.0.0.1:${closedPort}`;
+    const closed = await startServer({
+      PORT: String(closedPort),
+      APP_ORIGIN: closedOrigin,
+      REGISTRATION: "closed",
+      OIDC_TEST_ISSUER: idp.issuer,
+      OIDC_TEST_CLIENT_ID: idp.clientId,
+      OIDC_TEST_CLIENT_SECRET: idp.clientSecret,
+    });
+    try {
+      const app = new Client(closed.url);
+      const sub = account();
+      const start = await app.post("/auth/test", {});
+      const callback = await atProvider(start.headers.get("Location")!, sub, closedOrigin);
+      await expectRefused(await app.get(callback.pathname + callback.search), 403, /Registration is closed/, app);
+      expect(await closed.db.selectFrom("users").select("id").where("email", "=", idp.accounts.get(sub)!.email!).executeTakeFirst()).toBeUndefined();
+    } finally {
+      await closed.stop();
+    }
   });
 });
 
