@@ -9,7 +9,7 @@ import { defineConfig } from "vitest/config";
  * with raw SQLite statements (`server.sql`) run on SQLite only.
  * One file on one database: `npx vitest run --project postgres tests/unit/x.test.ts`.
  */
-const POSTGRES_SUITES = ["tests/unit/**/*.test.ts", "tests/http/multi-instance.test.ts", "tests/http/database-commands.test.ts"];
+const POSTGRES_SUITES = ["tests/unit/**/*.test.ts", "tests/http/multi-instance.test.ts", "tests/http/database-commands.test.ts", "tests/http/oidc.test.ts"];
 const SQLITE_ONLY = ["tests/unit/sqlite-transactions.test.ts"];
 // Sized for a busy 2-core machine: HTTP tests start servers and spawn commands (tsx scripts
 // take seconds each). On a quiet day the slowest take ~20 s; with the machine loaded to 15+

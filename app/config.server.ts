@@ -143,7 +143,19 @@ const EnvSchema = z.object({
     .min(1, "expected a whole number of worker processes from 1 to 64")
     .max(64, "expected a whole number of worker processes from 1 to 64")
     .optional(),
+  OIDC_REQUIRE_TOTP: boolean.default(true),
 });
+
+/** One sign-in provider (OIDC_<ID>_*): `id` is the lower-case form used in URLs. */
+export type OidcProviderConfig = {
+  id: string;
+  label: string;
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** `https://github.com`: GitHub's plain OAuth 2 (no discovery, no ID token), read through its API. */
+  kind: "oidc" | "github";
+};
 
 export type Config = {
   env: "production" | "development" | "test";
@@ -193,6 +205,10 @@ export type Config = {
   logFile: string | undefined;
   /** Server worker processes that `npm start` runs on the one port. */
   webConcurrency: number;
+  /** OIDC_<ID>_* providers, in the order of their ids. */
+  oidcProviders: OidcProviderConfig[];
+  /** OIDC_REQUIRE_TOTP: a user with two-factor still gives a code after a provider sign-in. */
+  oidcRequireTotp: boolean;
 };
 
 type Env = Record<string, string | undefined>;
@@ -295,7 +311,69 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: e.LOG_LEVEL,
     logFile: e.LOG_FILE,
     webConcurrency: e.WEB_CONCURRENCY ?? os.availableParallelism(),
+    oidcProviders: readOidcProviders(cleaned),
+    oidcRequireTotp: e.OIDC_REQUIRE_TOTP,
   };
+}
+
+const OIDC_VARIABLE = /^OIDC_([A-Z0-9_]+?)_(ISSUER|CLIENT_ID|CLIENT_SECRET|LABEL)$/;
+export const GITHUB_ISSUER = "https://github.com";
+
+/** True for an http issuer the app may talk to without TLS: only the machine itself (a provider in tests or development). */
+function isLoopbackHost(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+/**
+ * The OIDC_<ID>_ISSUER, _CLIENT_ID, _CLIENT_SECRET and _LABEL variables, read
+ * per <ID> and validated together: the first three are required as soon as one
+ * of the four is set; the issuer is https (http only on loopback).
+ */
+export function readOidcProviders(env: Env): OidcProviderConfig[] {
+  const byId = new Map<string, Partial<Record<"ISSUER" | "CLIENT_ID" | "CLIENT_SECRET" | "LABEL", string>>>();
+  for (const [key, value] of Object.entries(env)) {
+    const match = OIDC_VARIABLE.exec(key);
+    if (!match || value === undefined || value === "") continue;
+    const entry = byId.get(match[1]!) ?? {};
+    entry[match[2] as "ISSUER"] = value;
+    byId.set(match[1]!, entry);
+  }
+  const problems: string[] = [];
+  const providers: OidcProviderConfig[] = [];
+  for (const [ID, entry] of [...byId].sort(([a], [b]) => a.localeCompare(b))) {
+    const name = (suffix: string) => `OIDC_${ID}_${suffix}`;
+    const before = problems.length;
+    for (const suffix of ["ISSUER", "CLIENT_ID", "CLIENT_SECRET"] as const) {
+      if (!entry[suffix]?.trim()) problems.push(`  ${name(suffix)}: required with the other ${name("*")} settings`);
+    }
+    let issuer = "";
+    if (entry.ISSUER) {
+      try {
+        const url = new URL(entry.ISSUER);
+        if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) throw new Error("scheme");
+        if (url.search || url.hash) throw new Error("query");
+        issuer = url.href.replace(/\/$/, "");
+      } catch {
+        problems.push(
+          `  ${name("ISSUER")}: expected the provider's https issuer URL, e.g. https://accounts.google.com (http only on 127.0.0.1 or localhost) (got ${JSON.stringify(entry.ISSUER)})`,
+        );
+      }
+    }
+    if (entry.LABEL !== undefined && entry.LABEL.trim().length > 40) {
+      problems.push(`  ${name("LABEL")}: expected a button label of at most 40 characters`);
+    }
+    if (problems.length > before) continue;
+    providers.push({
+      id: ID.toLowerCase(),
+      label: entry.LABEL?.trim() || ID.toLowerCase(),
+      issuer,
+      clientId: entry.CLIENT_ID!.trim(),
+      clientSecret: entry.CLIENT_SECRET!.trim(),
+      kind: issuer === GITHUB_ISSUER ? "github" : "oidc",
+    });
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}`);
+  return providers;
 }
 
 const MIN_SECRET_LENGTH = 32;

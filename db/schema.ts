@@ -25,6 +25,8 @@ export interface Database {
   users_count: UsersCountTable;
   api_tokens: ApiTokensTable;
   api_token_addresses: ApiTokenAddressesTable;
+  user_identities: UserIdentitiesTable;
+  oidc_flows: OidcFlowsTable;
 }
 
 export interface UsersTable {
@@ -32,6 +34,7 @@ export interface UsersTable {
   /** Always stored trimmed and lower-cased; unique. */
   email: string;
   name: string;
+  /** bcrypt; the empty string for a user created by a sign-in provider who never set a password (nothing matches it). */
   password_hash: string;
   active: Generated<number>;
   created_at: number;
@@ -236,3 +239,43 @@ export interface ApiTokenAddressesTable {
 }
 
 export type ApiTokenRow = Selectable<ApiTokensTable>;
+
+/** A provider account linked to a user (app/auth/oidc/identities.server.ts): (issuer, subject) is unique. */
+export interface UserIdentitiesTable {
+  id: Generated<number>;
+  user_id: number;
+  /** The provider's id (OIDC_<ID>_*, lower-case). */
+  provider: string;
+  issuer: string;
+  /** The provider's stable id for the account (`sub`). */
+  subject: string;
+  /** The email the provider gave when linked (shown only; never used to match). */
+  email: string | null;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+/**
+ * A provider round trip in progress, or a verified identity waiting for its
+ * account to confirm the link (app/auth/oidc/flow.server.ts). Single use.
+ */
+export interface OidcFlowsTable {
+  /** SHA-256 of the random id in the `__session_oidc` cookie. */
+  id_hash: string;
+  provider: string;
+  /** `sign_in`, `link`, `reauthenticate` (a round trip) or `confirm_link` (an identity waiting for a password). */
+  purpose: string;
+  state: Generated<string>;
+  nonce: Generated<string>;
+  code_verifier: Generated<string>;
+  redirect_to: string | null;
+  /** link, reauthenticate: the signed-in user; confirm_link: the account whose email matched. */
+  user_id: number | null;
+  issuer: string | null;
+  subject: string | null;
+  email: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
+export type UserIdentityRow = Selectable<UserIdentitiesTable>;

@@ -2,6 +2,7 @@ import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 import { generate } from "otplib";
 import { grantRole, insertUsers } from "./admin-helpers";
+import { signInWithTestProvider } from "./oidc-helpers";
 import { BASE_URL, e2eDatabase, exactPath, jsEnabled, logout, makeSessionsStale, newUser, ready, register, submitLogin, url, visit } from "./helpers";
 
 // One page, or one short sequence of page states, per test: axe on a page
@@ -143,6 +144,7 @@ const SIGNED_IN_PAGES = [
   "/settings/password",
   "/settings/two-factor",
   "/settings/sessions",
+  "/settings/connections",
   "/settings/activity",
   "/settings/delete-account",
 ];
@@ -201,6 +203,22 @@ test("reauthentication", async ({ page }) => {
   await page.getByRole("button", { name: "Confirm" }).click();
   await expect(page.getByRole("alert")).toHaveText("Incorrect password.");
   await expectAccessible(page, "/reauthenticate with a wrong password");
+});
+
+test("the confirm-link page of a provider sign-in, and connections with a linked provider", async ({ page }) => {
+  const user = await register(page);
+  await logout(page);
+  await visit(page, "/login");
+  await signInWithTestProvider(page, user.email);
+  await expect(page.getByRole("heading", { level: 1, name: "Link Test IdP to your account" })).toBeVisible();
+  await expectAccessible(page, "the confirm-link page");
+
+  await page.getByLabel("Password", { exact: true }).fill(user.password);
+  await page.getByRole("button", { name: "Link and sign in" }).click();
+  await expect(page).toHaveURL(exactPath("/dashboard"));
+  await visit(page, "/settings/connections");
+  await expect(page.getByRole("heading", { level: 2, name: "Test IdP" })).toBeVisible();
+  await expectAccessible(page, "/settings/connections with a linked provider");
 });
 
 /** Opens the two-factor setup step; returns the secret from the otpauth URI. */

@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { startTestProvider } from "../tests/helpers/oidc-provider.mjs";
 import { startPostgresCluster } from "../tests/helpers/postgres-cluster.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -25,6 +26,10 @@ const cluster = process.env.E2E_DATABASE === "postgres" ? await startPostgresClu
 const databaseUrl = cluster ? await cluster.createDatabase("e2e") : `file:${path.join(tmp, "app.db")}`;
 fs.writeFileSync(path.join(tmp, "database-url"), databaseUrl);
 
+// A real OpenID Connect provider on a free port of 127.0.0.1, in this process, configured as OIDC_TEST_*
+// (e2e/oidc.spec.ts): any login at its development form is an account whose email is the login.
+const idp = await startTestProvider({ redirectUris: [`http://127.0.0.1:${port}/auth/test/callback`], anyLogin: true });
+
 const child = spawn(process.execPath, [path.join(root, "build/server.js")], {
   cwd: root,
   stdio: "inherit",
@@ -42,6 +47,10 @@ const child = spawn(process.execPath, [path.join(root, "build/server.js")], {
     NODE_ENV: "test",
     // The production shape on this machine: two worker processes on the one port, one SQLite file.
     WEB_CONCURRENCY: "2",
+    OIDC_TEST_ISSUER: idp.issuer,
+    OIDC_TEST_CLIENT_ID: idp.clientId,
+    OIDC_TEST_CLIENT_SECRET: idp.clientSecret,
+    OIDC_TEST_LABEL: "Test IdP",
   },
 });
 
@@ -52,6 +61,7 @@ for (const signal of ["SIGTERM", "SIGINT"]) {
 }
 
 async function exit(code) {
+  await idp.stop();
   await cluster?.stop().catch((error) => console.error("e2e: could not stop PostgreSQL:", error));
   process.exit(code);
 }

@@ -16,6 +16,12 @@ const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 export type Refusal = { status: number; message: string };
 
+/** The sign-in providers' origins (OIDC_<ID>_ISSUER), space-led, for form-action. */
+function providerOrigins(config: Config): string {
+  const origins = new Set(config.oidcProviders.map((provider) => new URL(provider.issuer).origin));
+  return [...origins].map((origin) => ` ${origin}`).join("");
+}
+
 /** Sets the security headers of one response; returns its CSP nonce. */
 export function securityHeaders(config: Config, { dev = false } = {}) {
   const fixed: [string, string][] = [
@@ -39,7 +45,8 @@ export function securityHeaders(config: Config, { dev = false } = {}) {
       "object-src 'none'",
       "base-uri 'none'",
       "frame-ancestors 'none'",
-      "form-action 'self'",
+      // A form that starts a provider sign-in is answered with a redirect to the provider, which form-action also governs.
+      `form-action 'self'${providerOrigins(config)}`,
     ].join("; ");
   return (res: ServerResponse): string => {
     const nonce = randomBytes(16).toString("base64");

@@ -37,6 +37,9 @@ export const ACTIVITY_LABELS: Record<ActivityType, string> = {
   api_token_revoked: "API token revoked",
   api_token_new_address: "API token used from a new address",
   api_token_refused: "API token refused",
+  identity_linked: "Sign-in provider linked",
+  identity_unlinked: "Sign-in provider unlinked",
+  provider_sign_in_refused: "Sign-in with a provider refused",
 };
 
 /** The label of a stored type; an unknown type (from a newer version) shows as itself. */
@@ -72,6 +75,7 @@ const DETAIL_LABELS: Record<string, string> = {
   seconds: "seconds",
   lockouts: "attempts",
   userId: "user id",
+  provider: "provider",
 };
 
 function detailLabel(key: string): string {

@@ -42,6 +42,9 @@ export const ACTIVITY_TYPES = [
   "api_token_revoked",
   "api_token_new_address",
   "api_token_refused",
+  "identity_linked",
+  "identity_unlinked",
+  "provider_sign_in_refused",
 ] as const;
 
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];

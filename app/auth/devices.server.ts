@@ -3,6 +3,7 @@ import { type ActivityEvent, recordActivity } from "~/activity/activity.server";
 import { revokeApiTokensOfUser } from "~/api/api-tokens.server";
 import { db, type SessionRow } from "~/db.server";
 import { deleteSessionsOfUser, isFresh, sessionEndReason } from "./sessions.server";
+import { providerLabel } from "./oidc/providers.server";
 import { signInMethodLabel } from "./sign-in-method";
 
 /**
@@ -52,7 +53,7 @@ export async function listDevices(userId: number, current: SessionRow, freshLogi
         createdAt: row.created_at,
         lastSeenAt: isCurrent ? now : row.last_seen_at,
         remember: row.remember === 1,
-        signedInWith: signInMethodLabel(row.method),
+        signedInWith: signInMethodLabel(row.method, providerLabel),
         current: isCurrent,
         freshUntil: isCurrent && isFresh(row, now) && row.fresh_at !== null ? row.fresh_at + freshLoginMaxAge : null,
       };

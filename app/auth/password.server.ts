@@ -31,9 +31,19 @@ export function hashPassword(password: string, cost = getConfig().bcryptCost): P
   return pool().run({ password, cost }, { name: "hash" });
 }
 
-/** Checks a password against a bcrypt hash, off the main thread. */
+/**
+ * Checks a password against a bcrypt hash, off the main thread. An empty hash
+ * (an account made by a sign-in provider, without a password) matches nothing,
+ * after the same time as a real check.
+ */
 export function verifyPassword(password: string, hash: string): Promise<boolean> {
+  if (hash === "") return verifyAgainstDummy(password);
   return pool().run({ password, hash }, { name: "verify" });
+}
+
+/** True when the account has a password (users made by a sign-in provider may have none). */
+export function hasPassword(user: { password_hash: string }): boolean {
+  return user.password_hash !== "";
 }
 
 /** The work factor a bcrypt hash was made with (`$2b$12$...` is 12). */

@@ -28,7 +28,7 @@ import { singleton } from "~/utils/singleton.server";
  * are only counted, never locked out (the API), `countRequest`.
  */
 
-export type LimitScope = "password" | "two-factor" | "forgot-password" | "confirmation-resend" | "register" | "api";
+export type LimitScope = "password" | "two-factor" | "forgot-password" | "confirmation-resend" | "register" | "api" | "provider";
 export type LimitKind = "account" | "account-address" | "address";
 export type Rate = { points: number; windowSeconds: number };
 
@@ -53,6 +53,8 @@ export function limitRules(scope: LimitScope): { kind: LimitKind; rate: Rate }[]
   }
   // "An account with this email already exists" answers a question about any address: ask it rarely per client.
   if (scope === "register") return [perAddress];
+  // A provider callback names no account before it is verified: refused callbacks count per address.
+  if (scope === "provider") return [perAddress];
   return [perAccount, perAddress];
 }
 

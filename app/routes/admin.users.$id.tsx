@@ -9,6 +9,8 @@ import { requestEmailChange } from "~/account/email.server";
 import { requireFreshPermission, requirePermission } from "~/auth/guards.server";
 import { ADMIN_ROLE, DEFAULT_ROLE, hasPermission, type Permission } from "~/auth/permissions";
 import { endAllSessionsOfUser } from "~/auth/devices.server";
+import { listIdentities, unlinkIdentity } from "~/auth/oidc/identities.server";
+import { providerLabel } from "~/auth/oidc/providers.server";
 import { countLiveSessions } from "~/auth/sessions.server";
 import { isTwoFactorEnabled } from "~/auth/two-factor.server";
 import { AdminUserUpdateSchema, parseForm, type FieldErrors, readFormData } from "~/auth/validation";
@@ -51,6 +53,7 @@ const INTENT_PERMISSIONS: Record<string, Permission> = {
   "end-sessions": "users:write",
   "reset-two-factor": "users:write",
   "revoke-token": "users:write",
+  "unlink-identity": "users:write",
   delete: "users:delete",
 };
 
@@ -59,12 +62,13 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const id = userIdOrNotFound(params.id);
   const user = await findUserById(id);
   if (!user) throw notFound();
-  const [{ roles }, sessions, allRoles, twoFactor, tokens] = await Promise.all([
+  const [{ roles }, sessions, allRoles, twoFactor, tokens, identities] = await Promise.all([
     findAccess(id),
     countLiveSessions(id),
     listRoles(),
     isTwoFactorEnabled(id),
     listApiTokens(id),
+    listIdentities(id),
   ]);
   const canDelete = hasPermission(viewer, "users:delete");
   return {
@@ -80,6 +84,13 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     sessions,
     twoFactor,
     tokens,
+    connections: identities.map((identity) => ({
+      id: identity.id,
+      label: providerLabel(identity.provider),
+      email: identity.email,
+      createdAt: identity.created_at,
+      lastUsedAt: identity.last_used_at,
+    })),
     roles: allRoles.map(({ name, description }) => ({ name, description })),
     isSelf: viewer.id === id,
     canWrite: hasPermission(viewer, "users:write"),
@@ -163,6 +174,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       }
       return redirectWithFlash(`/admin/users/${id}`, { category: "success", message: "API token revoked." });
     }
+    case "unlink-identity": {
+      // An admin may remove any link, even the last way in (the user can still reset a password by email).
+      const identityId = TokenId.safeParse(form.get("identityId"));
+      if (!identityId.success || !(await unlinkIdentity(id, identityId.data, actor, { keepOneWayIn: false }))) {
+        throw new Response("Connection not found", { status: 404 });
+      }
+      return redirectWithFlash(`/admin/users/${id}`, { category: "success", message: "Sign-in provider unlinked." });
+    }
     case "reset-two-factor": {
       if (!(await findUserById(id))) throw notFound();
       try {
@@ -202,7 +221,7 @@ function endedMessage({ sessions, tokens }: { sessions: number; tokens: number }
 const dateFormat = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
 
 export default function AdminUserPage() {
-  const { user, sessions, twoFactor, tokens, roles, isSelf, canWrite, canDelete, confirmDelete } = useLoaderData<typeof loader>();
+  const { user, sessions, twoFactor, tokens, connections, roles, isSelf, canWrite, canDelete, confirmDelete } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
     <section className="admin" aria-labelledby="user-title">
@@ -284,6 +303,33 @@ export default function AdminUserPage() {
                     <input type="hidden" name="tokenId" value={token.id} />
                     <button type="submit" name="intent" value="revoke-token" className="button" aria-label={`Revoke API token ${token.name}`}>
                       Revoke
+                    </button>
+                  </Form>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section className="stack" aria-labelledby="connections-title">
+        <h2 id="connections-title">Sign-in providers</h2>
+        {connections.length === 0 ? (
+          <p>No linked providers.</p>
+        ) : (
+          <ul className="device-list" aria-label="Sign-in providers">
+            {connections.map((connection) => (
+              <li key={connection.id} className="device">
+                <h3>{connection.label}</h3>
+                <p>
+                  {connection.email ?? "no email shared"} · linked {dateFormat(connection.createdAt)} · last used{" "}
+                  {connection.lastUsedAt === null ? "never" : dateFormat(connection.lastUsedAt)}
+                </p>
+                {canWrite ? (
+                  <Form method="post">
+                    <input type="hidden" name="identityId" value={connection.id} />
+                    <button type="submit" name="intent" value="unlink-identity" className="button" aria-label={`Unlink ${connection.label}`}>
+                      Unlink
                     </button>
                   </Form>
                 ) : null}

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { requestOrigin } from "~/activity/activity.server";
 import { authenticateLogin, INVALID_CREDENTIALS, LoginError } from "~/auth/authenticator.server";
 import { requireAnonymous } from "~/auth/guards.server";
@@ -11,6 +11,7 @@ import { isTwoFactorEnabled } from "~/auth/two-factor.server";
 import { redirectToSecondFactor } from "~/auth/two-factor-login.server";
 import { CurrentPasswordField, Field, FormError } from "~/components/field";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
+import { ProviderButtons } from "~/components/provider-buttons";
 import { getConfig } from "~/config.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Remix Auth Kit" }];
@@ -19,7 +20,8 @@ export const headers: HeadersFunction = (args) => rateLimitHeaders(args);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireAnonymous({ request, context });
-  return { registrationOpen: getConfig().registration === "open" };
+  const config = getConfig();
+  return { registrationOpen: config.registration === "open", providers: config.oidcProviders.map(({ id, label }) => ({ id, label })) };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -40,6 +42,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function LoginPage() {
+  const { providers } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const navigation = useNavigation();
@@ -71,6 +74,7 @@ export default function LoginPage() {
           {busy ? "Logging in…" : "Log in"}
         </button>
       </Form>
+      <ProviderButtons providers={providers} redirectTo={redirectTo} />
       <p className="aside">
         <Link to="/forgot-password">Forgot your password?</Link>
       </p>

@@ -1,14 +1,21 @@
-import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, AppLoadContext, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
 import { recordActivity, requestOrigin } from "~/activity/activity.server";
-import { requireAuth } from "~/auth/guards.server";
+import { type Auth, requireAuth } from "~/auth/guards.server";
+import { startProviderFlow } from "~/auth/oidc/flow.server";
+import { listIdentities } from "~/auth/oidc/identities.server";
+import { findProvider, listProviders, ProviderUnavailableError } from "~/auth/oidc/providers.server";
+import { hasPassword } from "~/auth/password.server";
 import { rateLimitHeaders, startAttempt } from "~/auth/rate-limit.server";
 import { checkCurrentPassword, completeReauthentication } from "~/auth/reauthenticate.server";
 import { checkSecondFactor, CODE_ALREADY_USED, isTwoFactorEnabled } from "~/auth/two-factor.server";
 import { parseForm, readFormData, ReauthenticateSchema, TwoFactorCodeSchema } from "~/auth/validation";
 import { CurrentPasswordField, Field, FormError } from "~/components/field";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
+import { getConfig } from "~/config.server";
+import { findUserById } from "~/users/users.server";
 
 export const meta: MetaFunction = () => [{ title: "Confirm it's you · Remix Auth Kit" }];
 
@@ -16,13 +23,79 @@ export const headers: HeadersFunction = (args) => rateLimitHeaders(args);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { user } = await requireAuth({ request, context });
-  return { email: user.email, twoFactor: await isTwoFactorEnabled(user.id) };
+  const [twoFactor, providers, account] = await Promise.all([isTwoFactorEnabled(user.id), linkedProviders(user.id), findUserById(user.id)]);
+  return {
+    email: user.email,
+    twoFactor,
+    hasPassword: account ? hasPassword(account) : false,
+    providers,
+    providerNeedsCode: twoFactor && getConfig().oidcRequireTotp,
+  };
+}
+
+/** The configured providers linked to the user: each can confirm it is them instead of the password. */
+async function linkedProviders(userId: number) {
+  const linked = new Set((await listIdentities(userId)).map((identity) => identity.provider));
+  return listProviders()
+    .filter((provider) => linked.has(provider.id))
+    .map(({ id, label }) => ({ id, label }));
+}
+
+const ProviderReauthSchema = z.object({
+  provider: z.string().trim().max(64, "Unknown provider."),
+  redirectTo: z.string().max(2048).optional(),
+});
+
+/**
+ * Confirms with a linked provider instead of the password (the only way for an
+ * account made by a provider): a round trip whose callback must come back with
+ * this user's linked account. With two-factor and OIDC_REQUIRE_TOTP, the code
+ * is checked first, as with the password.
+ */
+async function reauthenticateWithProvider(auth: Auth, form: FormData, twoFactor: boolean, request: Request, context: AppLoadContext) {
+  const parsed = parseForm(form, ProviderReauthSchema);
+  const provider = parsed.success ? findProvider(parsed.data.provider) : undefined;
+  if (!parsed.success || !provider || !(await linkedProviders(auth.user.id)).some((p) => p.id === provider.id)) {
+    return data({ error: "Choose a provider linked to your account.", fieldErrors: {} as Record<string, string> }, { status: 400 });
+  }
+  if (twoFactor && getConfig().oidcRequireTotp) {
+    const code = parseForm(form, TwoFactorCodeSchema);
+    if (!code.success) return data({ error: "Check the highlighted fields.", fieldErrors: code.errors }, { status: 400 });
+    const origin = requestOrigin(request, context);
+    const attempt = await startAttempt("two-factor", { account: auth.user.id, address: context.clientIp, subjectId: auth.user.id }, origin);
+    const check = await checkSecondFactor(auth.user.id, code.data.code);
+    if (!check.ok) {
+      await attempt.failed();
+      await recordActivity({ type: "two_factor_failed", actorId: auth.user.id, details: { step: "reauthenticate" } }, origin);
+      return data(
+        { error: check.reason === "used" ? CODE_ALREADY_USED : "That code is not valid.", fieldErrors: {} as Record<string, string> },
+        { status: 400 },
+      );
+    }
+    await attempt.succeeded();
+  }
+  try {
+    return await startProviderFlow(provider, {
+      purpose: "reauthenticate",
+      userId: auth.user.id,
+      redirectTo: parsed.data.redirectTo ?? null,
+    });
+  } catch (error) {
+    if (error instanceof ProviderUnavailableError) {
+      return data(
+        { error: `${provider.label} cannot be reached right now. Please try again later.`, fieldErrors: {} as Record<string, string> },
+        { status: 502 },
+      );
+    }
+    throw error;
+  }
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireAuth({ request, context });
   const twoFactor = await isTwoFactorEnabled(auth.user.id);
   const form = await readFormData(request);
+  if (form.get("intent") === "provider") return reauthenticateWithProvider(auth, form, twoFactor, request, context);
   const parsed = parseForm(form, ReauthenticateSchema);
   const code = twoFactor ? parseForm(form, TwoFactorCodeSchema) : null;
   if (!parsed.success || (code && !code.success)) {
@@ -54,7 +127,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
       await codeAttempt.failed();
       await recordActivity({ type: "two_factor_failed", actorId: id, details: { step: "reauthenticate" } }, origin);
       // The password was right by now, so saying the code was already used tells nothing new.
-      return data({ error: check.reason === "used" ? CODE_ALREADY_USED : refused, fieldErrors: {} as Record<string, string> }, { status: 400 });
+      return data(
+        { error: check.reason === "used" ? CODE_ALREADY_USED : refused, fieldErrors: {} as Record<string, string> },
+        { status: 400 },
+      );
     }
     await codeAttempt.succeeded();
     if (check.factor === "recovery_code") await recordActivity({ type: "recovery_code_used", actorId: id }, origin);
@@ -63,41 +139,71 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function ReauthenticatePage() {
-  const { email, twoFactor } = useLoaderData<typeof loader>();
+  const { email, twoFactor, hasPassword, providers, providerNeedsCode } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const busy = useNavigation().state === "submitting";
   return (
     <section className="card narrow" aria-labelledby="reauth-title">
       <h1 id="reauth-title">Confirm it&apos;s you</h1>
-      <p>
-        This page needs a recent sign-in. Enter the password for {email}
-        {twoFactor ? " and a code from your authenticator app" : ""} to continue.
-      </p>
+      {hasPassword ? (
+        <p>
+          This page needs a recent sign-in. Enter the password for {email}
+          {twoFactor ? " and a code from your authenticator app" : ""} to continue.
+        </p>
+      ) : (
+        <p>This page needs a recent sign-in. Confirm it is you, {email}, with a provider linked to your account.</p>
+      )}
       <FormError message={actionData?.error} />
-      <Form method="post" noValidate>
-        <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
-        {/* Lets password managers fill the right account. */}
-        <input type="hidden" name="username" autoComplete="username" value={email} readOnly />
-        <CurrentPasswordField autoFocus error={actionData?.fieldErrors.password} />
-        {twoFactor ? (
-          <Field
-            label="Authentication code"
-            name="code"
-            type="text"
-            autoComplete="one-time-code"
-            autoCapitalize="off"
-            spellCheck={false}
-            required
-            maxLength={32}
-            hint="The 6-digit code from your app, or a recovery code."
-            error={actionData?.fieldErrors.code}
-          />
-        ) : null}
-        <button type="submit" className="button primary" disabled={busy}>
-          Confirm
-        </button>
-      </Form>
+      {hasPassword ? (
+        <Form method="post" noValidate>
+          <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
+          {/* Lets password managers fill the right account. */}
+          <input type="hidden" name="username" autoComplete="username" value={email} readOnly />
+          <CurrentPasswordField autoFocus error={actionData?.fieldErrors.password} />
+          {twoFactor ? (
+            <Field
+              label="Authentication code"
+              name="code"
+              type="text"
+              autoComplete="one-time-code"
+              autoCapitalize="off"
+              spellCheck={false}
+              required
+              maxLength={32}
+              hint="The 6-digit code from your app, or a recovery code."
+              error={actionData?.fieldErrors.code}
+            />
+          ) : null}
+          <button type="submit" className="button primary" disabled={busy}>
+            Confirm
+          </button>
+        </Form>
+      ) : null}
+      {providers.map((provider) => (
+        // A full page load: the answer is a redirect to the provider's site.
+        <Form key={provider.id} method="post" reloadDocument className="provider-buttons">
+          <input type="hidden" name="intent" value="provider" />
+          <input type="hidden" name="provider" value={provider.id} />
+          <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
+          {providerNeedsCode ? (
+            <Field
+              label={`Authentication code (with ${provider.label})`}
+              name="code"
+              id={`code-${provider.id}`}
+              type="text"
+              autoComplete="one-time-code"
+              autoCapitalize="off"
+              spellCheck={false}
+              required
+              maxLength={32}
+            />
+          ) : null}
+          <button type="submit" className="button">
+            {`Confirm with ${provider.label}`}
+          </button>
+        </Form>
+      ))}
     </section>
   );
 }

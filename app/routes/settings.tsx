@@ -10,6 +10,7 @@ const SECTIONS = [
   ["/settings/password", "Password"],
   ["/settings/two-factor", "Two-factor"],
   ["/settings/sessions", "Sessions"],
+  ["/settings/connections", "Connections"],
   ["/settings/api-tokens", "API tokens"],
   ["/settings/activity", "Activity"],
   ["/settings/delete-account", "Delete account"],

@@ -1,0 +1,146 @@
+import type { AppLoadContext } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { recordActivity, requestOrigin } from "~/activity/activity.server";
+import { getConfig } from "~/config.server";
+import { redirectWithFlash } from "~/flash.server";
+import { logger } from "~/logger.server";
+import { createUser, EmailTakenError, findUserByEmail, findUserById } from "~/users/users.server";
+import { db, type User } from "~/db.server";
+import { getAuth } from "../guards.server";
+import { recordLoginSucceeded } from "../login-activity.server";
+import { loginUser } from "../login.server";
+import { startAttempt } from "../rate-limit.server";
+import { completeReauthentication } from "../reauthenticate.server";
+import { isTwoFactorEnabled } from "../two-factor.server";
+import { redirectToSecondFactor } from "../two-factor-login.server";
+import { clearFlowCookie, finishProviderFlow, type Flow, holdForConfirmation, type ProviderIdentity, ProviderFlowError } from "./flow.server";
+import { findIdentity, IdentityTakenError, linkIdentity, touchIdentity } from "./identities.server";
+import type { Provider } from "./providers.server";
+
+/**
+ * What a verified provider identity leads to (docs/decisions/015):
+ *
+ *   linked to a user           sign in as that user (its second factor first, with OIDC_REQUIRE_TOTP)
+ *   unlinked, verified email of an existing account
+ *                              the account proves itself (its password) before the link: /auth/<id>/link
+ *   unlinked, unverified email of an existing account
+ *                              refused: sign in, then link from settings
+ *   unlinked, email unknown    a new account (REGISTRATION=open), email confirmed when the provider verified it
+ */
+
+export const LINK_FROM_SETTINGS = (label: string) =>
+  `An account with this email already exists. Sign in to it, then link ${label} in Settings › Connections.`;
+
+/** The callback's answer: a redirect, or (thrown) a ProviderFlowError for the error page. */
+export async function handleProviderCallback(request: Request, context: AppLoadContext, provider: Provider): Promise<Response> {
+  const origin = requestOrigin(request, context);
+  const attempt = await startAttempt("provider", { address: context.clientIp }, origin);
+  let result: { flow: Flow; identity: ProviderIdentity };
+  try {
+    result = await finishProviderFlow(request, provider);
+  } catch (error) {
+    if (error instanceof ProviderFlowError) {
+      await attempt.failed();
+      await recordActivity({ type: "provider_sign_in_refused", actorId: null, details: { provider: provider.id, reason: error.message.slice(0, 120) } }, origin);
+    } else {
+      await attempt.cancelled();
+    }
+    throw error;
+  }
+  await attempt.succeeded();
+  const { flow, identity } = result;
+  const response = await routeIdentity(request, context, provider, flow, identity);
+  if (!response.headers.getSetCookie().some((c) => c.startsWith(`${getConfig().sessionCookieName}_oidc=`))) {
+    response.headers.append("Set-Cookie", await clearFlowCookie());
+  }
+  return response;
+}
+
+async function routeIdentity(
+  request: Request,
+  context: AppLoadContext,
+  provider: Provider,
+  flow: Flow,
+  identity: ProviderIdentity,
+): Promise<Response> {
+  const origin = requestOrigin(request, context);
+  const actor = (userId: number | null) => ({ userId, origin });
+  const linked = await findIdentity(identity.issuer, identity.subject);
+  const auth = getAuth({ context });
+
+  if (flow.purpose === "link" || flow.purpose === "reauthenticate") {
+    // Only the signed-in user who started it may finish it.
+    if (!auth || auth.user.id !== flow.userId) throw new ProviderFlowError("Please sign in again, then try once more.", 403);
+    if (flow.purpose === "reauthenticate") {
+      if (linked?.user_id !== auth.user.id) {
+        throw new ProviderFlowError(`That ${provider.label} account is not linked to yours. Use the one you linked.`, 403);
+      }
+      await touchIdentity(linked.id);
+      return completeReauthentication(request, context, auth, flow.redirectTo ?? undefined);
+    }
+    if (linked && linked.user_id !== auth.user.id) {
+      throw new ProviderFlowError(`That ${provider.label} account is already linked to another user.`, 409);
+    }
+    if (!linked) await linkIdentity(auth.user.id, provider.id, identity, actor(auth.user.id));
+    return redirectWithFlash("/settings/connections", { category: "success", message: `${provider.label} is linked: you can sign in with it.` });
+  }
+
+  // Sign-in.
+  if (linked) {
+    const user = await findUserById(linked.user_id);
+    if (!user || !user.active) throw new ProviderFlowError("This account cannot sign in.", 403);
+    await touchIdentity(linked.id);
+    return completeProviderSignIn(request, context, provider, user, flow.redirectTo);
+  }
+  if (!identity.email) throw new ProviderFlowError(`${provider.label} did not share an email address, so no account can be found or made.`);
+  const existing = await findUserByEmail(identity.email);
+  if (existing) {
+    if (!identity.emailVerified) throw new ProviderFlowError(LINK_FROM_SETTINGS(provider.label), 409);
+    const setCookie = await holdForConfirmation(provider, identity, existing.id, flow.redirectTo);
+    return redirect(`/auth/${provider.id}/link`, { headers: { "Set-Cookie": setCookie } });
+  }
+  if (getConfig().registration === "closed") {
+    throw new ProviderFlowError("Registration is closed: an administrator creates accounts. Sign in to yours, then link it in Settings › Connections.", 403);
+  }
+  let user: User;
+  try {
+    user = await createUser({
+      email: identity.email,
+      name: (identity.name ?? identity.email.split("@")[0] ?? "").trim().slice(0, 100) || "New user",
+      passwordHash: "",
+    });
+  } catch (error) {
+    if (error instanceof EmailTakenError) throw new ProviderFlowError(LINK_FROM_SETTINGS(provider.label), 409);
+    throw error;
+  }
+  if (identity.emailVerified) {
+    await db.updateTable("users").set({ email_confirmed_at: Date.now() }).where("id", "=", user.id).execute();
+  }
+  try {
+    await linkIdentity(user.id, provider.id, identity, actor(user.id));
+  } catch (error) {
+    // Another tab linked the same account a moment ago: no half-made user stays behind.
+    await db.deleteFrom("users").where("id", "=", user.id).execute();
+    if (error instanceof IdentityTakenError) throw new ProviderFlowError("Please start the sign-in again.", 409);
+    throw error;
+  }
+  await recordActivity({ type: "registered", actorId: user.id, details: { provider: provider.id } }, origin);
+  logger.info({ provider: provider.id, userId: user.id }, "account created by a sign-in provider");
+  return completeProviderSignIn(request, context, provider, user, flow.redirectTo);
+}
+
+/** The provider has vouched for `user`: a second factor first when they have one (OIDC_REQUIRE_TOTP), else a session. */
+export async function completeProviderSignIn(
+  request: Request,
+  context: AppLoadContext,
+  provider: Provider,
+  user: User,
+  redirectTo: string | null,
+): Promise<Response> {
+  const method = `oidc:${provider.id}` as const;
+  if (getConfig().oidcRequireTotp && (await isTwoFactorEnabled(user.id))) {
+    return redirectToSecondFactor({ userId: user.id, remember: false, redirectTo, method });
+  }
+  await recordLoginSucceeded(user.id, false, requestOrigin(request, context), method);
+  return loginUser(request, context, { userId: user.id, remember: false, redirectTo, method });
+}

@@ -1,0 +1,37 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { z } from "zod";
+import { requireAnonymous } from "~/auth/guards.server";
+import { startProviderFlow } from "~/auth/oidc/flow.server";
+import { requireProvider, ProviderUnavailableError } from "~/auth/oidc/providers.server";
+import { parseForm, readFormData } from "~/auth/validation";
+
+/** POST /auth/<id>: starts the sign-in with provider <id> (a 404 for an id that is not configured). */
+
+const StartSchema = z.object({ redirectTo: z.string().max(2048, "The return address is too long.").optional() });
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  requireProvider(params.provider);
+  await requireAnonymous({ request, context });
+  return redirect("/login");
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const provider = requireProvider(params.provider);
+  await requireAnonymous({ request, context });
+  const parsed = parseForm(await readFormData(request), StartSchema);
+  if (!parsed.success) throw new Response(Object.values(parsed.errors)[0] ?? "Invalid request.", { status: 400 });
+  try {
+    return await startProviderFlow(provider, { purpose: "sign_in", redirectTo: parsed.data.redirectTo ?? null });
+  } catch (error) {
+    if (error instanceof ProviderUnavailableError) throw providerUnavailable(provider.label);
+    throw error;
+  }
+}
+
+export function providerUnavailable(label: string): Response {
+  return new Response(`${label} cannot be reached right now. Please try again later, or sign in another way.`, {
+    status: 502,
+    statusText: "Bad Gateway",
+  });
+}

@@ -1,0 +1,120 @@
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { recordActivity, requestOrigin } from "~/activity/activity.server";
+import { requireAnonymous } from "~/auth/guards.server";
+import { clearFlowCookie, consumeFlow, readPendingConfirmation } from "~/auth/oidc/flow.server";
+import { IdentityTakenError, linkIdentity } from "~/auth/oidc/identities.server";
+import { requireProvider } from "~/auth/oidc/providers.server";
+import { completeProviderSignIn, LINK_FROM_SETTINGS } from "~/auth/oidc/sign-in.server";
+import { hasPassword, verifyPassword } from "~/auth/password.server";
+import { rateLimitHeaders, startAttempt } from "~/auth/rate-limit.server";
+import { parseForm, readFormData } from "~/auth/validation";
+import { CurrentPasswordField, FormError } from "~/components/field";
+import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
+import { findUserById } from "~/users/users.server";
+
+/**
+ * /auth/<id>/link: a provider vouched for an email that an existing account
+ * uses. Nothing is linked until that account proves itself with its password
+ * (docs/decisions/015-oidc-account-linking.md).
+ */
+
+export const meta: MetaFunction = () => [{ title: "Link your account · Remix Auth Kit" }];
+
+export const headers: HeadersFunction = (args) => rateLimitHeaders(args);
+
+const ConfirmLinkSchema = z.object({
+  password: z.string({ message: "Password is required." }).min(1, "Password is required.").max(1024, "Password is too long."),
+});
+
+const EXPIRED = "This link request has expired or was already used. Start the sign-in again.";
+
+async function pendingLink(request: Request, providerId: string | undefined) {
+  const provider = requireProvider(providerId);
+  const flow = await readPendingConfirmation(request, provider);
+  const user = flow?.userId ? await findUserById(flow.userId) : undefined;
+  return { provider, flow: user?.active ? flow : null, user: user?.active ? user : undefined };
+}
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  requireProvider(params.provider);
+  await requireAnonymous({ request, context });
+  const { provider, flow, user } = await pendingLink(request, params.provider);
+  if (!flow || !user) return data({ label: provider.label, email: null, canConfirm: false, problem: EXPIRED }, { status: 410 });
+  if (!hasPassword(user)) {
+    return data({ label: provider.label, email: user.email, canConfirm: false, problem: LINK_FROM_SETTINGS(provider.label) }, { status: 409 });
+  }
+  return { label: provider.label, email: user.email, canConfirm: true, problem: null };
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  requireProvider(params.provider);
+  await requireAnonymous({ request, context });
+  const { provider, flow, user } = await pendingLink(request, params.provider);
+  if (!flow || !user || !flow.issuer || !flow.subject) return data({ error: EXPIRED, fieldErrors: {} as Record<string, string> }, { status: 410 });
+  const parsed = parseForm(await readFormData(request), ConfirmLinkSchema);
+  if (!parsed.success) return data({ error: "Check the highlighted field.", fieldErrors: parsed.errors }, { status: 400 });
+  const origin = requestOrigin(request, context);
+  const attempt = await startAttempt("password", { account: user.email, address: context.clientIp, subjectId: user.id }, origin);
+  if (!(await verifyPassword(parsed.data.password, user.password_hash))) {
+    await attempt.failed();
+    await recordActivity({ type: "login_failed", actorId: null, subjectId: user.id, details: { provider: provider.id } }, origin);
+    return data({ error: "Incorrect password.", fieldErrors: {} as Record<string, string> }, { status: 400 });
+  }
+  await attempt.succeeded();
+  if (!(await consumeFlow(flow))) return data({ error: EXPIRED, fieldErrors: {} as Record<string, string> }, { status: 410 });
+  try {
+    await linkIdentity(
+      user.id,
+      provider.id,
+      { issuer: flow.issuer, subject: flow.subject, email: flow.email, emailVerified: true, name: null },
+      { userId: user.id, origin },
+    );
+  } catch (error) {
+    if (error instanceof IdentityTakenError) {
+      return data({ error: `That ${provider.label} account is already linked to another user.`, fieldErrors: {} as Record<string, string> }, { status: 409 });
+    }
+    throw error;
+  }
+  const response = await completeProviderSignIn(request, context, provider, user, flow.redirectTo);
+  response.headers.append("Set-Cookie", await clearFlowCookie());
+  return response;
+}
+
+export default function ConfirmLinkPage() {
+  const { label, email, canConfirm, problem } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  return (
+    <section className="card narrow" aria-labelledby="confirm-link-title">
+      <h1 id="confirm-link-title">Link {label} to your account</h1>
+      {canConfirm ? (
+        <>
+          <p>
+            An account for {email} already exists. Enter its password to link {label} to it; after that you can sign in with
+            either.
+          </p>
+          <FormError message={actionData?.error} />
+          <Form method="post" noValidate>
+            <input type="hidden" name="username" autoComplete="username" value={email ?? ""} readOnly />
+            <CurrentPasswordField autoFocus error={actionData?.fieldErrors.password} />
+            <button type="submit" className="button primary" disabled={busy}>
+              Link and sign in
+            </button>
+          </Form>
+        </>
+      ) : (
+        <p role="alert">{problem}</p>
+      )}
+      <p className="aside">
+        <Link to="/login">Back to log in</Link>
+      </p>
+    </section>
+  );
+}
+
+export function ErrorBoundary() {
+  return <TooManyAttemptsBoundary />;
+}
