@@ -16,7 +16,7 @@ test("a first sign-in with the provider creates the account and signs in", async
   await expect(currentUser(page)).toHaveText(email.split("@")[0]!);
   await visit(page, "/settings/connections");
   await expect(page.getByRole("heading", { level: 2, name: "Test IdP" })).toBeVisible();
-  await expect(page.getByText(email)).toBeVisible();
+  await expect(page.getByRole("main").getByText(email)).toBeVisible();
 });
 
 test("links the provider from settings, signs in with it, unlinks it, and signs in again with the password", async ({ page }) => {
@@ -28,7 +28,7 @@ test("links the provider from settings, signs in with it, unlinks it, and signs 
   await throughTestProvider(page, providerEmail);
   await expect(page).toHaveURL(exactPath("/settings/connections"));
   await expect(flash(page)).toHaveText("Test IdP is linked: you can sign in with it.");
-  await expect(page.getByText(providerEmail)).toBeVisible();
+  await expect(page.getByRole("main").getByText(providerEmail)).toBeVisible();
 
   await logout(page);
   await visit(page, "/login");
