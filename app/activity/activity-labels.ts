@@ -82,17 +82,21 @@ function detailLabel(key: string): string {
   return DETAIL_LABELS[key] ?? key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replaceAll("_", " ").toLowerCase();
 }
 
-function detailValue(key: string, value: unknown): string {
+function detailValue(key: string, value: unknown, providerLabel?: (id: string) => string): string {
   if (value === true) return "yes";
   if (value === false) return "no";
-  if (key === "method" && typeof value === "string") return signInMethodLabel(value);
+  if (key === "method" && typeof value === "string") return signInMethodLabel(value, providerLabel);
+  if (key === "provider" && typeof value === "string" && providerLabel) return providerLabel(value);
   if (typeof value === "string") return value.replaceAll(",", ", ");
   return String(value);
 }
 
-/** A short, readable summary of an event's details ("other sessions signed out: 2, remember me: yes"). */
-export function describeDetails(details: Record<string, unknown>): string {
+/**
+ * A short, readable summary of an event's details ("other sessions signed out: 2, remember me: yes").
+ * `providerLabel` (server side: from the configuration) names sign-in providers by their button label.
+ */
+export function describeDetails(details: Record<string, unknown>, providerLabel?: (id: string) => string): string {
   return Object.entries(details)
-    .map(([key, value]) => `${detailLabel(key)}: ${detailValue(key, value)}`)
+    .map(([key, value]) => `${detailLabel(key)}: ${detailValue(key, value, providerLabel)}`)
     .join(", ");
 }

@@ -12,6 +12,7 @@ import { Field } from "~/components/field";
 import { Pagination } from "~/components/pagination";
 import { findUserByEmail, findUserById } from "~/users/users.server";
 import { Time } from "~/components/time";
+import { providerLabel } from "~/auth/oidc/providers.server";
 
 export const meta: MetaFunction = () => [{ title: "Audit log · Remix Auth Kit" }];
 
@@ -62,7 +63,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       subject: entry.subjectEmail ?? (entry.subjectId === null ? "—" : `user ${entry.subjectId}`),
       ip: entry.ip,
       browser: entry.userAgent ? describeUserAgent(entry.userAgent) : "",
-      details: describeDetails(entry.details),
+      details: describeDetails(entry.details, providerLabel),
     })),
   };
 }

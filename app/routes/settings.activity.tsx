@@ -7,6 +7,7 @@ import { describeUserAgent } from "~/auth/devices.server";
 import { requireUser } from "~/auth/guards.server";
 import { Pagination } from "~/components/pagination";
 import { Time } from "~/components/time";
+import { providerLabel } from "~/auth/oidc/providers.server";
 
 export const meta: MetaFunction = () => [{ title: "Activity · Remix Auth Kit" }];
 
@@ -23,7 +24,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       id: entry.id,
       createdAt: entry.createdAt,
       label: activityLabel(entry.type),
-      details: describeDetails(entry.details),
+      details: describeDetails(entry.details, providerLabel),
       // Someone else acted on this account: an administrator (their address is not shown to the user).
       byOther: entry.actorId !== null && entry.actorId !== user.id,
       ip: entry.ip,

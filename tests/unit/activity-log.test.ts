@@ -64,6 +64,10 @@ describe("labels", () => {
     expect(describeDetails({ otherSessionsEnded: 0 })).toBe("other sessions signed out: 0");
     expect(describeDetails({ remember: false, method: "password+code" })).toBe("remember me: no, signed in with: Password and code");
     expect(describeDetails({ roles: "admin,user", someNewKey: 3 })).toBe("roles: admin, user, some new key: 3");
+    // Sign-in providers by their button label when the caller knows the configuration (pages do), else by id.
+    const label = (id: string) => (id === "acme" ? "Acme SSO" : id);
+    expect(describeDetails({ method: "oidc:acme+code", provider: "acme" }, label)).toBe("signed in with: Acme SSO and code, provider: Acme SSO");
+    expect(describeDetails({ method: "oidc:acme" })).toBe("signed in with: acme");
   });
 });
 
