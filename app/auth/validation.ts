@@ -134,6 +134,14 @@ export const DeleteAccountSchema = z.object({
   password: currentPasswordField,
 });
 
+/** A first password, for an account that signs in only through a provider. */
+export const SetPasswordSchema = z.object({ newPassword: passwordField });
+
+/** Deleting an account without a password: a fresh provider sign-in, then this box. */
+export const DeleteWithoutPasswordSchema = z.object({
+  confirm: z.literal("on", { message: "Tick the box to confirm." }),
+});
+
 /** A second factor: a 6-digit TOTP code or a recovery code (the server tells which). */
 export const TwoFactorCodeSchema = z.object({
   code: z.string({ message: "Enter the code." }).trim().min(1, "Enter the code.").max(32, "That code is too long."),

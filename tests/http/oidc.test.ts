@@ -419,3 +419,43 @@ describe("reauthentication with a linked provider", () => {
     expect((await server.db.selectFrom("sessions").select("fresh_at").where("user_id", "=", id).executeTakeFirstOrThrow()).fresh_at).not.toBeNull();
   });
 });
+
+describe("an account made by a provider (no password)", () => {
+  it("sets a first password without a current one, then signs in with it too", async () => {
+    const sub = account();
+    const email = idp.accounts.get(sub)!.email as string;
+    const app = new Client(server.url);
+    await signIn(app, sub);
+    const page = await (await app.get("/settings/password")).text();
+    expect(page).toContain("Set a password");
+    expect(page).not.toContain('name="currentPassword"');
+
+    expect((await app.post("/settings/password", { newPassword: "short" })).status).toBe(400);
+    const set = await app.post("/settings/password", { newPassword: PASSWORD });
+    expect(set.status).toBe(302);
+    expect(await (await app.get("/settings/password")).text()).toContain("Your password is set");
+
+    const browser = new Client(server.url);
+    const login = await browser.post("/login", { email, password: PASSWORD });
+    expect(login.status).toBe(302);
+    expect(login.headers.get("Location")).toBe("/dashboard");
+    // From now on, a change needs the current password.
+    expect(await (await app.get("/settings/password")).text()).toContain('name="currentPassword"');
+  });
+
+  it("deletes the account with a ticked box (no password to ask for); without it, a 400 and nothing deleted", async () => {
+    const sub = account();
+    const email = idp.accounts.get(sub)!.email as string;
+    const app = new Client(server.url);
+    await signIn(app, sub);
+    const refused = await app.post("/settings/delete-account", {});
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain("Tick the box to confirm.");
+    expect(await userIdOf(email)).toBeDefined();
+
+    const deleted = await app.post("/settings/delete-account", { confirm: "on" });
+    expect(deleted.status).toBe(302);
+    expect(deleted.headers.get("Location")).toBe("/");
+    expect(await userIdOf(email)).toBeUndefined();
+  });
+});
