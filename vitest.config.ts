@@ -3,14 +3,23 @@ import { defineConfig } from "vitest/config";
 
 /**
  * Two projects, one run: `sqlite` runs every suite on SQLite files; `postgres`
- * runs the suites that exercise the database through the app's modules (unit),
- * the schema check and the multi-instance tests on a throw-away PostgreSQL
- * server (tests/postgres-global-setup.ts). The HTTP suites that arrange state
- * with raw SQLite statements (`server.sql`) run on SQLite only.
- * One file on one database: `npx vitest run --project postgres tests/unit/x.test.ts`.
+ * runs the same suites on a throw-away PostgreSQL server
+ * (tests/postgres-global-setup.ts), each test server on its own database
+ * (tests/helpers/server.ts): the HTTP suites arrange and check state through
+ * `server.db` (Kysely), never through SQLite statements.
+ * One file on one database: `npx vitest run --project postgres tests/http/x.test.ts`.
  */
-const POSTGRES_SUITES = ["tests/unit/**/*.test.ts", "tests/http/multi-instance.test.ts", "tests/http/database-commands.test.ts"];
-const SQLITE_ONLY = ["tests/unit/sqlite-transactions.test.ts"];
+const POSTGRES_HTTP_SUITES = [
+  "multi-instance",
+  "database-commands",
+  "account-links",
+].map((name) => `tests/http/${name}.test.ts`);
+const POSTGRES_SUITES = ["tests/unit/**/*.test.ts", ...POSTGRES_HTTP_SUITES];
+/** SQLite only, by nature: */
+const SQLITE_ONLY = [
+  // BEGIN IMMEDIATE and SQLITE_BUSY: SQLite's own locking.
+  "tests/unit/sqlite-transactions.test.ts",
+];
 // Sized for a busy 2-core machine: HTTP tests start servers and spawn commands; the slowest
 // take ~20 s when the machine is loaded (and these machines have 2-3x slower days).
 const TIMEOUTS = { testTimeout: 60_000, hookTimeout: 60_000 };

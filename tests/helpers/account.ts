@@ -18,22 +18,29 @@ export function pathOf(link: string): string {
 
 export type UserRow = { id: number; email: string; name: string; email_confirmed_at: number | null; password_hash: string };
 
-export function userByEmail(server: TestServer, email: string): UserRow | undefined {
-  return server.sql.prepare("SELECT * FROM users WHERE email = ?").get(email) as UserRow | undefined;
+export async function userByEmail(server: TestServer, email: string): Promise<UserRow | undefined> {
+  return server.db.selectFrom("users").selectAll().where("email", "=", email).executeTakeFirst();
 }
 
 export type ActivityEntry = { type: string; actor_id: number | null; subject_id: number | null; ip: string; user_agent: string; details: string };
 
 /** The activity entries about (or by) a user, oldest first. */
-export function activityOf(server: TestServer, userId: number): ActivityEntry[] {
-  return server.sql
-    .prepare("SELECT type, actor_id, subject_id, ip, user_agent, details FROM activity WHERE actor_id = ? OR subject_id = ? ORDER BY id")
-    .all(userId, userId) as ActivityEntry[];
+export async function activityOf(server: TestServer, userId: number): Promise<ActivityEntry[]> {
+  return server.db
+    .selectFrom("activity")
+    .select(["type", "actor_id", "subject_id", "ip", "user_agent", "details"])
+    .where((eb) => eb.or([eb("actor_id", "=", userId), eb("subject_id", "=", userId)]))
+    .orderBy("id")
+    .execute();
 }
 
 /** Makes every session of the user not fresh, as if the password was entered long ago. */
-export function makeStale(server: TestServer, email: string): void {
-  server.sql.prepare("UPDATE sessions SET fresh_at = NULL WHERE user_id = (SELECT id FROM users WHERE email = ?)").run(email);
+export async function makeStale(server: TestServer, email: string): Promise<void> {
+  await server.db
+    .updateTable("sessions")
+    .set({ fresh_at: null })
+    .where("user_id", "=", (eb) => eb.selectFrom("users").select("id").where("email", "=", email))
+    .execute();
 }
 
 /** Follows one redirect and returns the page's HTML (where a flash shows). */

@@ -94,7 +94,7 @@ describe("/settings/activity", () => {
 /** Registers a user holding the admin role (audit:read). */
 async function auditor() {
   const { client, email } = await registerClient(server, "Audrey Auditor");
-  grantRole(server, email);
+  await grantRole(server, email);
   return { client, email };
 }
 

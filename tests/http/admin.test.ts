@@ -24,7 +24,7 @@ function rolesOf(email: string): string[] {
 
 /** Gives an account the admin role directly in the database (as `npm run user -- set-role` would). */
 function makeAdmin(email: string): void {
-  grantRole(server, email);
+  await grantRole(server, email);
 }
 
 async function registered(name = "Http User") {
@@ -111,7 +111,7 @@ describe("admin writes need a fresh login", () => {
   });
 
   it.each(ADMIN_POSTS)("POST (%s) on a stale session goes to /reauthenticate and changes nothing", async (_name, path, fields) => {
-    makeStale(server, stale.email);
+    await makeStale(server, stale.email);
     const before = snapshot();
     const plain = await stale.client.post(path(), fields());
     expect(plain.status).toBe(302);
@@ -123,7 +123,7 @@ describe("admin writes need a fresh login", () => {
   });
 
   it("the new-user form asks for the password first; reading users does not", async () => {
-    makeStale(server, stale.email);
+    await makeStale(server, stale.email);
     const form = await stale.client.get("/admin/users/new");
     expect(form.status).toBe(302);
     expect(form.headers.get("Location")).toBe("/reauthenticate?redirectTo=%2Fadmin%2Fusers%2Fnew");
@@ -158,7 +158,7 @@ describe("nobody grants permissions they lack", () => {
       )
       .run();
     manager = await registered("Mia Manager");
-    grantRole(server, manager.email, "manager");
+    await grantRole(server, manager.email, "manager");
   });
 
   it("a users:write holder cannot create an admin, nor make anyone (themselves included) one", async () => {
@@ -396,7 +396,7 @@ describe("the last admin's own account", () => {
     const solo = await startServer();
     try {
       const { client, email } = await registerClient(solo, "Only Admin");
-      grantRole(solo, email);
+      await grantRole(solo, email);
       const response = await client.post("/settings/delete-account", { password: PASSWORD });
       expect(response.status).toBe(400);
       expect(await response.text()).toContain("This is the last active admin.");

@@ -79,7 +79,7 @@ beforeAll(async () => {
   let email: string;
   ({ client: signedIn, email } = await registerClient(server, "Fuzz Admin"));
   // An admin, so the admin area's actions are reached too (user 2 is someone to act on).
-  grantRole(server, email);
+  await grantRole(server, email);
   await registerClient(server, "Fuzz Target");
   token = await createToken(signedIn, { name: "fuzz", scopes: ["profile:read", "notes:read", "notes:write"] });
   // A note of the fuzzer's own, so PATCH and DELETE of /api/v1/notes/1 reach the database.

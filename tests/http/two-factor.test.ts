@@ -279,7 +279,7 @@ describe("the pending login is server-side and single use (issue 11)", () => {
 describe("an admin resets a user's two-factor (a lost phone)", () => {
   it("turns it off, logs it with the admin as actor, mails the user; the password alone logs in again", async () => {
     const admin = await registerClient(server, "Reset Admin");
-    grantRole(server, admin.email);
+    await grantRole(server, admin.email);
     const { email } = await userWithTwoFactor();
     const page = await (await admin.client.get(`/admin/users/${userId(email)}`)).text();
     expect(page).toContain("Reset two-factor");
