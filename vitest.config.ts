@@ -13,6 +13,7 @@ const POSTGRES_HTTP_SUITES = [
   "multi-instance",
   "database-commands",
   "account-links",
+  "admin",
 ].map((name) => `tests/http/${name}.test.ts`);
 const POSTGRES_SUITES = ["tests/unit/**/*.test.ts", ...POSTGRES_HTTP_SUITES];
 /** SQLite only, by nature: */
