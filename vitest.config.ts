@@ -13,6 +13,11 @@ const POSTGRES_HTTP_SUITES = [
   "multi-instance",
   "database-commands",
   "account-links",
+  "fuzz",
+  "mail-failure",
+  "session-rotation",
+  "anonymous-pages",
+  "startup-errors",
   "admin",
 ].map((name) => `tests/http/${name}.test.ts`);
 const POSTGRES_SUITES = ["tests/unit/**/*.test.ts", ...POSTGRES_HTTP_SUITES];

@@ -195,6 +195,11 @@ describe("odd requests", () => {
     ["a data request naming unknown routes", "/dashboard.data?_routes=routes%2Fnope,root"],
     ["a huge API cursor", `/api/v1/notes?cursor=${"9".repeat(5000)}&limit=${"1".repeat(400)}`],
     ["prototype keys in an API query", "/api/v1/notes?__proto__=1&constructor=2&limit=1&limit=999"],
+    // PostgreSQL refuses NUL in text: each query value must be refused or dropped before it reaches the database.
+    ["a NUL in the user search", "/admin/users?q=a%00b"],
+    ["a NUL in the audit filters", "/admin/audit?type=login%00failed&user=%00&q=%00"],
+    ["a NUL in an API cursor", "/api/v1/notes?cursor=%00"],
+    ["a NUL in the redirect after login", "/login?redirectTo=%2Fdashboard%00"],
   ])("answers %s without a 5xx", async (_name, path) => {
     const response = await signedIn.get(path);
     expect(response.status).toBeLessThan(500);
