@@ -1,3 +1,5 @@
+import type { SelectQueryBuilder } from "kysely";
+import type { Database } from "../../db/schema";
 import { Client, type TestServer } from "./server";
 
 /** Shared steps for the account lifecycle HTTP tests. */
@@ -59,4 +61,20 @@ export async function isSignedOut(client: Client): Promise<boolean> {
 /** The last value of a header that may be sent more than once (Referrer-Policy: the last valid one wins). */
 export function lastHeaderValue(response: Response, name: string): string | undefined {
   return response.headers.get(name)?.split(",").map((v) => v.trim()).at(-1);
+}
+
+/** The id of the account with this email (throws when there is none). */
+export async function userIdOf(server: TestServer, email: string): Promise<number> {
+  return (await server.db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirstOrThrow()).id;
+}
+
+/** How many rows of `table` match `where` (Kysely's count, a number on either database). */
+export async function countRows<T extends keyof Database>(
+  server: TestServer,
+  table: T,
+  where: (query: SelectQueryBuilder<Database, T, object>) => SelectQueryBuilder<Database, T, object> = (query) => query,
+): Promise<number> {
+  const query = where(server.db.selectFrom(table as keyof Database) as unknown as SelectQueryBuilder<Database, T, object>);
+  const row = await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  return Number(row.n);
 }
