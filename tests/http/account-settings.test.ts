@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { activityOf, follow, isSignedOut, loginClient, makeStale, userByEmail } from "../helpers/account";
+import { activityOf, countRows, follow, isSignedOut, loginClient, makeStale, userByEmail } from "../helpers/account";
 import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail } from "../helpers/server";
 import { type SmtpSink, startSmtpSink } from "../helpers/smtp-sink";
 
@@ -17,7 +17,8 @@ afterAll(async () => {
 });
 
 const anon = () => new Client(server.url);
-const count = (sql: string, ...params: unknown[]) => (server.sql.prepare(sql).get(...params) as { n: number }).n;
+/** Rows of `table` belonging to the user. */
+const count = (table: "sessions" | "account_tokens", userId: number) => countRows(server, table, (q) => q.where("user_id", "=", userId));
 
 describe("settings routes guard themselves", () => {
   it.each(["/settings/profile", "/settings/email", "/settings/password", "/settings/delete-account"])(
@@ -119,7 +120,7 @@ describe("/settings/password", () => {
     replay.cookies.set("__session", before);
     expect(await isSignedOut(replay)).toBe(true);
     const user = (await userByEmail(server, email))!;
-    expect(count("SELECT count(*) AS n FROM sessions WHERE user_id = ?", user.id)).toBe(1);
+    expect(await count("sessions", user.id)).toBe(1);
 
     const mail = await sink.waitForMail(email, { subject: /password was changed/ });
     expect(mail.text).toContain("every other session of your account was signed out");
@@ -148,10 +149,23 @@ describe("/settings/delete-account", () => {
     await sink.waitForMail(email, { subject: /Reset your/ });
     const user = (await userByEmail(server, email))!;
     // An entry written before this rule existed, with personal data in its details.
-    server.sql
-      .prepare("INSERT INTO activity (created_at, type, actor_id, subject_id, ip, user_agent, details) VALUES (?, 'user_updated', ?, ?, '10.0.0.9', 'Legacy UA', ?)")
-      .run(Date.now(), user.id, user.id, JSON.stringify({ email, name: "Hypatia Alexandria", role: "user" }));
-    const ids = server.sql.prepare("SELECT id FROM activity WHERE actor_id = ? OR subject_id = ?").all(user.id, user.id) as { id: number }[];
+    await server.db
+      .insertInto("activity")
+      .values({
+        created_at: Date.now(),
+        type: "user_updated",
+        actor_id: user.id,
+        subject_id: user.id,
+        ip: "10.0.0.9",
+        user_agent: "Legacy UA",
+        details: JSON.stringify({ email, name: "Hypatia Alexandria", role: "user" }),
+      })
+      .execute();
+    const ids = await server.db
+      .selectFrom("activity")
+      .select("id")
+      .where((eb) => eb.or([eb("actor_id", "=", user.id), eb("subject_id", "=", user.id)]))
+      .execute();
     expect(ids.length).toBeGreaterThanOrEqual(2);
 
     const response = await client.post("/settings/delete-account", { password: PASSWORD });
@@ -161,14 +175,15 @@ describe("/settings/delete-account", () => {
     expect(await follow(client, response)).toContain("Your account has been deleted.");
 
     expect(await userByEmail(server, email)).toBeUndefined();
-    expect(count("SELECT count(*) AS n FROM sessions WHERE user_id = ?", user.id)).toBe(0);
-    expect(count("SELECT count(*) AS n FROM account_tokens WHERE user_id = ?", user.id)).toBe(0);
+    expect(await count("sessions", user.id)).toBe(0);
+    expect(await count("account_tokens", user.id)).toBe(0);
     expect(await isSignedOut(other)).toBe(true);
 
-    const placeholders = ids.map(() => "?").join(",");
-    const rows = server.sql
-      .prepare(`SELECT * FROM activity WHERE id IN (${placeholders}) OR type = 'account_deleted'`)
-      .all(...ids.map((r) => r.id)) as Record<string, unknown>[];
+    const rows = await server.db
+      .selectFrom("activity")
+      .selectAll()
+      .where((eb) => eb.or([eb("id", "in", ids.map((r) => r.id)), eb("type", "=", "account_deleted")]))
+      .execute();
     const kept = rows.filter((row) => ids.some((r) => r.id === row.id));
     expect(kept).toHaveLength(ids.length);
     const text = JSON.stringify(rows);

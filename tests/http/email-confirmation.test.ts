@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { activityOf, follow, loginClient, makeStale, pathOf, userByEmail } from "../helpers/account";
+import { activityOf, countRows, follow, loginClient, makeStale, pathOf, userByEmail } from "../helpers/account";
 import { linkIn, tokenIn } from "../helpers/mail-message";
 import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail } from "../helpers/server";
 import { type SmtpSink, startSmtpSink } from "../helpers/smtp-sink";
@@ -100,7 +100,7 @@ describe("email confirmation", () => {
     expect((await anon().get("/verify-email")).status).toBe(400);
 
     const user = (await userByEmail(server, email))!;
-    server.sql.prepare("UPDATE account_tokens SET expires_at = ? WHERE user_id = ?").run(Date.now() - 1, user.id);
+    await server.db.updateTable("account_tokens").set({ expires_at: Date.now() - 1 }).where("user_id", "=", user.id).execute();
     const expired = await anon().post("/verify-email", { token });
     expect(expired.status).toBe(410);
     expect(await expired.text()).toContain("This link has expired");
@@ -118,7 +118,8 @@ describe("/settings/email", () => {
     const post = await client.post("/settings/email", { email: uniqueEmail("stale") });
     expect(post.status).toBe(302);
     expect(post.headers.get("Location")).toBe("/reauthenticate?redirectTo=%2Fsettings%2Femail");
-    expect(server.sql.prepare("SELECT count(*) AS n FROM account_tokens WHERE purpose = 'email_change' AND user_id = ?").get((await userByEmail(server, email))!.id)).toEqual({ n: 0 });
+    const { id } = (await userByEmail(server, email))!;
+    expect(await countRows(server, "account_tokens", (q) => q.where("purpose", "=", "email_change").where("user_id", "=", id))).toBe(0);
   });
 
   it("refuses the current address, a taken one and a malformed one with 400", async () => {

@@ -188,7 +188,12 @@ describe("/reset-password", () => {
     const { email } = await registerClient(server);
     const token = await requestResetToken(email);
     const user = (await userByEmail(server, email))!;
-    server.sql.prepare("UPDATE account_tokens SET expires_at = ? WHERE user_id = ? AND purpose = 'password_reset'").run(Date.now() - 1, user.id);
+    await server.db
+      .updateTable("account_tokens")
+      .set({ expires_at: Date.now() - 1 })
+      .where("user_id", "=", user.id)
+      .where("purpose", "=", "password_reset")
+      .execute();
     const { page } = await openResetLink(token);
     expect(page.status).toBe(410);
     expect(await page.text()).toContain("This link has expired");
@@ -199,9 +204,12 @@ describe("/reset-password", () => {
     const before = Date.now();
     await requestResetToken(email);
     const user = (await userByEmail(server, email))!;
-    const row = server.sql
-      .prepare("SELECT created_at, expires_at FROM account_tokens WHERE user_id = ? AND purpose = 'password_reset'")
-      .get(user.id) as { created_at: number; expires_at: number };
+    const row = await server.db
+      .selectFrom("account_tokens")
+      .select(["created_at", "expires_at"])
+      .where("user_id", "=", user.id)
+      .where("purpose", "=", "password_reset")
+      .executeTakeFirstOrThrow();
     expect(row.created_at).toBeGreaterThanOrEqual(before);
     expect(row.expires_at - row.created_at).toBe(3_600_000);
   });
