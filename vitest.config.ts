@@ -13,6 +13,7 @@ const POSTGRES_HTTP_SUITES = [
   "multi-instance",
   "database-commands",
   "account-links",
+  "api-tokens",
   "password-reset",
   "email-confirmation",
   "account-settings",

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { activityOf, makeStale } from "../helpers/account";
+import { activityOf, countRows, makeStale, userIdOf } from "../helpers/account";
 import { callApi, createToken, postCreateToken, tokenRow } from "../helpers/api";
 import { Client, grantRole, PASSWORD, registerClient, startServer, type TestServer } from "../helpers/server";
 
@@ -19,14 +19,14 @@ afterAll(async () => {
   await server?.stop();
 });
 
-function userId(email: string): number {
-  return (server.sql.prepare("SELECT id FROM users WHERE email = ?").get(email) as { id: number }).id;
+function userId(email: string): Promise<number> {
+  return userIdOf(server, email);
 }
 
 async function userWithToken(options: Parameters<typeof createToken>[1] = {}) {
   const { client, email } = await registerClient(server, "Token Owner");
   const token = await createToken(client, options);
-  return { client, email, id: userId(email), token };
+  return { client, email, id: await userId(email), token };
 }
 
 async function expectUnauthorized(response: Response) {
@@ -50,7 +50,8 @@ describe("the token page (/settings/api-tokens)", () => {
     // 30 days by default.
     expect(row.expires_at! - row.created_at).toBe(30 * 86_400_000);
     // Nothing stores the token itself.
-    const dump = JSON.stringify(server.sql.prepare("SELECT * FROM api_tokens").all()) + JSON.stringify(server.sql.prepare("SELECT * FROM activity").all());
+    const dump =
+      JSON.stringify(await server.db.selectFrom("api_tokens").selectAll().execute()) + JSON.stringify(await server.db.selectFrom("activity").selectAll().execute());
     expect(dump).not.toContain(token!.split("_")[2]);
     expect(server.logs.join("\n")).not.toContain(token!.split("_")[2]);
     expect(html).toContain("shown only this once");
@@ -79,7 +80,8 @@ describe("the token page (/settings/api-tokens)", () => {
     const unknownScope = await postCreateToken(client, { name: "x", scopes: ["admin:all"] });
     expect(unknownScope.response.status).toBe(400);
     expect(unknownScope.html).toContain("Choose from the listed scopes.");
-    expect(server.sql.prepare("SELECT count(*) AS n FROM api_tokens WHERE user_id = ?").get(userId(email))).toEqual({ n: 0 });
+    const id = await userId(email);
+    expect(await countRows(server, "api_tokens", (q) => q.where("user_id", "=", id))).toBe(0);
   });
 
   it("needs a fresh login to create a token (a stale session goes to /reauthenticate), not to revoke one", async () => {
@@ -135,7 +137,7 @@ describe("401: no valid bearer token", () => {
   it("an expired token (its expiry moved into the past), and says so to no one but the log", async () => {
     const { token, id } = await userWithToken();
     expect((await callApi(server, "/api/v1/me", { token })).status).toBe(200);
-    server.sql.prepare("UPDATE api_tokens SET expires_at = ? WHERE id = ?").run(Date.now() - 1, (await tokenRow(server, token)).id);
+    await server.db.updateTable("api_tokens").set({ expires_at: Date.now() - 1 }).where("id", "=", (await tokenRow(server, token)).id).execute();
     const response = await callApi(server, "/api/v1/me", { token });
     await expectUnauthorized(response);
     expect(response.headers.get("WWW-Authenticate")).toContain('error="invalid_token"');
@@ -304,7 +306,7 @@ describe("the API with a token", () => {
       expect(response.status, path).toBe(404);
       expect(await response.json()).toEqual({ error: "There is no such API endpoint; see /api/v1/openapi.json." });
     }
-    expect(server.sql.prepare("SELECT count(*) AS n FROM notes WHERE user_id = ?").get(id)).toEqual({ n: 0 });
+    expect(await countRows(server, "notes", (q) => q.where("user_id", "=", id))).toBe(0);
 
     const response = await callApi(server, "/api/v1/openapi.json");
     expect(response.status).toBe(200);
@@ -328,7 +330,11 @@ describe("the API with a token", () => {
     expect((await callApi(server, "/api/v1/me", { token })).status).toBe(200);
     expect((await tokenRow(server, token)).last_used_at).toBe(first.last_used_at);
     // A minute later (moved back in the row), the next use is written.
-    server.sql.prepare("UPDATE api_tokens SET last_used_at = last_used_at - 61000 WHERE id = ?").run(first.id);
+    await server.db
+      .updateTable("api_tokens")
+      .set((eb) => ({ last_used_at: eb("last_used_at", "-", 61_000) }))
+      .where("id", "=", first.id)
+      .execute();
     expect((await callApi(server, "/api/v1/me", { token })).status).toBe(200);
     expect((await tokenRow(server, token)).last_used_at).toBeGreaterThan(first.last_used_at! - 61_000);
     const page = await (await client.get("/settings/api-tokens")).text();
@@ -360,7 +366,7 @@ describe("what revokes a token", () => {
     expect(revoke.status).toBe(302);
     await expectUnauthorized(await callApi(server, "/api/v1/me", { token: other }));
     expect((await callApi(server, "/api/v1/me", { token })).status).toBe(200);
-    const adminId = userId(adminEmail);
+    const adminId = await userId(adminEmail);
     expect((await activityOf(server, id)).find((e) => e.type === "api_token_revoked")).toMatchObject({ actor_id: adminId, subject_id: id });
 
     const end = await adminClient.post(`/admin/users/${id}`, { intent: "end-sessions" });
@@ -376,7 +382,7 @@ describe("what revokes a token", () => {
     const row = await tokenRow(server, token);
     expect((await client.post("/settings/delete-account", { password: PASSWORD })).status).toBe(302);
     await expectUnauthorized(await callApi(server, "/api/v1/me", { token }));
-    expect(server.sql.prepare("SELECT count(*) AS n FROM api_tokens WHERE id = ?").get(row.id)).toEqual({ n: 0 });
+    expect(await countRows(server, "api_tokens", (q) => q.where("id", "=", row.id))).toBe(0);
   });
 
   it("not a password change (the README says so)", async () => {
