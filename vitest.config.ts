@@ -13,6 +13,7 @@ const POSTGRES_HTTP_SUITES = [
   "multi-instance",
   "database-commands",
   "account-links",
+  "two-factor",
   "security",
   "reauthenticate",
   "logging",
