@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { inject } from "vitest";
-import type { Dialect } from "../../db/connection";
+import { createDatabase, createPostgresDatabase, type DB, type Dialect } from "../../db/connection";
 
 /** The database this vitest project runs on (vitest.config.ts sets TEST_DATABASE per project). */
 export const testDialect: Dialect = process.env.TEST_DATABASE === "postgres" ? "postgres" : "sqlite";
@@ -39,4 +39,9 @@ export async function newDatabaseUrl({ migrated = false }: { migrated?: boolean 
 /** startServer's database option for a URL from newDatabaseUrl. */
 export function serverDatabase(url: string): { dbPath: string } | { databaseUrl: string } {
   return url.startsWith("file:") ? { dbPath: url.slice("file:".length) } : { databaseUrl: url };
+}
+
+/** A Kysely handle on a database from newDatabaseUrl (either dialect), for tests that run commands on it; destroy it when done. */
+export function openDatabaseUrl(url: string): DB {
+  return url.startsWith("file:") ? createDatabase(url.slice("file:".length)).db : createPostgresDatabase(url, { poolSize: 2 }).db;
 }
