@@ -3,14 +3,49 @@ import { defineConfig } from "vitest/config";
 
 /**
  * Two projects, one run: `sqlite` runs every suite on SQLite files; `postgres`
- * runs the suites that exercise the database through the app's modules (unit),
- * the schema check and the multi-instance tests on a throw-away PostgreSQL
- * server (tests/postgres-global-setup.ts). The HTTP suites that arrange state
- * with raw SQLite statements (`server.sql`) run on SQLite only.
- * One file on one database: `npx vitest run --project postgres tests/unit/x.test.ts`.
+ * runs the same suites on a throw-away PostgreSQL server
+ * (tests/postgres-global-setup.ts), each test server on its own database
+ * (tests/helpers/server.ts): the HTTP suites arrange and check state through
+ * `server.db` (Kysely), never through SQLite statements.
+ * One file on one database: `npx vitest run --project postgres tests/http/x.test.ts`.
  */
-const POSTGRES_SUITES = ["tests/unit/**/*.test.ts", "tests/http/multi-instance.test.ts", "tests/http/database-commands.test.ts", "tests/http/oidc.test.ts"];
-const SQLITE_ONLY = ["tests/unit/sqlite-transactions.test.ts"];
+const POSTGRES_HTTP_SUITES = [
+  "multi-instance",
+  "database-commands",
+  "account-links",
+  "cli",
+  "session-protection",
+  "rate-limit",
+  "two-factor",
+  "security",
+  "reauthenticate",
+  "logging",
+  "devices",
+  "auth",
+  "api-tokens",
+  "password-reset",
+  "email-confirmation",
+  "account-settings",
+  "activity",
+  "fuzz",
+  "mail-failure",
+  "session-rotation",
+  "anonymous-pages",
+  "startup-errors",
+  "admin",
+  "oidc",
+  "notes",
+].map((name) => `tests/http/${name}.test.ts`);
+const POSTGRES_SUITES = ["tests/unit/**/*.test.ts", ...POSTGRES_HTTP_SUITES];
+/**
+ * SQLite only, by nature (listed for the record; the HTTP ones are simply not in the list above):
+ * - sqlite-transactions: BEGIN IMMEDIATE and SQLITE_BUSY, SQLite's own locking;
+ * - durability: the SQLite file after a SIGKILL (integrity_check) and `npm run db:backup`'s file copy;
+ * - db-seed: `npm run db:seed`, a bulk loader for a SQLite file.
+ * Not yet on PostgreSQL: session-lifetimes (database-neutral now, but its 2 s session windows
+ * failed there on a machine at load 30; to add once it passes on a quiet one), cluster.
+ */
+const SQLITE_ONLY = ["tests/unit/sqlite-transactions.test.ts", "tests/http/durability.test.ts", "tests/http/db-seed.test.ts"];
 // Sized for a busy 2-core machine: HTTP tests start servers and spawn commands (tsx scripts
 // take seconds each). On a quiet day the slowest take ~20 s; with the machine loaded to 15+
 // (2026-12-06) the CLI and re-encryption tests took 40-60 s, and these machines have 2-3x

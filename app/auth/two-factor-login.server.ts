@@ -70,7 +70,8 @@ export async function redirectToSecondFactor(
         user_id: userId,
         password_fingerprint: passwordFingerprint(user.password_hash),
         remember: remember ? 1 : 0,
-        redirect_to: redirectTo?.slice(0, 2048) ?? null,
+        // A NUL (never a safe redirect, and PostgreSQL text cannot hold it): no redirect.
+        redirect_to: redirectTo && !redirectTo.includes("\u0000") ? redirectTo.slice(0, 2048) : null,
         method,
         created_at: now,
         expires_at: now + PENDING_LOGIN_MAX_AGE_MS,

@@ -54,8 +54,14 @@ export const noteTitleField = z
   .string({ message: "Title is required." })
   .trim()
   .min(1, "Title is required.")
-  .max(200, "Title must be at most 200 characters.");
-export const noteBodyField = z.string({ message: "Text must be a string." }).trim().max(10_000, "Note must be at most 10,000 characters.");
+  .max(200, "Title must be at most 200 characters.")
+  // PostgreSQL text cannot hold NUL: refused on both databases alike.
+  .refine((t) => !t.includes("\u0000"), { message: "Title cannot contain NUL characters." });
+export const noteBodyField = z
+  .string({ message: "Text must be a string." })
+  .trim()
+  .max(10_000, "Note must be at most 10,000 characters.")
+  .refine((b) => !b.includes("\u0000"), { message: "Note cannot contain NUL characters." });
 
 export const NoteSchema = z.object({ title: noteTitleField, body: noteBodyField.default("") });
 

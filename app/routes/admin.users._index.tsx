@@ -10,7 +10,8 @@ export const meta: MetaFunction = () => [{ title: "Users · Admin · Remix Auth 
 
 // A list URL is often typed or edited by hand: a bad value falls back to the default, never a 400.
 const ListParams = z.object({
-  q: z.string().trim().max(200).catch(""),
+  // A NUL matches no name or email, and neither database takes it in a search (FTS5, PostgreSQL text).
+  q: z.string().trim().max(200).refine((q) => !q.includes("\u0000")).catch(""),
   sort: z.enum(USER_SORTS).catch("name"),
   dir: z.enum(["asc", "desc"]).optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(1_000_000).catch(1),

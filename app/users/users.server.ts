@@ -60,7 +60,9 @@ async function assertMayManage(trx: DB, actorId: number | null, userId: number):
  */
 export type Actor = { userId: number | null; origin: { ip: string; userAgent: string } };
 
-export function findUserByEmail(email: string): Promise<User | undefined> {
+export async function findUserByEmail(email: string): Promise<User | undefined> {
+  // No stored address holds a NUL (the email rules refuse it), and PostgreSQL refuses it in a query: nobody.
+  if (email.includes("\u0000")) return undefined;
   return db.selectFrom("users").selectAll().where("email", "=", email.trim().toLowerCase()).executeTakeFirst();
 }
 

@@ -47,7 +47,7 @@ export function callApi(
 export type TokenRow = ApiTokenRow;
 
 /** The stored row of a token (found by the lookup id in it). */
-export function tokenRow(server: TestServer, token: string): TokenRow {
-  const lookupId = token.split("_")[1];
-  return server.sql.prepare("SELECT * FROM api_tokens WHERE lookup_id = ?").get(lookupId) as TokenRow;
+export async function tokenRow(server: TestServer, token: string): Promise<TokenRow> {
+  const lookupId = token.split("_")[1]!;
+  return server.db.selectFrom("api_tokens").selectAll().where("lookup_id", "=", lookupId).executeTakeFirstOrThrow();
 }

@@ -4,6 +4,7 @@ import path from "node:path";
 import { randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
 import { createDatabase, createPostgresDatabase, type DB } from "../../db/connection";
+import { newDatabaseUrl, serverDatabase, testDialect } from "./database";
 
 export type TestServer = {
   url: string;
@@ -32,14 +33,17 @@ export const TEST_ENCRYPTION_KEY = "http-test-encryption-key-0123456789abcdef012
 
 /**
  * Starts the production build (`build/server.js`, built by `npm test` before
- * the suites) on a random port with its own SQLite file (or `dbPath`, to start
- * again on an earlier server's data) and the given settings.
+ * the suites) on a random port with its own database of the project's dialect
+ * (a SQLite file, or on the `postgres` project a new PostgreSQL database copied
+ * from the migrated template), or on an earlier server's data (`dbPath`,
+ * `databaseUrl`; `sameDatabase(server)`), with the given settings.
  */
 /** `env` values override the defaults; an `undefined` value leaves that variable unset. */
 export async function startServer(
   env: Record<string, string | undefined> = {},
-  { dbPath: existing, databaseUrl }: { dbPath?: string; /** A postgres:// URL: the server runs on PostgreSQL. */ databaseUrl?: string } = {},
+  { dbPath: existing, databaseUrl: given }: { dbPath?: string; /** A postgres:// URL: the server runs on PostgreSQL. */ databaseUrl?: string } = {},
 ): Promise<TestServer> {
+  const databaseUrl = given ?? (existing === undefined && testDialect === "postgres" ? await newDatabaseUrl({ migrated: true }) : undefined);
   const dir = existing ? path.dirname(existing) : path.resolve(".tmp/http", randomUUID());
   fs.mkdirSync(dir, { recursive: true });
   const postgres = databaseUrl !== undefined;
@@ -136,6 +140,11 @@ export async function startServer(
   };
 }
 
+/** startServer's database option for starting another server on `server`'s data (either dialect). */
+export function sameDatabase(server: TestServer): { dbPath: string } | { databaseUrl: string } {
+  return serverDatabase(server.databaseUrl);
+}
+
 /** A minimal browser: keeps cookies, never follows redirects. */
 export class Client {
   cookies = new Map<string, string>();
@@ -198,8 +207,12 @@ export async function registerClient(server: TestServer, name = "Http User"): Pr
 }
 
 /** Gives an account a role directly in the server's database (as `npm run user -- set-role` would add it). */
-export function grantRole(server: TestServer, email: string, role = "admin"): void {
-  server.sql
-    .prepare("INSERT OR IGNORE INTO user_roles (user_id, role_id) SELECT users.id, roles.id FROM users, roles WHERE users.email = ? AND roles.name = ?")
-    .run(email, role);
+export async function grantRole(server: TestServer, email: string, role = "admin"): Promise<void> {
+  const user = await server.db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirstOrThrow();
+  const roleRow = await server.db.selectFrom("roles").select("id").where("name", "=", role).executeTakeFirstOrThrow();
+  await server.db
+    .insertInto("user_roles")
+    .values({ user_id: user.id, role_id: roleRow.id })
+    .onConflict((conflict) => conflict.doNothing())
+    .execute();
 }

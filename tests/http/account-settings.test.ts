@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { activityOf, follow, isSignedOut, loginClient, makeStale, userByEmail } from "../helpers/account";
+import { activityOf, countRows, follow, isSignedOut, loginClient, makeStale, userByEmail } from "../helpers/account";
 import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail } from "../helpers/server";
 import { type SmtpSink, startSmtpSink } from "../helpers/smtp-sink";
 
@@ -17,7 +17,8 @@ afterAll(async () => {
 });
 
 const anon = () => new Client(server.url);
-const count = (sql: string, ...params: unknown[]) => (server.sql.prepare(sql).get(...params) as { n: number }).n;
+/** Rows of `table` belonging to the user. */
+const count = (table: "sessions" | "account_tokens", userId: number) => countRows(server, table, (q) => q.where("user_id", "=", userId));
 
 describe("settings routes guard themselves", () => {
   it.each(["/settings/profile", "/settings/email", "/settings/password", "/settings/delete-account"])(
@@ -34,7 +35,7 @@ describe("settings routes guard themselves", () => {
     "%s: a stale session is sent to /reauthenticate for GET and POST, and nothing changes",
     async (path) => {
       const { client, email } = await registerClient(server);
-      makeStale(server, email);
+      await makeStale(server, email);
       for (const response of [
         await client.get(path),
         await client.post(path, { password: PASSWORD, currentPassword: PASSWORD, newPassword: NEW_PASSWORD, email: uniqueEmail() }),
@@ -42,7 +43,7 @@ describe("settings routes guard themselves", () => {
         expect(response.status).toBe(302);
         expect(response.headers.get("Location")).toBe(`/reauthenticate?redirectTo=${encodeURIComponent(path)}`);
       }
-      expect(userByEmail(server, email)).toBeDefined();
+      expect(await userByEmail(server, email)).toBeDefined();
       await loginClient(server, email, PASSWORD);
     },
   );
@@ -57,7 +58,7 @@ describe("password strength", () => {
     const personal = await anon().post("/register.data", { name: "Weak Pw", email, password: email });
     expect(personal.status).toBe(400);
     expect(await personal.text()).toContain("There should not be any personal or page related data.");
-    expect(userByEmail(server, email)).toBeUndefined();
+    expect(await userByEmail(server, email)).toBeUndefined();
   });
 });
 
@@ -67,10 +68,10 @@ describe("/settings/profile", () => {
     const saved = await client.post("/settings/profile", { intent: "update-name", name: "  Sofia Kovalevskaya " });
     expect(saved.status).toBe(302);
     expect(await follow(client, saved)).toContain("Your name has been updated.");
-    expect(userByEmail(server, email)?.name).toBe("Sofia Kovalevskaya");
+    expect((await userByEmail(server, email))?.name).toBe("Sofia Kovalevskaya");
 
     expect((await client.post("/settings/profile.data", { intent: "update-name", name: "Sofia K" })).status).toBe(202);
-    expect(userByEmail(server, email)?.name).toBe("Sofia K");
+    expect((await userByEmail(server, email))?.name).toBe("Sofia K");
 
     const blank = await client.post("/settings/profile", { intent: "update-name", name: "   " });
     expect(blank.status).toBe(400);
@@ -81,7 +82,7 @@ describe("/settings/profile", () => {
   it("ignores fields the form does not have (no mass assignment)", async () => {
     const { client, email } = await registerClient(server);
     await client.post("/settings/profile", { intent: "update-name", name: "Fine", email: "hijack@example.com", email_confirmed_at: "1" });
-    const user = userByEmail(server, email)!;
+    const user = (await userByEmail(server, email))!;
     expect(user.name).toBe("Fine");
     expect(user.email_confirmed_at).toBeNull();
   });
@@ -118,12 +119,12 @@ describe("/settings/password", () => {
     const replay = anon();
     replay.cookies.set("__session", before);
     expect(await isSignedOut(replay)).toBe(true);
-    const user = userByEmail(server, email)!;
-    expect(count("SELECT count(*) AS n FROM sessions WHERE user_id = ?", user.id)).toBe(1);
+    const user = (await userByEmail(server, email))!;
+    expect(await count("sessions", user.id)).toBe(1);
 
     const mail = await sink.waitForMail(email, { subject: /password was changed/ });
     expect(mail.text).toContain("every other session of your account was signed out");
-    const entry = activityOf(server, user.id).find((e) => e.type === "password_changed");
+    const entry = (await activityOf(server, user.id)).find((e) => e.type === "password_changed");
     expect(JSON.parse(entry!.details)).toEqual({ otherSessionsEnded: 1 });
 
     expect((await anon().post("/login", { email, password: PASSWORD })).status).toBe(400);
@@ -138,7 +139,7 @@ describe("/settings/delete-account", () => {
     expect(wrong.status).toBe(400);
     expect(await wrong.text()).toContain("Incorrect password.");
     expect((await client.post("/settings/delete-account.data", {})).status).toBe(400);
-    expect(userByEmail(server, email)).toBeDefined();
+    expect(await userByEmail(server, email)).toBeDefined();
   });
 
   it("deletes the account, its sessions and tokens; its activity stays without personal data", async () => {
@@ -146,12 +147,25 @@ describe("/settings/delete-account", () => {
     const other = await loginClient(server, email, PASSWORD);
     await anon().post("/forgot-password", { email });
     await sink.waitForMail(email, { subject: /Reset your/ });
-    const user = userByEmail(server, email)!;
+    const user = (await userByEmail(server, email))!;
     // An entry written before this rule existed, with personal data in its details.
-    server.sql
-      .prepare("INSERT INTO activity (created_at, type, actor_id, subject_id, ip, user_agent, details) VALUES (?, 'user_updated', ?, ?, '10.0.0.9', 'Legacy UA', ?)")
-      .run(Date.now(), user.id, user.id, JSON.stringify({ email, name: "Hypatia Alexandria", role: "user" }));
-    const ids = server.sql.prepare("SELECT id FROM activity WHERE actor_id = ? OR subject_id = ?").all(user.id, user.id) as { id: number }[];
+    await server.db
+      .insertInto("activity")
+      .values({
+        created_at: Date.now(),
+        type: "user_updated",
+        actor_id: user.id,
+        subject_id: user.id,
+        ip: "10.0.0.9",
+        user_agent: "Legacy UA",
+        details: JSON.stringify({ email, name: "Hypatia Alexandria", role: "user" }),
+      })
+      .execute();
+    const ids = await server.db
+      .selectFrom("activity")
+      .select("id")
+      .where((eb) => eb.or([eb("actor_id", "=", user.id), eb("subject_id", "=", user.id)]))
+      .execute();
     expect(ids.length).toBeGreaterThanOrEqual(2);
 
     const response = await client.post("/settings/delete-account", { password: PASSWORD });
@@ -160,15 +174,16 @@ describe("/settings/delete-account", () => {
     expect(client.cookies.has("__session")).toBe(false);
     expect(await follow(client, response)).toContain("Your account has been deleted.");
 
-    expect(userByEmail(server, email)).toBeUndefined();
-    expect(count("SELECT count(*) AS n FROM sessions WHERE user_id = ?", user.id)).toBe(0);
-    expect(count("SELECT count(*) AS n FROM account_tokens WHERE user_id = ?", user.id)).toBe(0);
+    expect(await userByEmail(server, email)).toBeUndefined();
+    expect(await count("sessions", user.id)).toBe(0);
+    expect(await count("account_tokens", user.id)).toBe(0);
     expect(await isSignedOut(other)).toBe(true);
 
-    const placeholders = ids.map(() => "?").join(",");
-    const rows = server.sql
-      .prepare(`SELECT * FROM activity WHERE id IN (${placeholders}) OR type = 'account_deleted'`)
-      .all(...ids.map((r) => r.id)) as Record<string, unknown>[];
+    const rows = await server.db
+      .selectFrom("activity")
+      .selectAll()
+      .where((eb) => eb.or([eb("id", "in", ids.map((r) => r.id)), eb("type", "=", "account_deleted")]))
+      .execute();
     const kept = rows.filter((row) => ids.some((r) => r.id === row.id));
     expect(kept).toHaveLength(ids.length);
     const text = JSON.stringify(rows);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { activityOf, userIdOf } from "../helpers/account";
 import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail, grantRole } from "../helpers/server";
 
 let server: TestServer;
@@ -9,11 +10,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const userId = (email: string) => (server.sql.prepare("SELECT id FROM users WHERE email = ?").get(email) as { id: number }).id;
-const eventsOf = (email: string) =>
-  server.sql
-    .prepare("SELECT type, actor_id, subject_id, ip, user_agent, details FROM activity WHERE actor_id = ? OR subject_id = ? ORDER BY id")
-    .all(userId(email), userId(email)) as { type: string; actor_id: number | null; subject_id: number | null; ip: string; user_agent: string; details: string }[];
+const userId = (email: string) => userIdOf(server, email);
+const eventsOf = async (email: string) => activityOf(server, await userId(email));
 
 /** Text of the page's table rows, one string per row. */
 async function rows(client: Client, path: string) {
@@ -24,13 +22,13 @@ async function rows(client: Client, path: string) {
 describe("activity events from the flows", () => {
   it("records registration, failed and successful logins, and logout, with address and user agent", async () => {
     const { client, email } = await registerClient(server);
-    const id = userId(email);
+    const id = await userId(email);
     await new Client(server.url).post("/login", { email, password: "wrong password!" }, { headers: { "User-Agent": "attacker-agent" } });
     const again = new Client(server.url);
     await again.post("/login", { email, password: PASSWORD, remember: "on" });
     await again.post("/logout", {});
     await client.post("/logout", {});
-    const events = eventsOf(email);
+    const events = await eventsOf(email);
     expect(events.map((e) => [e.type, e.actor_id, e.subject_id])).toEqual([
       ["registered", id, id],
       ["login_failed", null, id],
@@ -44,13 +42,13 @@ describe("activity events from the flows", () => {
 
   it("records a failed login for an unknown email with no actor, no subject and no email", async () => {
     const email = uniqueEmail("ghost");
-    const before = (server.sql.prepare("SELECT max(id) AS id FROM activity").get() as { id: number | null }).id ?? 0;
+    const before = (await server.db.selectFrom("activity").select((eb) => eb.fn.max("id").as("id")).executeTakeFirst())?.id ?? 0;
     const response = await new Client(server.url).post("/login", { email, password: PASSWORD });
     expect(response.status).toBe(400);
-    const added = server.sql.prepare("SELECT * FROM activity WHERE id > ?").all(before) as Record<string, unknown>[];
+    const added = await server.db.selectFrom("activity").selectAll().where("id", ">", before).execute();
     const failure = added.find((row) => row.type === "login_failed")!;
     expect(failure).toMatchObject({ actor_id: null, subject_id: null, details: "{}" });
-    const everything = JSON.stringify(server.sql.prepare("SELECT * FROM activity").all());
+    const everything = JSON.stringify(await server.db.selectFrom("activity").selectAll().execute());
     expect(everything).not.toContain(email);
     expect(everything).not.toContain(PASSWORD);
   });
@@ -60,13 +58,13 @@ describe("/settings/activity", () => {
   it("shows a user their own events with readable labels, newest first, paginated", async () => {
     const { client, email } = await registerClient(server);
     const { email: otherEmail } = await registerClient(server);
-    const id = userId(email);
-    const insert = server.sql.prepare(
-      "INSERT INTO activity (created_at, type, actor_id, subject_id, ip, user_agent, details) VALUES (?, ?, ?, ?, '198.51.100.4', '', '{}')",
-    );
-    for (let i = 0; i < 30; i++) insert.run(Date.now(), "login_succeeded", id, id);
-    insert.run(Date.now(), "role_changed", userId(otherEmail), id);
-    insert.run(Date.now(), "password_changed", userId(otherEmail), userId(otherEmail));
+    const id = await userId(email);
+    const otherId = await userId(otherEmail);
+    const insert = (type: string, actor_id: number, subject_id: number) =>
+      server.db.insertInto("activity").values({ created_at: Date.now(), type, actor_id, subject_id, ip: "198.51.100.4", user_agent: "", details: "{}" }).execute();
+    for (let i = 0; i < 30; i++) await insert("login_succeeded", id, id);
+    await insert("role_changed", otherId, id);
+    await insert("password_changed", otherId, otherId);
 
     const first = await rows(client, "/settings/activity");
     expect(first).toHaveLength(25);
@@ -94,7 +92,7 @@ describe("/settings/activity", () => {
 /** Registers a user holding the admin role (audit:read). */
 async function auditor() {
   const { client, email } = await registerClient(server, "Audrey Auditor");
-  grantRole(server, email);
+  await grantRole(server, email);
   return { client, email };
 }
 
@@ -113,7 +111,7 @@ describe("/admin/audit (behind audit:read)", () => {
     expect(aliceRows[0]).toContain(`Failed sign-in attempt — ${alice} 127.0.0.1`);
     expect(aliceRows[1]).toContain(`Account created ${alice} ${alice} 127.0.0.1`);
     expect(aliceRows.join("\n")).not.toContain(bob);
-    expect(await rows(viewer, `/admin/audit?user=${userId(alice)}`)).toEqual(aliceRows);
+    expect(await rows(viewer, `/admin/audit?user=${await userId(alice)}`)).toEqual(aliceRows);
 
     const failed = await rows(viewer, `/admin/audit?user=${encodeURIComponent(alice)}&type=login_failed`);
     expect(failed).toHaveLength(1);
@@ -126,11 +124,10 @@ describe("/admin/audit (behind audit:read)", () => {
 
   it("pages through the log, keeping the filters in the links", async () => {
     const { client: viewer, email } = await auditor();
-    const id = userId(email);
-    const insert = server.sql.prepare(
-      "INSERT INTO activity (created_at, type, actor_id, subject_id, ip, user_agent, details) VALUES (?, 'logout', ?, ?, '', '', '{}')",
-    );
-    for (let i = 0; i < 27; i++) insert.run(Date.now(), id, id);
+    const id = await userId(email);
+    for (let i = 0; i < 27; i++) {
+      await server.db.insertInto("activity").values({ created_at: Date.now(), type: "logout", actor_id: id, subject_id: id, ip: "", user_agent: "", details: "{}" }).execute();
+    }
     const html = await (await viewer.get(`/admin/audit?user=${id}&type=logout`)).text();
     expect(html).toContain(`href="/admin/audit?user=${id}&amp;type=logout&amp;page=2"`);
     expect(await rows(viewer, `/admin/audit?user=${id}&type=logout&page=2`)).toHaveLength(2);

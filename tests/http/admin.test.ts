@@ -9,42 +9,55 @@ let target: { client: Client; email: string; id: number };
 
 const anon = () => new Client(server.url);
 
-function userId(email: string): number {
-  return (server.sql.prepare("SELECT id FROM users WHERE email = ?").get(email) as { id: number }).id;
+async function userId(email: string, on: TestServer = server): Promise<number> {
+  return (await on.db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirstOrThrow()).id;
 }
 
-function rolesOf(email: string): string[] {
-  const rows = server.sql
-    .prepare(
-      "SELECT roles.name FROM user_roles JOIN roles ON roles.id = user_roles.role_id JOIN users ON users.id = user_roles.user_id WHERE users.email = ? ORDER BY roles.name",
-    )
-    .all(email) as { name: string }[];
+async function rolesOf(email: string): Promise<string[]> {
+  const rows = await server.db
+    .selectFrom("user_roles")
+    .innerJoin("roles", "roles.id", "user_roles.role_id")
+    .innerJoin("users", "users.id", "user_roles.user_id")
+    .select("roles.name")
+    .where("users.email", "=", email)
+    .orderBy("roles.name")
+    .execute();
   return rows.map((r) => r.name);
 }
 
 /** Gives an account the admin role directly in the database (as `npm run user -- set-role` would). */
-function makeAdmin(email: string): void {
-  grantRole(server, email);
+function makeAdmin(email: string): Promise<void> {
+  return grantRole(server, email);
 }
 
 async function registered(name = "Http User") {
   const { client, email } = await registerClient(server, name);
-  return { client, email, id: userId(email) };
+  return { client, email, id: await userId(email) };
 }
 
 /** Everything an admin action could change, to check that a refused one changed nothing. */
-function snapshot(): string {
-  const users = server.sql.prepare("SELECT id, email, name, active, updated_at FROM users ORDER BY id").all();
-  const roles = server.sql.prepare("SELECT user_id, role_id FROM user_roles ORDER BY user_id, role_id").all();
-  const sessions = server.sql.prepare("SELECT user_id, count(*) AS n FROM sessions GROUP BY user_id ORDER BY user_id").all();
-  const activity = server.sql.prepare("SELECT count(*) AS n FROM activity WHERE type NOT IN ('login_succeeded', 'registered')").get();
+async function snapshot(): Promise<string> {
+  const db = server.db;
+  const users = await db.selectFrom("users").select(["id", "email", "name", "active", "updated_at"]).orderBy("id").execute();
+  const roles = await db.selectFrom("user_roles").select(["user_id", "role_id"]).orderBy("user_id").orderBy("role_id").execute();
+  const sessions = await db
+    .selectFrom("sessions")
+    .select((eb) => ["user_id", eb.fn.countAll<number>().as("n")])
+    .groupBy("user_id")
+    .orderBy("user_id")
+    .execute();
+  const activity = await db
+    .selectFrom("activity")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("type", "not in", ["login_succeeded", "registered"])
+    .executeTakeFirstOrThrow();
   return JSON.stringify({ users, roles, sessions, activity });
 }
 
 beforeAll(async () => {
   server = await startServer();
   admin = await registered("Ada Admin");
-  makeAdmin(admin.email);
+  await makeAdmin(admin.email);
   target = await registered("Tess Target");
 });
 afterAll(async () => {
@@ -83,13 +96,13 @@ describe("admin routes, anonymous", () => {
   });
 
   it.each(ADMIN_POSTS)("POST (%s) goes to log in and changes nothing", async (_name, path, fields) => {
-    const before = snapshot();
+    const before = await snapshot();
     for (const url of [path(), `${path()}.data`]) {
       const response = await anon().post(url, fields());
       expect(response.status).toBeLessThan(400);
       expect(response.headers.get("Location") ?? (await response.text())).toContain("/login?redirectTo=");
     }
-    expect(snapshot()).toBe(before);
+    expect(await snapshot()).toBe(before);
   });
 
   it("runs the guard before reading the body: an anonymous unreadable form goes to log in, not a 400", async () => {
@@ -107,23 +120,23 @@ describe("admin writes need a fresh login", () => {
   let stale: { client: Client; email: string; id: number };
   beforeAll(async () => {
     stale = await registered("Stale Admin");
-    makeAdmin(stale.email);
+    await makeAdmin(stale.email);
   });
 
   it.each(ADMIN_POSTS)("POST (%s) on a stale session goes to /reauthenticate and changes nothing", async (_name, path, fields) => {
-    makeStale(server, stale.email);
-    const before = snapshot();
+    await makeStale(server, stale.email);
+    const before = await snapshot();
     const plain = await stale.client.post(path(), fields());
     expect(plain.status).toBe(302);
     expect(plain.headers.get("Location")).toBe(`/reauthenticate?redirectTo=${encodeURIComponent(path())}`);
     const fetched = await stale.client.post(`${path()}.data`, fields());
     expect(fetched.status).toBeLessThan(400);
     expect(fetched.headers.get("Location") ?? (await fetched.text())).toContain("/reauthenticate?redirectTo=");
-    expect(snapshot()).toBe(before);
+    expect(await snapshot()).toBe(before);
   });
 
   it("the new-user form asks for the password first; reading users does not", async () => {
-    makeStale(server, stale.email);
+    await makeStale(server, stale.email);
     const form = await stale.client.get("/admin/users/new");
     expect(form.status).toBe(302);
     expect(form.headers.get("Location")).toBe("/reauthenticate?redirectTo=%2Fadmin%2Fusers%2Fnew");
@@ -135,15 +148,20 @@ describe("admin writes need a fresh login", () => {
 describe("an admin's own email change", () => {
   it("goes through the confirmation flow: nothing changes until the new address confirms", async () => {
     const self = await registered("Self Mover");
-    makeAdmin(self.email);
+    await makeAdmin(self.email);
     const newEmail = uniqueEmail("self-moved");
     const response = await self.client.post(`/admin/users/${self.id}`, { intent: "update", name: "Self Mover", email: newEmail, role: "admin", active: "on" });
     expect(response.status).toBe(302);
     expect(await (await self.client.get(response.headers.get("Location")!)).text()).toContain(`We sent a confirmation link to ${newEmail}.`);
-    expect(userId(self.email)).toBe(self.id);
-    const pending = server.sql
-      .prepare("SELECT email FROM account_tokens WHERE user_id = ? AND purpose = 'email_change' AND used_at IS NULL AND revoked_at IS NULL")
-      .all(self.id);
+    expect(await userId(self.email)).toBe(self.id);
+    const pending = await server.db
+      .selectFrom("account_tokens")
+      .select("email")
+      .where("user_id", "=", self.id)
+      .where("purpose", "=", "email_change")
+      .where("used_at", "is", null)
+      .where("revoked_at", "is", null)
+      .execute();
     expect(pending).toEqual([{ email: newEmail }]);
   });
 });
@@ -151,18 +169,21 @@ describe("an admin's own email change", () => {
 describe("nobody grants permissions they lack", () => {
   let manager: { client: Client; email: string; id: number };
   beforeAll(async () => {
-    server.sql.prepare("INSERT OR IGNORE INTO roles (name, description) VALUES ('manager', 'Manages users')").run();
-    server.sql
-      .prepare(
-        "INSERT OR IGNORE INTO role_permissions (role_id, permission_id) SELECT roles.id, permissions.id FROM roles, permissions WHERE roles.name = 'manager' AND permissions.name IN ('users:read', 'users:write')",
-      )
-      .run();
+    await server.db.insertInto("roles").values({ name: "manager", description: "Manages users" }).onConflict((c) => c.doNothing()).execute();
+    const role = await server.db.selectFrom("roles").select("id").where("name", "=", "manager").executeTakeFirstOrThrow();
+    const permissions = await server.db.selectFrom("permissions").select("id").where("name", "in", ["users:read", "users:write"]).execute();
+    expect(permissions).toHaveLength(2);
+    await server.db
+      .insertInto("role_permissions")
+      .values(permissions.map((p) => ({ role_id: role.id, permission_id: p.id })))
+      .onConflict((c) => c.doNothing())
+      .execute();
     manager = await registered("Mia Manager");
-    grantRole(server, manager.email, "manager");
+    await grantRole(server, manager.email, "manager");
   });
 
   it("a users:write holder cannot create an admin, nor make anyone (themselves included) one", async () => {
-    const before = snapshot();
+    const before = await snapshot();
     const created = await manager.client.post("/admin/users/new", { name: "Backdoor", email: uniqueEmail("backdoor"), password: "long enough pw", role: "admin", active: "on" });
     expect(created.status).toBe(400);
     expect(await created.text()).toContain("You cannot grant a role with permissions you do not hold");
@@ -172,23 +193,23 @@ describe("nobody grants permissions they lack", () => {
       expect(response.status).toBe(400);
       expect(await response.text()).toContain("You cannot grant a role with permissions you do not hold");
     }
-    expect(snapshot()).toBe(before);
-    expect(rolesOf(manager.email)).not.toContain("admin");
+    expect(await snapshot()).toBe(before);
+    expect(await rolesOf(manager.email)).not.toContain("admin");
   });
 
   it("a users:write holder cannot change an account that outranks them (an admin's email)", async () => {
-    const before = snapshot();
+    const before = await snapshot();
     const response = await manager.client.post(`/admin/users/${admin.id}`, { intent: "update", name: "Ada Admin", email: uniqueEmail("hijack"), role: "admin", active: "on" });
     expect(response.status).toBe(400);
     expect(await response.text()).toContain("This account holds permissions you do not have");
-    expect(snapshot()).toBe(before);
+    expect(await snapshot()).toBe(before);
   });
 
   it("still creates users with roles within their own permissions", async () => {
     const email = uniqueEmail("managed");
     const response = await manager.client.post("/admin/users/new", { name: "Managed", email, password: "long enough pw", role: "user", active: "on" });
     expect(response.status).toBe(302);
-    expect(rolesOf(email)).toEqual(["user"]);
+    expect(await rolesOf(email)).toEqual(["user"]);
   });
 });
 
@@ -214,13 +235,13 @@ describe("admin routes, signed in without the admin role", () => {
   });
 
   it.each(ADMIN_POSTS)("POST (%s) is a 403 and changes nothing, as a form and as a fetch", async (_name, path, fields) => {
-    const before = snapshot();
+    const before = await snapshot();
     const plain = await member.post(path(), fields());
     expect(plain.status).toBe(403);
     expect(await plain.text()).toContain("<h1>Forbidden</h1>");
     const fetched = await member.post(`${path()}.data`, fields());
     expect(fetched.status).toBe(403);
-    expect(snapshot()).toBe(before);
+    expect(await snapshot()).toBe(before);
     expect((await target.client.get("/dashboard")).status).toBe(200);
   });
 
@@ -229,8 +250,8 @@ describe("admin routes, signed in without the admin role", () => {
     const client = anon();
     const response = await client.post("/register", { name: "Mass Assign", email, password: PASSWORD, role: "admin", roles: "admin", active: "0" });
     expect(response.status).toBe(302);
-    expect(rolesOf(email)).toEqual(["user"]);
-    expect((server.sql.prepare("SELECT active FROM users WHERE email = ?").get(email) as { active: number }).active).toBe(1);
+    expect(await rolesOf(email)).toEqual(["user"]);
+    expect((await server.db.selectFrom("users").select("active").where("email", "=", email).executeTakeFirstOrThrow()).active).toBe(1);
     expect((await client.get("/admin/users")).status).toBe(403);
   });
 });
@@ -264,10 +285,10 @@ describe("admin area, as an admin", () => {
     const email = uniqueEmail("created");
     const response = await admin.client.post("/admin/users/new", { name: "New Person", email, password: "long enough pw", role: "admin", active: "on" });
     expect(response.status).toBe(302);
-    const id = userId(email);
+    const id = await userId(email);
     expect(response.headers.get("Location")).toBe(`/admin/users/${id}`);
-    expect(rolesOf(email)).toEqual(["admin"]);
-    const event = server.sql.prepare("SELECT actor_id, subject_id FROM activity WHERE type = 'user_created' AND subject_id = ?").get(id);
+    expect(await rolesOf(email)).toEqual(["admin"]);
+    const event = await server.db.selectFrom("activity").select(["actor_id", "subject_id"]).where("type", "=", "user_created").where("subject_id", "=", id).executeTakeFirst();
     expect(event).toEqual({ actor_id: admin.id, subject_id: id });
 
     const again = await admin.client.post("/admin/users/new", { name: "Twin", email: email.toUpperCase(), password: "long enough pw", role: "user" });
@@ -294,7 +315,7 @@ describe("admin area, as an admin", () => {
     const email = uniqueEmail("xss");
     const name = `<script>alert("x")</script><img src=x onerror=alert(1)>`;
     await admin.client.post("/admin/users/new", { name, email, password: "long enough pw", role: "user", active: "on" });
-    for (const path of [`/admin/users?q=${encodeURIComponent(email)}`, `/admin/users/${userId(email)}`]) {
+    for (const path of [`/admin/users?q=${encodeURIComponent(email)}`, `/admin/users/${await userId(email)}`]) {
       const html = await (await admin.client.get(path)).text();
       expect(html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;");
       expect(html).not.toContain("<script>alert");
@@ -307,9 +328,9 @@ describe("admin area, as an admin", () => {
     expect((await member.client.get("/admin/users")).status).toBe(403);
     const response = await admin.client.post(`/admin/users/${member.id}.data`, { intent: "update", name: "Promoted Later", email: member.email, role: "admin", active: "on" });
     expect(response.status).toBe(202);
-    expect(rolesOf(member.email)).toEqual(["admin"]);
+    expect(await rolesOf(member.email)).toEqual(["admin"]);
     expect((await member.client.get("/admin/users")).status).toBe(200);
-    const event = server.sql.prepare("SELECT details FROM activity WHERE type = 'role_changed' AND subject_id = ?").get(member.id);
+    const event = await server.db.selectFrom("activity").select("details").where("type", "=", "role_changed").where("subject_id", "=", member.id).executeTakeFirst();
     expect(event).toEqual({ details: '{"from":"user","to":"admin"}' });
   });
 
@@ -320,7 +341,7 @@ describe("admin area, as an admin", () => {
     expect(response.status).toBe(302);
     expect((await user.client.get("/dashboard")).status).toBe(302);
     expect((await anon().post("/login", { email: user.email, password: PASSWORD })).status).toBe(400);
-    const events = (server.sql.prepare("SELECT type, actor_id FROM activity WHERE subject_id = ? ORDER BY id").all(user.id) as { type: string; actor_id: number | null }[]);
+    const events = await server.db.selectFrom("activity").select(["type", "actor_id"]).where("subject_id", "=", user.id).orderBy("id").execute();
     expect(events).toContainEqual({ type: "user_deactivated", actor_id: admin.id });
     // The refused login afterwards is on the record too, against the account.
     expect(events.at(-1)).toEqual({ type: "login_failed", actor_id: null });
@@ -335,7 +356,7 @@ describe("admin area, as an admin", () => {
     expect((await user.client.get("/dashboard")).status).toBe(302);
     expect((await other.get("/dashboard")).status).toBe(302);
     expect((await admin.client.get("/dashboard")).status).toBe(200);
-    expect(server.sql.prepare("SELECT details FROM activity WHERE type = 'sessions_revoked' AND subject_id = ?").get(user.id)).toEqual({
+    expect(await server.db.selectFrom("activity").select("details").where("type", "=", "sessions_revoked").where("subject_id", "=", user.id).executeTakeFirst()).toEqual({
       details: '{"count":2,"all":true,"tokensRevoked":0}',
     });
   });
@@ -347,7 +368,7 @@ describe("admin area, as an admin", () => {
     const response = await admin.client.post(`/admin/users/${user.id}`, { intent: "delete" });
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe("/admin/users");
-    expect(server.sql.prepare("SELECT id FROM users WHERE id = ?").get(user.id)).toBeUndefined();
+    expect(await server.db.selectFrom("users").select("id").where("id", "=", user.id).executeTakeFirst()).toBeUndefined();
     expect((await user.client.get("/dashboard")).status).toBe(302);
     expect((await admin.client.get(`/admin/users/${user.id}`)).status).toBe(404);
     expect((await admin.client.post(`/admin/users/${user.id}`, { intent: "delete" })).status).toBe(404);
@@ -355,12 +376,16 @@ describe("admin area, as an admin", () => {
 
   it("sends an admin who gives up their own admin role to the dashboard", async () => {
     const other = await registered("Stepping Down");
-    makeAdmin(other.email);
-    server.sql.prepare("DELETE FROM user_roles WHERE user_id = ? AND role_id = (SELECT id FROM roles WHERE name = 'user')").run(other.id);
+    await makeAdmin(other.email);
+    await server.db
+      .deleteFrom("user_roles")
+      .where("user_id", "=", other.id)
+      .where("role_id", "=", (eb) => eb.selectFrom("roles").select("id").where("name", "=", "user"))
+      .execute();
     const response = await other.client.post(`/admin/users/${other.id}`, { intent: "update", name: "Stepping Down", email: other.email, role: "user", active: "on" });
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe("/dashboard");
-    expect(rolesOf(other.email)).toEqual(["user"]);
+    expect(await rolesOf(other.email)).toEqual(["user"]);
     expect((await other.client.get("/admin/users")).status).toBe(403);
   });
 
@@ -368,10 +393,8 @@ describe("admin area, as an admin", () => {
     const server2 = await startServer();
     try {
       const { client, email } = await registerClient(server2, "Only Admin");
-      server2.sql
-        .prepare("INSERT INTO user_roles (user_id, role_id) SELECT users.id, roles.id FROM users, roles WHERE users.email = ? AND roles.name = 'admin'")
-        .run(email);
-      const id = (server2.sql.prepare("SELECT id FROM users WHERE email = ?").get(email) as { id: number }).id;
+      await grantRole(server2, email);
+      const id = await userId(email, server2);
       const attempts: Record<string, string>[] = [
         { intent: "update", name: "Only Admin", email, role: "user", active: "on" },
         { intent: "update", name: "Only Admin", email, role: "admin" },
@@ -396,12 +419,14 @@ describe("the last admin's own account", () => {
     const solo = await startServer();
     try {
       const { client, email } = await registerClient(solo, "Only Admin");
-      grantRole(solo, email);
+      await grantRole(solo, email);
       const response = await client.post("/settings/delete-account", { password: PASSWORD });
       expect(response.status).toBe(400);
       expect(await response.text()).toContain("This is the last active admin.");
-      expect(solo.sql.prepare("SELECT count(*) AS n FROM users WHERE email = ?").get(email)).toEqual({ n: 1 });
-      expect(solo.sql.prepare("SELECT count(*) AS n FROM activity WHERE type = 'account_deleted'").get()).toEqual({ n: 0 });
+      expect(await solo.db.selectFrom("users").select((eb) => eb.fn.countAll<number>().as("n")).where("email", "=", email).executeTakeFirst()).toEqual({ n: 1 });
+      expect(
+        await solo.db.selectFrom("activity").select((eb) => eb.fn.countAll<number>().as("n")).where("type", "=", "account_deleted").executeTakeFirst(),
+      ).toEqual({ n: 0 });
       expect((await client.get("/dashboard")).status).toBe(200);
     } finally {
       await solo.stop();

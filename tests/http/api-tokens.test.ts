@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { activityOf, makeStale } from "../helpers/account";
+import { activityOf, countRows, makeStale, userIdOf } from "../helpers/account";
 import { callApi, createToken, postCreateToken, tokenRow } from "../helpers/api";
 import { Client, grantRole, PASSWORD, registerClient, startServer, type TestServer } from "../helpers/server";
 
@@ -19,14 +19,14 @@ afterAll(async () => {
   await server?.stop();
 });
 
-function userId(email: string): number {
-  return (server.sql.prepare("SELECT id FROM users WHERE email = ?").get(email) as { id: number }).id;
+function userId(email: string): Promise<number> {
+  return userIdOf(server, email);
 }
 
 async function userWithToken(options: Parameters<typeof createToken>[1] = {}) {
   const { client, email } = await registerClient(server, "Token Owner");
   const token = await createToken(client, options);
-  return { client, email, id: userId(email), token };
+  return { client, email, id: await userId(email), token };
 }
 
 async function expectUnauthorized(response: Response) {
@@ -44,13 +44,14 @@ describe("the token page (/settings/api-tokens)", () => {
     const { response, token, html } = await postCreateToken(client, { name: "backup script", scopes: ["notes:read", "notes:write"] });
     expect(response.status).toBe(200);
     expect(token).toMatch(/^rak_[0-9a-f]{16}_[0-9a-f]{64}$/);
-    const row = tokenRow(server, token!);
+    const row = await tokenRow(server, token!);
     expect(row).toMatchObject({ name: "backup script", scopes: "notes:read notes:write", revoked_at: null });
     expect(row.secret_hash).toBe(createHash("sha256").update(token!.split("_")[2]!).digest("hex"));
     // 30 days by default.
     expect(row.expires_at! - row.created_at).toBe(30 * 86_400_000);
     // Nothing stores the token itself.
-    const dump = JSON.stringify(server.sql.prepare("SELECT * FROM api_tokens").all()) + JSON.stringify(server.sql.prepare("SELECT * FROM activity").all());
+    const dump =
+      JSON.stringify(await server.db.selectFrom("api_tokens").selectAll().execute()) + JSON.stringify(await server.db.selectFrom("activity").selectAll().execute());
     expect(dump).not.toContain(token!.split("_")[2]);
     expect(server.logs.join("\n")).not.toContain(token!.split("_")[2]);
     expect(html).toContain("shown only this once");
@@ -65,7 +66,7 @@ describe("the token page (/settings/api-tokens)", () => {
   it("allows `never` and flags it", async () => {
     const { client } = await registerClient(server);
     const token = await createToken(client, { name: "forever", expiresIn: "never" });
-    expect(tokenRow(server, token).expires_at).toBeNull();
+    expect((await tokenRow(server, token)).expires_at).toBeNull();
     expect(await (await client.get("/settings/api-tokens")).text()).toContain("Never expires");
   });
 
@@ -79,18 +80,19 @@ describe("the token page (/settings/api-tokens)", () => {
     const unknownScope = await postCreateToken(client, { name: "x", scopes: ["admin:all"] });
     expect(unknownScope.response.status).toBe(400);
     expect(unknownScope.html).toContain("Choose from the listed scopes.");
-    expect(server.sql.prepare("SELECT count(*) AS n FROM api_tokens WHERE user_id = ?").get(userId(email))).toEqual({ n: 0 });
+    const id = await userId(email);
+    expect(await countRows(server, "api_tokens", (q) => q.where("user_id", "=", id))).toBe(0);
   });
 
   it("needs a fresh login to create a token (a stale session goes to /reauthenticate), not to revoke one", async () => {
     const { client, email, token } = await userWithToken();
-    makeStale(server, email);
+    await makeStale(server, email);
     const { response } = await postCreateToken(client, { name: "late" });
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe("/reauthenticate?redirectTo=%2Fsettings%2Fapi-tokens");
-    const revoke = await client.post("/settings/api-tokens", { intent: "revoke", tokenId: String(tokenRow(server, token).id) });
+    const revoke = await client.post("/settings/api-tokens", { intent: "revoke", tokenId: String((await tokenRow(server, token)).id) });
     expect(revoke.status).toBe(302);
-    expect(tokenRow(server, token).revoked_at).not.toBeNull();
+    expect((await tokenRow(server, token)).revoked_at).not.toBeNull();
   });
 
   it("sends an anonymous visitor to log in, and cannot revoke another user's token (404)", async () => {
@@ -99,9 +101,9 @@ describe("the token page (/settings/api-tokens)", () => {
     expect(anonymous.headers.get("Location")).toBe("/login?redirectTo=%2Fsettings%2Fapi-tokens");
     const victim = await userWithToken();
     const { client: attacker } = await registerClient(server);
-    const response = await attacker.post("/settings/api-tokens", { intent: "revoke", tokenId: String(tokenRow(server, victim.token).id) });
+    const response = await attacker.post("/settings/api-tokens", { intent: "revoke", tokenId: String((await tokenRow(server, victim.token)).id) });
     expect(response.status).toBe(404);
-    expect(tokenRow(server, victim.token).revoked_at).toBeNull();
+    expect((await tokenRow(server, victim.token)).revoked_at).toBeNull();
     expect((await callApi(server, "/api/v1/me", { token: victim.token })).status).toBe(200);
   });
 });
@@ -135,11 +137,11 @@ describe("401: no valid bearer token", () => {
   it("an expired token (its expiry moved into the past), and says so to no one but the log", async () => {
     const { token, id } = await userWithToken();
     expect((await callApi(server, "/api/v1/me", { token })).status).toBe(200);
-    server.sql.prepare("UPDATE api_tokens SET expires_at = ? WHERE id = ?").run(Date.now() - 1, tokenRow(server, token).id);
+    await server.db.updateTable("api_tokens").set({ expires_at: Date.now() - 1 }).where("id", "=", (await tokenRow(server, token)).id).execute();
     const response = await callApi(server, "/api/v1/me", { token });
     await expectUnauthorized(response);
     expect(response.headers.get("WWW-Authenticate")).toContain('error="invalid_token"');
-    expect(activityOf(server, id).filter((e) => e.type === "api_token_refused").map((e) => JSON.parse(e.details))).toEqual([
+    expect((await activityOf(server, id)).filter((e) => e.type === "api_token_refused").map((e) => JSON.parse(e.details))).toEqual([
       { token: "script", reason: "expired" },
     ]);
   });
@@ -147,10 +149,10 @@ describe("401: no valid bearer token", () => {
   it("a revoked token, from the very next request; refused uses are logged once, not per request", async () => {
     const { client, token, id } = await userWithToken();
     expect((await callApi(server, "/api/v1/me", { token })).status).toBe(200);
-    const revoke = await client.post("/settings/api-tokens", { intent: "revoke", tokenId: String(tokenRow(server, token).id) });
+    const revoke = await client.post("/settings/api-tokens", { intent: "revoke", tokenId: String((await tokenRow(server, token)).id) });
     expect(revoke.status).toBe(302);
     for (let i = 0; i < 3; i++) await expectUnauthorized(await callApi(server, "/api/v1/me", { token }));
-    const types = activityOf(server, id).map((e) => e.type);
+    const types = (await activityOf(server, id)).map((e) => e.type);
     expect(types.filter((t) => t === "api_token_refused")).toHaveLength(1);
     expect(types).toEqual(expect.arrayContaining(["api_token_created", "api_token_new_address", "api_token_revoked", "api_token_refused"]));
     expect(await (await client.get("/settings/api-tokens")).text()).toContain("You have no API tokens.");
@@ -176,7 +178,7 @@ describe("scopes", () => {
     expect((await callApi(server, "/api/v1/notes", { token: readOnly })).status).toBe(200);
     expect((await callApi(server, "/api/v1/notes", { token: writer })).status).toBe(200);
     expect((await callApi(server, "/api/v1/me", { token: profileOnly })).status).toBe(200);
-    const refusals = activityOf(server, id).filter((e) => e.type === "api_token_refused").map((e) => JSON.parse(e.details));
+    const refusals = (await activityOf(server, id)).filter((e) => e.type === "api_token_refused").map((e) => JSON.parse(e.details));
     expect(refusals).toEqual(expect.arrayContaining([{ token: "reader", reason: "missing scope notes:write" }]));
   });
 });
@@ -304,7 +306,7 @@ describe("the API with a token", () => {
       expect(response.status, path).toBe(404);
       expect(await response.json()).toEqual({ error: "There is no such API endpoint; see /api/v1/openapi.json." });
     }
-    expect(server.sql.prepare("SELECT count(*) AS n FROM notes WHERE user_id = ?").get(id)).toEqual({ n: 0 });
+    expect(await countRows(server, "notes", (q) => q.where("user_id", "=", id))).toBe(0);
 
     const response = await callApi(server, "/api/v1/openapi.json");
     expect(response.status).toBe(200);
@@ -320,17 +322,21 @@ describe("the API with a token", () => {
 
   it("writes last use (time and address) at most once a minute, not per request", async () => {
     const { token, client } = await userWithToken();
-    expect(tokenRow(server, token).last_used_at).toBeNull();
+    expect((await tokenRow(server, token)).last_used_at).toBeNull();
     expect((await callApi(server, "/api/v1/me", { token })).status).toBe(200);
-    const first = tokenRow(server, token);
+    const first = await tokenRow(server, token);
     expect(first.last_used_at).toEqual(expect.any(Number));
     expect(first.last_used_ip).toMatch(/127\.0\.0\.1/);
     expect((await callApi(server, "/api/v1/me", { token })).status).toBe(200);
-    expect(tokenRow(server, token).last_used_at).toBe(first.last_used_at);
+    expect((await tokenRow(server, token)).last_used_at).toBe(first.last_used_at);
     // A minute later (moved back in the row), the next use is written.
-    server.sql.prepare("UPDATE api_tokens SET last_used_at = last_used_at - 61000 WHERE id = ?").run(first.id);
+    await server.db
+      .updateTable("api_tokens")
+      .set((eb) => ({ last_used_at: eb("last_used_at", "-", 61_000) }))
+      .where("id", "=", first.id)
+      .execute();
     expect((await callApi(server, "/api/v1/me", { token })).status).toBe(200);
-    expect(tokenRow(server, token).last_used_at).toBeGreaterThan(first.last_used_at! - 61_000);
+    expect((await tokenRow(server, token)).last_used_at).toBeGreaterThan(first.last_used_at! - 61_000);
     const page = await (await client.get("/settings/api-tokens")).text();
     expect(page.replace(/<!-- -->/g, "")).toMatch(/Last used<\/dt><dd><time[^>]*>[^<]+<\/time> from (::ffff:)?127\.0\.0\.1/);
   });
@@ -339,7 +345,7 @@ describe("the API with a token", () => {
 describe("what revokes a token", () => {
   it("an admin deactivating the user; reactivation does not bring it back", async () => {
     const { client: adminClient, email: adminEmail } = await registerClient(server, "Admin");
-    grantRole(server, adminEmail);
+    await grantRole(server, adminEmail);
     const { token, id, email } = await userWithToken();
     const deactivate = await adminClient.post(`/admin/users/${id}`, { intent: "update", name: "Token Owner", email, role: "user" });
     expect(deactivate.status).toBe(302);
@@ -350,33 +356,33 @@ describe("what revokes a token", () => {
 
   it("an admin's \"end all sessions\", and the admin page lists and revokes a user's tokens", async () => {
     const { client: adminClient, email: adminEmail } = await registerClient(server, "Admin");
-    grantRole(server, adminEmail);
+    await grantRole(server, adminEmail);
     const { token, client, id } = await userWithToken({ name: "phone" });
     const other = await createToken(client, { name: "laptop" });
     const page = await (await adminClient.get(`/admin/users/${id}`)).text();
     expect(page).toContain("phone");
     expect(page).toContain("laptop");
-    const revoke = await adminClient.post(`/admin/users/${id}`, { intent: "revoke-token", tokenId: String(tokenRow(server, other).id) });
+    const revoke = await adminClient.post(`/admin/users/${id}`, { intent: "revoke-token", tokenId: String((await tokenRow(server, other)).id) });
     expect(revoke.status).toBe(302);
     await expectUnauthorized(await callApi(server, "/api/v1/me", { token: other }));
     expect((await callApi(server, "/api/v1/me", { token })).status).toBe(200);
-    const adminId = userId(adminEmail);
-    expect(activityOf(server, id).find((e) => e.type === "api_token_revoked")).toMatchObject({ actor_id: adminId, subject_id: id });
+    const adminId = await userId(adminEmail);
+    expect((await activityOf(server, id)).find((e) => e.type === "api_token_revoked")).toMatchObject({ actor_id: adminId, subject_id: id });
 
     const end = await adminClient.post(`/admin/users/${id}`, { intent: "end-sessions" });
     expect(end.status).toBe(302);
     await expectUnauthorized(await callApi(server, "/api/v1/me", { token }));
     // Another user's token id on this user's page is not found.
     const stranger = await userWithToken();
-    expect((await adminClient.post(`/admin/users/${id}`, { intent: "revoke-token", tokenId: String(tokenRow(server, stranger.token).id) })).status).toBe(404);
+    expect((await adminClient.post(`/admin/users/${id}`, { intent: "revoke-token", tokenId: String((await tokenRow(server, stranger.token)).id) })).status).toBe(404);
   });
 
   it("deleting the account (the token goes with it)", async () => {
     const { client, token } = await userWithToken();
-    const row = tokenRow(server, token);
+    const row = await tokenRow(server, token);
     expect((await client.post("/settings/delete-account", { password: PASSWORD })).status).toBe(302);
     await expectUnauthorized(await callApi(server, "/api/v1/me", { token }));
-    expect(server.sql.prepare("SELECT count(*) AS n FROM api_tokens WHERE id = ?").get(row.id)).toEqual({ n: 0 });
+    expect(await countRows(server, "api_tokens", (q) => q.where("id", "=", row.id))).toBe(0);
   });
 
   it("not a password change (the README says so)", async () => {

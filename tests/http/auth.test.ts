@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { countRows, userByEmail } from "../helpers/account";
 import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail } from "../helpers/server";
 
 let server: TestServer;
@@ -12,7 +13,7 @@ afterAll(async () => {
 
 const anon = () => new Client(server.url);
 const sessionCount = (email: string) =>
-  (server.sql.prepare("SELECT count(*) AS n FROM sessions JOIN users ON users.id = sessions.user_id WHERE users.email = ?").get(email) as { n: number }).n;
+  countRows(server, "sessions", (q) => q.where("user_id", "=", (eb) => eb.selectFrom("users").select("id").where("email", "=", email)));
 
 describe("protected routes, anonymous", () => {
   it.each([
@@ -35,11 +36,11 @@ describe("protected routes, anonymous", () => {
   });
 
   it.each(["/dashboard/notes", "/dashboard/notes/1"])("POST %s is a 302 to login and changes nothing", async (path) => {
-    const before = (server.sql.prepare("SELECT count(*) AS n FROM notes").get() as { n: number }).n;
+    const before = await countRows(server, "notes");
     const response = await anon().post(path, { title: "sneaky", intent: "delete" });
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toMatch(/^\/login\?redirectTo=/);
-    expect((server.sql.prepare("SELECT count(*) AS n FROM notes").get() as { n: number }).n).toBe(before);
+    expect(await countRows(server, "notes")).toBe(before);
   });
 
   it("never leaks a protected route's data through single-fetch or ?_data requests", async () => {
@@ -63,7 +64,7 @@ describe("protected routes, anonymous", () => {
 describe("login", () => {
   it("answers 400 with the same message and body shape for unknown email, wrong password and inactive account", async () => {
     const { email: inactive } = await registerClient(server);
-    server.sql.prepare("UPDATE users SET active = 0 WHERE email = ?").run(inactive);
+    await server.db.updateTable("users").set({ active: 0 }).where("email", "=", inactive).execute();
     const { email: known } = await registerClient(server);
 
     const attempt = async (email: string, password: string) => {
@@ -191,10 +192,10 @@ describe("logout", () => {
   it("POST deletes the server-side session; replaying the old cookie is anonymous", async () => {
     const { client, email } = await registerClient(server);
     const cookie = client.cookieHeader();
-    expect(sessionCount(email)).toBe(1);
+    expect(await sessionCount(email)).toBe(1);
     const response = await client.post("/logout", {});
     expect(response.status).toBe(302);
-    expect(sessionCount(email)).toBe(0);
+    expect(await sessionCount(email)).toBe(0);
     const replay = await anon().get("/dashboard", { headers: { Cookie: cookie } });
     expect(replay.status).toBe(302);
     expect(replay.headers.get("Location")).toBe("/login?redirectTo=%2Fdashboard");
@@ -204,7 +205,7 @@ describe("logout", () => {
     const { client, email } = await registerClient(server);
     const response = await client.get("/logout");
     expect(response.status).toBe(200);
-    expect(sessionCount(email)).toBe(1);
+    expect(await sessionCount(email)).toBe(1);
     expect((await client.get("/dashboard")).status).toBe(200);
   });
 });
@@ -213,13 +214,13 @@ describe("sessions on the server", () => {
   it("makes a user deactivated while signed in anonymous at their next request", async () => {
     const { client, email } = await registerClient(server);
     expect((await client.get("/dashboard")).status).toBe(200);
-    server.sql.prepare("UPDATE users SET active = 0 WHERE email = ?").run(email);
+    await server.db.updateTable("users").set({ active: 0 }).where("email", "=", email).execute();
     expect((await client.get("/dashboard")).status).toBe(302);
   });
 
   it("makes a deleted user anonymous at their next request", async () => {
     const { client, email } = await registerClient(server);
-    server.sql.prepare("DELETE FROM users WHERE email = ?").run(email);
+    await server.db.deleteFrom("users").where("email", "=", email).execute();
     expect((await client.get("/dashboard")).status).toBe(302);
   });
 
@@ -244,7 +245,7 @@ describe("registration", () => {
     const response = await client.post("/register", { name: " New Person ", email: ` ${email} `, password: PASSWORD, active: "0", id: "1" });
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe("/dashboard");
-    const row = server.sql.prepare("SELECT * FROM users WHERE email = ?").get(email.toLowerCase()) as { name: string; active: number; id: number };
+    const row = (await userByEmail(server, email.toLowerCase()))!;
     expect(row).toMatchObject({ name: "New Person", active: 1 });
     expect(row.id).not.toBe(1);
     const dashboard = await client.get("/dashboard");
@@ -292,7 +293,7 @@ describe("closed registration", () => {
       expect(await page.text()).toContain("Registration is closed");
       const post = await new Client(closed.url).post("/register", { name: "X", email: uniqueEmail(), password: PASSWORD });
       expect(post.status).toBe(403);
-      expect((closed.sql.prepare("SELECT count(*) AS n FROM users").get() as { n: number }).n).toBe(0);
+      expect(await countRows(closed, "users")).toBe(0);
     } finally {
       await closed.stop();
     }

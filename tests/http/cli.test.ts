@@ -3,11 +3,17 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import bcrypt from "bcryptjs";
-import Database from "better-sqlite3";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DB } from "../../db/connection";
+import { newDatabaseUrl, openDatabaseUrl } from "../helpers/database";
 
+/** The command's working folder: on PostgreSQL its data folder (the outbox) is ./data. */
 const dir = path.resolve(".tmp/cli", randomUUID());
-const dbPath = path.join(dir, "app.db");
+/** The project's database (a new SQLite file or PostgreSQL database: the command migrates it). */
+let databaseUrl: string;
+let db: DB;
+/** Where the command's development outbox is: next to the SQLite file, or ./data on PostgreSQL. */
+const outbox = () => path.join(databaseUrl.startsWith("file:") ? path.dirname(databaseUrl.slice("file:".length)) : path.join(dir, "data"), "outbox");
 
 function user(...args: string[]) {
   return userWithInput(undefined, ...args);
@@ -15,22 +21,38 @@ function user(...args: string[]) {
 
 /** The command with `input` piped to its standard input (not a terminal). */
 function userWithInput(input: string | undefined, ...args: string[]) {
-  const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/user.ts", ...args], {
-    env: { PATH: process.env.PATH, NODE_ENV: "test", DATABASE_URL: `file:${dbPath}`, BCRYPT_COST: "4", LOG_LEVEL: "silent" },
+  const result = spawnSync(process.execPath, ["--import", "tsx", path.resolve("scripts/user.ts"), ...args], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: "test",
+      DATABASE_URL: databaseUrl,
+      BCRYPT_COST: "4",
+      LOG_LEVEL: "silent",
+      // tsx reads the `~` alias from the project's tsconfig, not from the working folder.
+      TSX_TSCONFIG_PATH: path.resolve("tsconfig.json"),
+    },
     encoding: "utf8",
     input,
   });
   return { code: result.status, out: result.stdout.trim(), err: result.stderr.trim() };
 }
 
-beforeAll(() => fs.mkdirSync(dir, { recursive: true }));
+beforeAll(async () => {
+  fs.mkdirSync(dir, { recursive: true });
+  databaseUrl = await newDatabaseUrl();
+  db = openDatabaseUrl(databaseUrl);
+});
+afterAll(async () => {
+  await db?.destroy();
+});
 
 // Each test starts the command several times (a TypeScript process each, 1-2 s on a
 // quiet 2-core machine, several times that on a busy one): a timeout sized to the work.
 const CLI_TIMEOUT = { timeout: 180_000 };
 
 describe("npm run user", CLI_TIMEOUT, () => {
-  it("creates, lists, deactivates, activates and deletes users", () => {
+  it("creates, lists, deactivates, activates and deletes users", async () => {
     expect(user("create", "--email", "Cli@Example.com", "--password", "long enough pw", "--name", "Cli User")).toMatchObject({
       code: 0,
       out: expect.stringMatching(/^created user \d+ <cli@example.com>$/),
@@ -39,12 +61,7 @@ describe("npm run user", CLI_TIMEOUT, () => {
     expect(user("deactivate", "--email", "cli@example.com")).toMatchObject({ code: 0, out: "deactivated cli@example.com" });
     expect(user("list").out).toMatch(/cli@example.com\tCli User\tinactive/);
     expect(user("activate", "--email", "cli@example.com").code).toBe(0);
-    const sql = new Database(dbPath, { readonly: true });
-    const row = sql.prepare("SELECT active, password_hash FROM users WHERE email = ?").get("cli@example.com") as {
-      active: number;
-      password_hash: string;
-    };
-    sql.close();
+    const row = await db.selectFrom("users").select(["active", "password_hash"]).where("email", "=", "cli@example.com").executeTakeFirstOrThrow();
     expect(row.active).toBe(1);
     expect(row.password_hash).toMatch(/^\$2[aby]\$04\$/);
     expect(user("delete", "--email", "cli@example.com")).toMatchObject({ code: 0, out: "deleted cli@example.com" });
@@ -55,9 +72,7 @@ describe("npm run user", CLI_TIMEOUT, () => {
     const created = userWithInput("piped password 42\nignored second line\n", "create", "--email", "piped@example.com");
     expect(created).toMatchObject({ code: 0, out: expect.stringMatching(/^created user \d+ <piped@example.com>$/) });
     expect(`${created.out}${created.err}`).not.toContain("piped password 42");
-    const sql = new Database(dbPath, { readonly: true });
-    const { password_hash } = sql.prepare("SELECT password_hash FROM users WHERE email = ?").get("piped@example.com") as { password_hash: string };
-    sql.close();
+    const { password_hash } = await db.selectFrom("users").select("password_hash").where("email", "=", "piped@example.com").executeTakeFirstOrThrow();
     expect(await bcrypt.compare("piped password 42", password_hash)).toBe(true);
 
     const weak = userWithInput("short\n", "create", "--email", "weak@example.com");
@@ -94,35 +109,38 @@ describe("npm run user", CLI_TIMEOUT, () => {
 });
 
 describe("npm run user, roles", CLI_TIMEOUT, () => {
-  const rolesOf = (email: string) => {
-    const sql = new Database(dbPath, { readonly: true });
-    const rows = sql
-      .prepare("SELECT roles.name FROM user_roles JOIN roles ON roles.id = role_id JOIN users ON users.id = user_id WHERE email = ? ORDER BY roles.name")
-      .all(email) as { name: string }[];
-    sql.close();
+  const rolesOf = async (email: string) => {
+    const rows = await db
+      .selectFrom("user_roles")
+      .innerJoin("roles", "roles.id", "user_roles.role_id")
+      .innerJoin("users", "users.id", "user_roles.user_id")
+      .select("roles.name")
+      .where("users.email", "=", email)
+      .orderBy("roles.name")
+      .execute();
     return rows.map((r) => r.name);
   };
 
-  it("creates users with the user role by default, or the one given; set-role replaces the roles", () => {
+  it("creates users with the user role by default, or the one given; set-role replaces the roles", async () => {
     expect(user("create", "--email", "member@example.com", "--password", "long enough pw").code).toBe(0);
-    expect(rolesOf("member@example.com")).toEqual(["user"]);
+    expect(await rolesOf("member@example.com")).toEqual(["user"]);
     expect(user("create", "--email", "boss@example.com", "--password", "long enough pw", "--role", "admin")).toMatchObject({
       code: 0,
       out: expect.stringMatching(/^created user \d+ <boss@example.com> with role admin$/),
     });
-    expect(rolesOf("boss@example.com")).toEqual(["admin"]);
+    expect(await rolesOf("boss@example.com")).toEqual(["admin"]);
     expect(user("list").out).toMatch(/boss@example.com\tboss\tactive\tadmin/);
 
     expect(user("set-role", "--email", "member@example.com", "--role", "admin,user")).toMatchObject({
       code: 0,
       out: "member@example.com now has role admin,user",
     });
-    expect(rolesOf("member@example.com")).toEqual(["admin", "user"]);
+    expect(await rolesOf("member@example.com")).toEqual(["admin", "user"]);
     expect(user("set-role", "--email", "member@example.com", "--role", "user").code).toBe(0);
-    expect(rolesOf("member@example.com")).toEqual(["user"]);
+    expect(await rolesOf("member@example.com")).toEqual(["user"]);
   });
 
-  it("keeps the last active admin, with a one-line reason and a non-zero exit", () => {
+  it("keeps the last active admin, with a one-line reason and a non-zero exit", async () => {
     expect(user("create", "--email", "last@example.com", "--password", "long enough pw", "--role", "admin").code).toBe(0);
     // boss@example.com from the previous test is the other admin: remove it first.
     expect(user("set-role", "--email", "boss@example.com", "--role", "user").code).toBe(0);
@@ -135,17 +153,18 @@ describe("npm run user, roles", CLI_TIMEOUT, () => {
       expect(result.code).toBe(1);
       expect(result.err).toBe("error: This is the last active admin. Make another user an admin first.");
     }
-    expect(rolesOf("last@example.com")).toEqual(["admin"]);
+    expect(await rolesOf("last@example.com")).toEqual(["admin"]);
   });
 
-  it("records what it changes in the activity log, with no actor (the command line)", () => {
+  it("records what it changes in the activity log, with no actor (the command line)", async () => {
     expect(user("create", "--email", "logged@example.com", "--password", "long enough pw").code).toBe(0);
     expect(user("deactivate", "--email", "logged@example.com").code).toBe(0);
-    const sql = new Database(dbPath, { readonly: true });
-    const rows = sql
-      .prepare("SELECT type, actor_id, user_agent FROM activity WHERE subject_id = (SELECT id FROM users WHERE email = ?) ORDER BY id")
-      .all("logged@example.com");
-    sql.close();
+    const rows = await db
+      .selectFrom("activity")
+      .select(["type", "actor_id", "user_agent"])
+      .where("subject_id", "=", (eb) => eb.selectFrom("users").select("id").where("email", "=", "logged@example.com"))
+      .orderBy("id")
+      .execute();
     expect(rows).toEqual([
       { type: "user_created", actor_id: null, user_agent: "command line (npm run user)" },
       { type: "user_deactivated", actor_id: null, user_agent: "command line (npm run user)" },
@@ -154,26 +173,26 @@ describe("npm run user, roles", CLI_TIMEOUT, () => {
 });
 
 describe("npm run user -- reset-two-factor", CLI_TIMEOUT, () => {
-  it("turns a user's two-factor off (a lost phone), logs it with no actor and mails the user", () => {
+  it("turns a user's two-factor off (a lost phone), logs it with no actor and mails the user", async () => {
     expect(user("create", "--email", "lostphone@example.com", "--password", "long enough pw").code).toBe(0);
-    const sql = new Database(dbPath);
-    const { id } = sql.prepare("SELECT id FROM users WHERE email = ?").get("lostphone@example.com") as { id: number };
-    sql.prepare("INSERT INTO two_factor (user_id, secret_encrypted, confirmed_at, created_at) VALUES (?, 'v1.x', 1, 1)").run(id);
-    sql.prepare("INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES (?, 'h', 1)").run(id);
-    sql.close();
+    const { id } = await db.selectFrom("users").select("id").where("email", "=", "lostphone@example.com").executeTakeFirstOrThrow();
+    await db.insertInto("two_factor").values({ user_id: id, secret_encrypted: "v1.x", confirmed_at: 1, last_time_step: null, created_at: 1 }).execute();
+    await db.insertInto("recovery_codes").values({ user_id: id, code_hash: "h", created_at: 1 }).execute();
 
     expect(user("reset-two-factor", "--email", "lostphone@example.com")).toMatchObject({ code: 0, out: "two-factor reset for lostphone@example.com" });
-    const check = new Database(dbPath, { readonly: true });
-    expect(check.prepare("SELECT count(*) AS n FROM two_factor WHERE user_id = ?").get(id)).toEqual({ n: 0 });
-    expect(check.prepare("SELECT count(*) AS n FROM recovery_codes WHERE user_id = ?").get(id)).toEqual({ n: 0 });
-    expect(check.prepare("SELECT actor_id, user_agent FROM activity WHERE type = 'two_factor_reset' AND subject_id = ?").get(id)).toEqual({
+    const count = async (table: "two_factor" | "recovery_codes") =>
+      Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).where("user_id", "=", id).executeTakeFirstOrThrow()).n);
+    expect(await count("two_factor")).toBe(0);
+    expect(await count("recovery_codes")).toBe(0);
+    expect(
+      await db.selectFrom("activity").select(["actor_id", "user_agent"]).where("type", "=", "two_factor_reset").where("subject_id", "=", id).executeTakeFirst(),
+    ).toEqual({
       actor_id: null,
       user_agent: "command line (npm run user)",
     });
-    check.close();
-    const mails = fs.readdirSync(path.join(dir, "outbox")).filter((f) => f.includes("two_factor_reset"));
+    const mails = fs.readdirSync(outbox()).filter((f) => f.includes("two_factor_reset"));
     expect(mails).toHaveLength(1);
-    expect(fs.readFileSync(path.join(dir, "outbox", mails[0]!), "utf8")).toContain("lostphone@example.com");
+    expect(fs.readFileSync(path.join(outbox(), mails[0]!), "utf8")).toContain("lostphone@example.com");
 
     expect(user("reset-two-factor", "--email", "lostphone@example.com")).toMatchObject({ code: 0, out: "two-factor was already off for lostphone@example.com" });
     expect(user("reset-two-factor", "--email", "ghost@example.com")).toMatchObject({ code: 2, err: "error: no user with email ghost@example.com" });

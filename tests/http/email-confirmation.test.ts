@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { activityOf, follow, loginClient, makeStale, pathOf, userByEmail } from "../helpers/account";
+import { activityOf, countRows, follow, loginClient, makeStale, pathOf, userByEmail } from "../helpers/account";
 import { linkIn, tokenIn } from "../helpers/mail-message";
 import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail } from "../helpers/server";
 import { type SmtpSink, startSmtpSink } from "../helpers/smtp-sink";
@@ -30,7 +30,7 @@ describe("email confirmation", () => {
     const mail = await sink.waitForMail(email, { subject: CONFIRM_SUBJECT });
     expect(linkIn(mail, `${APP_ORIGIN}/verify-email?token=`)).toMatch(/^http:\/\/accounts\.test\/verify-email\?token=[\w-]{43}$/);
     expect(mail.html).toContain(`${APP_ORIGIN}/verify-email?token=`);
-    expect(userByEmail(server, email)?.email_confirmed_at).toBeNull();
+    expect((await userByEmail(server, email))?.email_confirmed_at).toBeNull();
     expect(await (await client.get("/settings/profile")).text()).toContain("Not confirmed");
   });
 
@@ -45,7 +45,7 @@ describe("email confirmation", () => {
       expect(page.headers.get("Referrer-Policy")?.split(",").at(-1)?.trim()).toBe("no-referrer");
       expect(await page.text()).toContain(path === link ? "Confirm email address" : email);
     }
-    expect(userByEmail(server, email)?.email_confirmed_at).toBeNull();
+    expect((await userByEmail(server, email))?.email_confirmed_at).toBeNull();
 
     const confirmed = await client.post("/verify-email", { token });
     expect(confirmed.status).toBe(302);
@@ -54,9 +54,9 @@ describe("email confirmation", () => {
     expect(profile).toContain(`Thank you: ${email} is confirmed.`);
     expect(profile).toContain("Confirmed");
     expect(profile).not.toContain("Not confirmed");
-    const user = userByEmail(server, email)!;
+    const user = (await userByEmail(server, email))!;
     expect(user.email_confirmed_at).not.toBeNull();
-    expect(activityOf(server, user.id).find((e) => e.type === "email_confirmed")).toMatchObject({ actor_id: user.id, details: "{}" });
+    expect((await activityOf(server, user.id)).find((e) => e.type === "email_confirmed")).toMatchObject({ actor_id: user.id, details: "{}" });
 
     const again = await anon().post("/verify-email", { token });
     expect(again.status).toBe(410);
@@ -69,7 +69,7 @@ describe("email confirmation", () => {
     const token = tokenIn(await sink.waitForMail(email, { subject: CONFIRM_SUBJECT }), "/verify-email");
     const response = await anon().post("/verify-email.data", { token });
     expect(response.headers.get("X-Remix-Redirect") ?? (await response.text())).toContain("/login");
-    expect(userByEmail(server, email)?.email_confirmed_at).not.toBeNull();
+    expect((await userByEmail(server, email))?.email_confirmed_at).not.toBeNull();
   });
 
   it("resend sends a new link and voids the old one", async () => {
@@ -99,26 +99,27 @@ describe("email confirmation", () => {
     expect((await anon().post("/verify-email", { token: altered })).status).toBe(400);
     expect((await anon().get("/verify-email")).status).toBe(400);
 
-    const user = userByEmail(server, email)!;
-    server.sql.prepare("UPDATE account_tokens SET expires_at = ? WHERE user_id = ?").run(Date.now() - 1, user.id);
+    const user = (await userByEmail(server, email))!;
+    await server.db.updateTable("account_tokens").set({ expires_at: Date.now() - 1 }).where("user_id", "=", user.id).execute();
     const expired = await anon().post("/verify-email", { token });
     expect(expired.status).toBe(410);
     expect(await expired.text()).toContain("This link has expired");
-    expect(userByEmail(server, email)?.email_confirmed_at).toBeNull();
+    expect((await userByEmail(server, email))?.email_confirmed_at).toBeNull();
   });
 });
 
 describe("/settings/email", () => {
   it("needs a fresh login for the page and the action", async () => {
     const { client, email } = await registerClient(server);
-    makeStale(server, email);
+    await makeStale(server, email);
     const page = await client.get("/settings/email");
     expect(page.status).toBe(302);
     expect(page.headers.get("Location")).toBe("/reauthenticate?redirectTo=%2Fsettings%2Femail");
     const post = await client.post("/settings/email", { email: uniqueEmail("stale") });
     expect(post.status).toBe(302);
     expect(post.headers.get("Location")).toBe("/reauthenticate?redirectTo=%2Fsettings%2Femail");
-    expect(server.sql.prepare("SELECT count(*) AS n FROM account_tokens WHERE purpose = 'email_change' AND user_id = ?").get(userByEmail(server, email)!.id)).toEqual({ n: 0 });
+    const { id } = (await userByEmail(server, email))!;
+    expect(await countRows(server, "account_tokens", (q) => q.where("purpose", "=", "email_change").where("user_id", "=", id))).toBe(0);
   });
 
   it("refuses the current address, a taken one and a malformed one with 400", async () => {
@@ -158,7 +159,7 @@ describe("/settings/email", () => {
     expect(notice.text).toContain(`${APP_ORIGIN}/forgot-password`);
 
     // Nothing changed yet.
-    const user = userByEmail(server, email)!;
+    const user = (await userByEmail(server, email))!;
     expect(user.email).toBe(email);
     expect(await (await client.get("/settings/email")).text()).toContain(`Waiting for confirmation: <strong>${newEmail}</strong>`);
 
@@ -170,10 +171,10 @@ describe("/settings/email", () => {
     expect(done.status).toBe(302);
     expect(await follow(client, done)).toContain(`Your email address is now ${newEmail}.`);
 
-    const moved = userByEmail(server, newEmail)!;
+    const moved = (await userByEmail(server, newEmail))!;
     expect(moved.id).toBe(user.id);
     expect(moved.email_confirmed_at).not.toBeNull();
-    expect(userByEmail(server, email)).toBeUndefined();
+    expect(await userByEmail(server, email)).toBeUndefined();
     expect((await anon().post("/login", { email, password: PASSWORD })).status).toBe(400);
     await loginClient(server, newEmail, PASSWORD);
 
@@ -182,9 +183,9 @@ describe("/settings/email", () => {
     await reset.get(`/reset-password?token=${resetToken}`);
     expect((await reset.get("/reset-password")).status).toBe(410);
 
-    const types = activityOf(server, user.id).map((e) => e.type);
+    const types = (await activityOf(server, user.id)).map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(["email_change_requested", "email_changed"]));
-    const details = activityOf(server, user.id).map((e) => e.details).join(" ");
+    const details = (await activityOf(server, user.id)).map((e) => e.details).join(" ");
     expect(details).not.toContain(newEmail);
     expect(details).not.toContain(email);
   });

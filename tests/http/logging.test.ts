@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { userIdOf } from "../helpers/account";
 import { Client, PASSWORD, registerClient, startServer, type TestServer } from "../helpers/server";
 
 type Entry = { msg?: string; method?: string; path?: string; status?: number; ms?: number; userId?: number | null; ip?: string };
@@ -41,7 +42,7 @@ async function requestLine(predicate: (entry: Entry) => boolean): Promise<Entry>
 describe("request log", () => {
   it("writes one line per request with method, path, status, duration, user id and address", async () => {
     const { client, email } = await registerClient(server);
-    const id = (server.sql.prepare("SELECT id FROM users WHERE email = ?").get(email) as { id: number }).id;
+    const id = await userIdOf(server, email);
     await client.get("/dashboard/notes?secret=do-not-log");
     const line = await requestLine((e) => e.path === "/dashboard/notes");
     expect(line).toMatchObject({ method: "GET", path: "/dashboard/notes", status: 200, userId: id, ip: "127.0.0.1" });

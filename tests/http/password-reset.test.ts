@@ -57,8 +57,8 @@ describe("/forgot-password", () => {
     expect(linkIn(mail, `${APP_ORIGIN}/reset-password?token=`)).toMatch(/^http:\/\/accounts\.test\/reset-password\?token=[\w-]{43}$/);
     expect(sink.mailsTo(unknown)).toEqual([]);
 
-    const user = userByEmail(server, email)!;
-    const requested = activityOf(server, user.id).filter((entry) => entry.type === "password_reset_requested");
+    const user = (await userByEmail(server, email))!;
+    const requested = (await activityOf(server, user.id)).filter((entry) => entry.type === "password_reset_requested");
     expect(requested.length).toBeGreaterThanOrEqual(1);
     expect(requested[0]).toMatchObject({ actor_id: null, subject_id: user.id, details: "{}" });
   });
@@ -143,8 +143,8 @@ describe("/reset-password", () => {
 
     expect((await anon().post("/login", { email, password: PASSWORD })).status).toBe(400);
     expect((await anon().post("/login", { email, password: NEW_PASSWORD })).status).toBe(302);
-    const user = userByEmail(server, email)!;
-    expect(activityOf(server, user.id).map((e) => e.type)).toContain("password_reset");
+    const user = (await userByEmail(server, email))!;
+    expect((await activityOf(server, user.id)).map((e) => e.type)).toContain("password_reset");
     // Opening the link proved the address works.
     expect(user.email_confirmed_at).not.toBeNull();
   });
@@ -187,8 +187,13 @@ describe("/reset-password", () => {
   it("expires after RESET_TOKEN_MAX_AGE", async () => {
     const { email } = await registerClient(server);
     const token = await requestResetToken(email);
-    const user = userByEmail(server, email)!;
-    server.sql.prepare("UPDATE account_tokens SET expires_at = ? WHERE user_id = ? AND purpose = 'password_reset'").run(Date.now() - 1, user.id);
+    const user = (await userByEmail(server, email))!;
+    await server.db
+      .updateTable("account_tokens")
+      .set({ expires_at: Date.now() - 1 })
+      .where("user_id", "=", user.id)
+      .where("purpose", "=", "password_reset")
+      .execute();
     const { page } = await openResetLink(token);
     expect(page.status).toBe(410);
     expect(await page.text()).toContain("This link has expired");
@@ -198,10 +203,13 @@ describe("/reset-password", () => {
     const { email } = await registerClient(server);
     const before = Date.now();
     await requestResetToken(email);
-    const user = userByEmail(server, email)!;
-    const row = server.sql
-      .prepare("SELECT created_at, expires_at FROM account_tokens WHERE user_id = ? AND purpose = 'password_reset'")
-      .get(user.id) as { created_at: number; expires_at: number };
+    const user = (await userByEmail(server, email))!;
+    const row = await server.db
+      .selectFrom("account_tokens")
+      .select(["created_at", "expires_at"])
+      .where("user_id", "=", user.id)
+      .where("purpose", "=", "password_reset")
+      .executeTakeFirstOrThrow();
     expect(row.created_at).toBeGreaterThanOrEqual(before);
     expect(row.expires_at - row.created_at).toBe(3_600_000);
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail } from "../helpers/server";
+import { Client, PASSWORD, registerClient, sameDatabase, startServer, type TestServer, uniqueEmail } from "../helpers/server";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -76,11 +76,13 @@ describe("failed logins (LOGIN_RATE_LIMIT 5 per minute)", () => {
   it("logs each lockout in the activity log, for the account, from the client's address", async () => {
     const { email, client } = await account();
     await failLogins(client, email, 5);
-    const rows = server.sql
-      .prepare(
-        "SELECT activity.ip, activity.details FROM activity JOIN users ON users.id = activity.subject_id WHERE users.email = ? AND activity.type = 'lockout'",
-      )
-      .all(email) as { ip: string; details: string }[];
+    const rows = await server.db
+      .selectFrom("activity")
+      .innerJoin("users", "users.id", "activity.subject_id")
+      .select(["activity.ip", "activity.details"])
+      .where("users.email", "=", email)
+      .where("activity.type", "=", "lockout")
+      .execute();
     expect(rows.map((r) => JSON.parse(r.details).limit).sort()).toEqual(["account", "account-address"]);
     expect(rows[0]!.ip).toBe("127.0.0.1");
     expect(JSON.parse(rows[0]!.details)).toMatchObject({ scope: "password", seconds: 60, lockouts: 1 });
@@ -134,14 +136,14 @@ describe("the client address", () => {
   it("ignores X-Forwarded-For without TRUST_PROXY: a spoofed header does not escape the per-address limit", async () => {
     const statuses = await sprayWithSpoofedAddresses(plain, 9);
     expect(statuses).toEqual([400, 400, 400, 400, 400, 400, 400, 400, 429]);
-    const ips = plain.sql.prepare("SELECT DISTINCT ip FROM activity WHERE type = 'lockout'").all() as { ip: string }[];
+    const ips = await plain.db.selectFrom("activity").select("ip").distinct().where("type", "=", "lockout").execute();
     expect(ips).toEqual([{ ip: "127.0.0.1" }]);
   });
 
   it("with TRUST_PROXY counts the address the proxy reports", async () => {
     expect(await sprayWithSpoofedAddresses(proxied, 9)).toEqual(Array(9).fill(400));
     expect(await sprayWithSpoofedAddresses(proxied, 9, true)).toEqual([400, 400, 400, 400, 400, 400, 400, 400, 429]);
-    const ips = proxied.sql.prepare("SELECT DISTINCT ip FROM activity WHERE type = 'lockout'").all() as { ip: string }[];
+    const ips = await proxied.db.selectFrom("activity").select("ip").distinct().where("type", "=", "lockout").execute();
     expect(ips).toEqual([{ ip: "203.0.113.10" }]);
   });
 });
@@ -152,7 +154,7 @@ describe("persistence", () => {
     const { email, client } = await account(first);
     await failLogins(client, email, 5);
     await first.stop();
-    const second = await startServer({ DATABASE_URL: `file:${first.dbPath}` });
+    const second = await startServer({}, sameDatabase(first));
     try {
       const response = await new Client(second.url).post("/login", { email, password: PASSWORD });
       expect(response.status).toBe(429);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeStale } from "../helpers/account";
 import { Client, PASSWORD, registerClient, startServer, type TestServer } from "../helpers/server";
 
 let server: TestServer;
@@ -21,15 +22,19 @@ describe("/reauthenticate", () => {
     const response = await client.post("/reauthenticate", { password: "not my password", redirectTo: "/dashboard/notes" });
     expect(response.status).toBe(400);
     expect(await response.text()).toContain("Incorrect password.");
-    const row = server.sql
-      .prepare("SELECT type FROM activity JOIN users ON users.id = activity.actor_id WHERE users.email = ? ORDER BY activity.id DESC")
-      .get(email) as { type: string };
+    const row = await server.db
+      .selectFrom("activity")
+      .innerJoin("users", "users.id", "activity.actor_id")
+      .select("activity.type")
+      .where("users.email", "=", email)
+      .orderBy("activity.id", "desc")
+      .executeTakeFirstOrThrow();
     expect(row.type).toBe("reauthentication_failed");
   });
 
   it("with the right password rotates the session id, marks it fresh and follows redirectTo", async () => {
     const { client, email } = await registerClient(server);
-    server.sql.prepare("UPDATE sessions SET fresh_at = NULL WHERE user_id = (SELECT id FROM users WHERE email = ?)").run(email);
+    await makeStale(server, email);
     const before = client.cookies.get("__session")!;
     const response = await client.post("/reauthenticate", { password: PASSWORD, redirectTo: "/dashboard/notes" });
     expect(response.status).toBe(302);
@@ -41,9 +46,11 @@ describe("/reauthenticate", () => {
     const stale = new Client(server.url);
     stale.cookies.set("__session", before);
     expect((await stale.get("/dashboard")).status).toBe(302);
-    const fresh = server.sql
-      .prepare("SELECT fresh_at FROM sessions WHERE user_id = (SELECT id FROM users WHERE email = ?)")
-      .get(email) as { fresh_at: number | null };
+    const fresh = await server.db
+      .selectFrom("sessions")
+      .select("fresh_at")
+      .where("user_id", "=", (eb) => eb.selectFrom("users").select("id").where("email", "=", email))
+      .executeTakeFirstOrThrow();
     expect(fresh.fresh_at).toBeGreaterThan(Date.now() - 60_000);
   });
 

@@ -1,4 +1,6 @@
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { countRows } from "../helpers/account";
 import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail } from "../helpers/server";
 
 let server: TestServer;
@@ -12,7 +14,7 @@ afterAll(async () => {
 });
 
 const anon = () => new Client(server.url);
-const userCount = () => (server.sql.prepare("SELECT count(*) AS n FROM users").get() as { n: number }).n;
+const userCount = () => countRows(server, "users");
 
 describe("cross-site requests", () => {
   it.each([
@@ -22,12 +24,12 @@ describe("cross-site requests", () => {
     ["Sec-Fetch-Site: cross-site", { "Sec-Fetch-Site": "cross-site" }],
     ["a same Origin but Sec-Fetch-Site: cross-site", { Origin: ORIGIN, "Sec-Fetch-Site": "cross-site" }],
   ])("refuses a state-changing request with %s (403, before any action)", async (_name, headers) => {
-    const before = userCount();
+    const before = await userCount();
     for (const path of ["/register", "/register.data"]) {
       const response = await anon().post(path, { name: "X", email: uniqueEmail(), password: PASSWORD }, { headers });
       expect(response.status, path).toBe(403);
     }
-    expect(userCount()).toBe(before);
+    expect(await userCount()).toBe(before);
   });
 
   it("refuses a cross-site logout (the session survives)", async () => {
@@ -147,7 +149,7 @@ describe("server errors", () => {
     try {
       const { client } = await registerClient(broken);
       // The session middleware now fails before Remix is reached.
-      broken.sql.exec("DROP TABLE sessions");
+      await sql`DROP TABLE sessions`.execute(broken.db);
       const response = await client.get("/dashboard");
       expect(response.status).toBe(500);
       const body = await response.text();
@@ -165,12 +167,13 @@ describe("production", () => {
     try {
       const { client } = await registerClient(prod);
       // Break the database under the running app: the notes query now fails.
-      prod.sql.exec("DROP TABLE notes");
+      await sql`DROP TABLE notes`.execute(prod.db);
       for (const path of ["/dashboard/notes", "/dashboard/notes.data"]) {
         const response = await client.get(path);
         expect(response.status, path).toBe(500);
         const body = await response.text();
-        for (const leak of ["no such table", "SqliteError", "notes.server", "node_modules", "    at ", "build/index.js", "build/server.js"]) {
+        // SQLite's and PostgreSQL's words for the missing table.
+        for (const leak of ["no such table", "SqliteError", "does not exist", "DatabaseError", "notes.server", "node_modules", "    at ", "build/index.js", "build/server.js"]) {
           expect(body, `${path} leaks ${leak}`).not.toContain(leak);
         }
       }

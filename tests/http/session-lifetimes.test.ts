@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client, PASSWORD, registerClient, startServer, type TestServer } from "../helpers/server";
+import { countRows, userIdOf } from "../helpers/account";
+import { Client, PASSWORD, registerClient, sameDatabase, startServer, type TestServer } from "../helpers/server";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -90,14 +91,20 @@ describe("idle timeout (SESSION_IDLE_TIMEOUT=2s)", () => {
 
   it("writes last seen about a tenth of the idle timeout apart, not on every request", async () => {
     const { client, email } = await registerClient(server);
-    const lastSeen = () =>
-      (server.sql.prepare("SELECT last_seen_at FROM sessions JOIN users ON users.id = user_id WHERE email = ?").get(email) as { last_seen_at: number })
-        .last_seen_at;
-    const first = lastSeen();
+    const lastSeen = async () =>
+      (
+        await server.db
+          .selectFrom("sessions")
+          .innerJoin("users", "users.id", "sessions.user_id")
+          .select("sessions.last_seen_at")
+          .where("users.email", "=", email)
+          .executeTakeFirstOrThrow()
+      ).last_seen_at;
+    const first = await lastSeen();
     const writes = new Set<number>();
     for (let i = 0; i < 10; i++) {
       await client.get("/dashboard");
-      writes.add(lastSeen());
+      writes.add(await lastSeen());
     }
     // Ten requests in well under a second: at most a few writes (one per 200 ms).
     expect(writes.size).toBeLessThanOrEqual(5);
@@ -118,18 +125,24 @@ describe("sliding remember me (REMEMBER_COOKIE_REFRESH_EACH_REQUEST=true)", () =
     const { email } = await registerClient(server);
     const { client } = await login(server, email, true);
     const sid = client.cookies.get("__session");
-    server.sql
-      .prepare("UPDATE sessions SET last_seen_at = last_seen_at - 120000, expires_at = expires_at - 120000 WHERE user_id = (SELECT id FROM users WHERE email = ?) AND remember = 1")
-      .run(email);
+    await server.db
+      .updateTable("sessions")
+      .set((eb) => ({ last_seen_at: eb("last_seen_at", "-", 120_000), expires_at: eb("expires_at", "-", 120_000) }))
+      .where("user_id", "=", (eb) => eb.selectFrom("users").select("id").where("email", "=", email))
+      .where("remember", "=", 1)
+      .execute();
     const response = await client.get("/dashboard");
     expect(response.status).toBe(200);
     const cookie = response.headers.getSetCookie().find((c) => c.startsWith("__session="));
     expect(cookie).toMatch(/Max-Age=86400/);
     expect(cookie).toMatch(/HttpOnly/);
     expect(client.cookies.get("__session")).toBe(sid);
-    const { expires_at } = server.sql
-      .prepare("SELECT expires_at FROM sessions WHERE user_id = (SELECT id FROM users WHERE email = ?) AND remember = 1")
-      .get(email) as { expires_at: number };
+    const { expires_at } = await server.db
+      .selectFrom("sessions")
+      .select("expires_at")
+      .where("user_id", "=", (eb) => eb.selectFrom("users").select("id").where("email", "=", email))
+      .where("remember", "=", 1)
+      .executeTakeFirstOrThrow();
     expect(expires_at).toBeGreaterThan(Date.now() + 86_400_000 - 10_000);
   });
 
@@ -160,15 +173,15 @@ describe("without REMEMBER_COOKIE_REFRESH_EACH_REQUEST (the default)", () => {
 
   it("removes expired sessions at start (housekeeping)", async () => {
     const { email } = await registerClient(server);
-    server.sql.prepare("UPDATE sessions SET expires_at = 1 WHERE user_id = (SELECT id FROM users WHERE email = ?)").run(email);
-    const count = () =>
-      (server.sql.prepare("SELECT count(*) AS n FROM sessions WHERE user_id = (SELECT id FROM users WHERE email = ?)").get(email) as { n: number }).n;
-    expect(count()).toBe(1);
-    const restarted = await startServer({ DATABASE_URL: `file:${server.dbPath}` });
+    const id = await userIdOf(server, email);
+    await server.db.updateTable("sessions").set({ expires_at: 1 }).where("user_id", "=", id).execute();
+    const count = () => countRows(server, "sessions", (q) => q.where("user_id", "=", id));
+    expect(await count()).toBe(1);
+    const restarted = await startServer({}, sameDatabase(server));
     try {
       const started = Date.now();
-      while (count() > 0 && Date.now() - started < 5_000) await sleep(50);
-      expect(count()).toBe(0);
+      while ((await count()) > 0 && Date.now() - started < 5_000) await sleep(50);
+      expect(await count()).toBe(0);
     } finally {
       await restarted.stop();
     }

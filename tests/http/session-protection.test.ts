@@ -32,9 +32,14 @@ function thief(server: TestServer, from: Client, headers: Record<string, string>
   return other;
 }
 
-const freshAt = (server: TestServer, email: string) =>
-  (server.sql.prepare("SELECT fresh_at FROM sessions WHERE user_id = (SELECT id FROM users WHERE email = ?)").get(email) as { fresh_at: number | null } | undefined)
-    ?.fresh_at;
+const freshAt = async (server: TestServer, email: string) =>
+  (
+    await server.db
+      .selectFrom("sessions")
+      .select("fresh_at")
+      .where("user_id", "=", (eb) => eb.selectFrom("users").select("id").where("email", "=", email))
+      .executeTakeFirst()
+  )?.fresh_at;
 
 describe("SESSION_PROTECTION=basic (default)", () => {
   let server: TestServer;
@@ -47,10 +52,10 @@ describe("SESSION_PROTECTION=basic (default)", () => {
 
   it("a changed user agent keeps the session but makes it not fresh, until the password is entered again", async () => {
     const { browser, email } = await signUp(server, { "User-Agent": FIREFOX }, true);
-    expect(freshAt(server, email)).not.toBeNull();
+    expect(await freshAt(server, email)).not.toBeNull();
     const stolen = thief(server, browser, { "User-Agent": CHROME });
     expect((await stolen.get("/dashboard")).status).toBe(200);
-    expect(freshAt(server, email)).toBeNull();
+    expect(await freshAt(server, email)).toBeNull();
     expect(await (await stolen.get("/settings/sessions")).text()).toContain("Sensitive settings will ask for your password.");
     // The owner is still signed in, not fresh either.
     expect((await browser.get("/dashboard")).status).toBe(200);
@@ -59,10 +64,13 @@ describe("SESSION_PROTECTION=basic (default)", () => {
     expect(reauth.status).toBe(302);
     // Reauthenticating adopts the new fingerprint: the next requests stay fresh.
     await stolen.get("/dashboard");
-    expect(freshAt(server, email)).not.toBeNull();
-    const type = server.sql
-      .prepare("SELECT type, details FROM activity WHERE subject_id = (SELECT id FROM users WHERE email = ?) AND type = 'session_protection_triggered'")
-      .all(email);
+    expect(await freshAt(server, email)).not.toBeNull();
+    const type = await server.db
+      .selectFrom("activity")
+      .select(["type", "details"])
+      .where("subject_id", "=", (eb) => eb.selectFrom("users").select("id").where("email", "=", email))
+      .where("type", "=", "session_protection_triggered")
+      .execute();
     expect(type).toEqual([{ type: "session_protection_triggered", details: JSON.stringify({ mode: "basic", ended: false }) }]);
     // The operator's log says what changed, and from where.
     const warning = server.logs
@@ -75,7 +83,7 @@ describe("SESSION_PROTECTION=basic (default)", () => {
     const { browser, email } = await signUp(server, { "User-Agent": FIREFOX, "X-Forwarded-For": "203.0.113.5" });
     const elsewhere = thief(server, browser, { "User-Agent": FIREFOX, "X-Forwarded-For": "198.51.100.9" });
     expect((await elsewhere.get("/dashboard")).status).toBe(200);
-    expect(freshAt(server, email)).not.toBeNull();
+    expect(await freshAt(server, email)).not.toBeNull();
   });
 });
 
@@ -97,7 +105,7 @@ describe("SESSION_PROTECTION=strong behind a trusted proxy", () => {
     const cleared = response.headers.getSetCookie().find((c) => c.startsWith("__session="));
     expect(cleared).toMatch(/Expires=Thu, 01 Jan 1970/);
     expect(stolen.cookies.has("__session")).toBe(false);
-    expect(freshAt(server, email)).toBeUndefined();
+    expect(await freshAt(server, email)).toBeUndefined();
     // The owner's cookie is dead too: the session is gone.
     expect((await browser.get("/dashboard")).status).toBe(302);
   });
@@ -106,10 +114,10 @@ describe("SESSION_PROTECTION=strong behind a trusted proxy", () => {
     const { browser, email } = await signUp(server, { "User-Agent": FIREFOX, "X-Forwarded-For": "203.0.113.5" });
     browser.headers["X-Forwarded-For"] = "203.0.113.77";
     expect((await browser.get("/dashboard")).status).toBe(200);
-    expect(freshAt(server, email)).not.toBeNull();
+    expect(await freshAt(server, email)).not.toBeNull();
     browser.headers["X-Forwarded-For"] = "198.51.100.9";
     expect((await browser.get("/dashboard")).status).toBe(302);
-    expect(freshAt(server, email)).toBeUndefined();
+    expect(await freshAt(server, email)).toBeUndefined();
   });
 
   it("uses the address the nearest proxy saw, not one the client wrote", async () => {
@@ -133,6 +141,6 @@ describe("SESSION_PROTECTION=off", () => {
     const { browser, email } = await signUp(server, { "User-Agent": FIREFOX });
     const other = thief(server, browser, { "User-Agent": CHROME });
     expect((await other.get("/dashboard")).status).toBe(200);
-    expect(freshAt(server, email)).not.toBeNull();
+    expect(await freshAt(server, email)).not.toBeNull();
   });
 });

@@ -1,9 +1,7 @@
 import { spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
-import fs from "node:fs";
 import net from "node:net";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newDatabaseUrl } from "../helpers/database";
 import { TEST_ENCRYPTION_KEY, TEST_SECRET } from "../helpers/server";
 
 /**
@@ -13,9 +11,10 @@ import { TEST_ENCRYPTION_KEY, TEST_SECRET } from "../helpers/server";
 
 let blocker: net.Server;
 let takenPort = 0;
-const dir = path.resolve(".tmp/http", randomUUID());
+/** The project's database (a SQLite file or a PostgreSQL database): the same failures on either. */
+let databaseUrl: string;
 beforeAll(async () => {
-  fs.mkdirSync(dir, { recursive: true });
+  databaseUrl = await newDatabaseUrl();
   blocker = net.createServer();
   await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
   takenPort = (blocker.address() as net.AddressInfo).port;
@@ -35,7 +34,7 @@ function run(args: string[], env: Record<string, string>): Promise<Ended> {
       NODE_ENV: "test",
       HOST: "127.0.0.1",
       PORT: "0",
-      DATABASE_URL: `file:${path.join(dir, "app.db")}`,
+      DATABASE_URL: databaseUrl,
       SESSION_SECRET: TEST_SECRET,
       ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
       ...env,

@@ -1,5 +1,6 @@
 import { generate } from "otplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { countRows, makeStale, userIdOf } from "../helpers/account";
 import { Client, grantRole, PASSWORD, registerClient, startServer, type TestServer } from "../helpers/server";
 import { type SmtpSink, startSmtpSink } from "../helpers/smtp-sink";
 
@@ -21,12 +22,19 @@ function totp(secret: string, steps = 0): Promise<string> {
   return generate({ secret, epoch: Math.floor(Date.now() / 1000) + steps * 30 });
 }
 
-function userId(email: string): number {
-  return (server.sql.prepare("SELECT id FROM users WHERE email = ?").get(email) as { id: number }).id;
+function userId(email: string): Promise<number> {
+  return userIdOf(server, email);
 }
 
-function activityTypes(email: string): string[] {
-  return (server.sql.prepare("SELECT type FROM activity WHERE actor_id = ? ORDER BY id").all(userId(email)) as { type: string }[]).map((r) => r.type);
+async function activityTypes(email: string): Promise<string[]> {
+  const rows = await server.db.selectFrom("activity").select("type").where("actor_id", "=", await userId(email)).orderBy("id").execute();
+  return rows.map((r) => r.type);
+}
+
+/** The user's rows in `table`. */
+async function countOf(table: "sessions" | "two_factor" | "recovery_codes", email: string): Promise<number> {
+  const id = await userId(email);
+  return countRows(server, table, (q) => q.where("user_id", "=", id));
 }
 
 /** Registers (a fresh login), turns two-factor on through the settings page and returns what the user saw. */
@@ -58,12 +66,12 @@ describe("/settings/two-factor", () => {
     const anonymous = await new Client(server.url).get("/settings/two-factor");
     expect(anonymous.headers.get("Location")).toBe("/login?redirectTo=%2Fsettings%2Ftwo-factor");
     const { client, email } = await registerClient(server);
-    server.sql.prepare("UPDATE sessions SET fresh_at = NULL WHERE user_id = ?").run(userId(email));
+    await makeStale(server, email);
     for (const response of [await client.get("/settings/two-factor"), await client.post("/settings/two-factor", { intent: "start" })]) {
       expect(response.status).toBe(302);
       expect(response.headers.get("Location")).toBe("/reauthenticate?redirectTo=%2Fsettings%2Ftwo-factor");
     }
-    expect(server.sql.prepare("SELECT count(*) AS n FROM two_factor WHERE user_id = ?").get(userId(email))).toEqual({ n: 0 });
+    expect(await countOf("two_factor", email)).toBe(0);
   });
 
   it("shows the QR code and the otpauth URI, and turns on only after a correct code", async () => {
@@ -87,10 +95,10 @@ describe("/settings/two-factor", () => {
   it("shows ten recovery codes once, stores them hashed, logs and notifies", async () => {
     const { client, email, secret, recoveryCodes } = await userWithTwoFactor();
     expect(recoveryCodes).toHaveLength(10);
-    const stored = server.sql.prepare("SELECT code_hash FROM recovery_codes WHERE user_id = ?").all(userId(email)) as { code_hash: string }[];
+    const stored = await server.db.selectFrom("recovery_codes").select("code_hash").where("user_id", "=", await userId(email)).execute();
     expect(stored).toHaveLength(10);
     expect(JSON.stringify(stored)).not.toContain(recoveryCodes[0]!.replace("-", ""));
-    expect(activityTypes(email)).toContain("two_factor_enabled");
+    expect(await activityTypes(email)).toContain("two_factor_enabled");
     const notice = await sink.waitForMail(email, { subject: /Two-factor authentication is on$/ });
     expect(notice.text).toContain("Two-factor authentication was turned on for your account.");
 
@@ -101,7 +109,7 @@ describe("/settings/two-factor", () => {
       expect(body).not.toContain("otpauth://");
       expect(body).not.toContain(recoveryCodes[1]!);
     }
-    const row = server.sql.prepare("SELECT secret_encrypted FROM two_factor WHERE user_id = ?").get(userId(email)) as { secret_encrypted: string };
+    const row = await server.db.selectFrom("two_factor").select("secret_encrypted").where("user_id", "=", await userId(email)).executeTakeFirstOrThrow();
     expect(row.secret_encrypted).not.toContain(secret);
   });
 
@@ -111,7 +119,7 @@ describe("/settings/two-factor", () => {
     expect(response.status).toBe(200);
     const fresh = [...(await response.text()).matchAll(/<code>([2-9a-z]{5}-[2-9a-z]{5})<\/code>/g)].map((m) => m[1]!);
     expect(fresh).toHaveLength(10);
-    expect(activityTypes(email)).toContain("recovery_codes_regenerated");
+    expect(await activityTypes(email)).toContain("recovery_codes_regenerated");
 
     const old = await passwordStep(email);
     expect((await old.post("/login/two-factor", { code: recoveryCodes[0]! })).status).toBe(400);
@@ -129,9 +137,9 @@ describe("/settings/two-factor", () => {
     const response = await client.post("/settings/two-factor", { intent: "disable", code: await totp(secret, 1) });
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe("/settings/two-factor");
-    expect(server.sql.prepare("SELECT count(*) AS n FROM two_factor WHERE user_id = ?").get(userId(email))).toEqual({ n: 0 });
-    expect(server.sql.prepare("SELECT count(*) AS n FROM recovery_codes WHERE user_id = ?").get(userId(email))).toEqual({ n: 0 });
-    expect(activityTypes(email)).toEqual(expect.arrayContaining(["two_factor_failed", "two_factor_disabled"]));
+    expect(await countOf("two_factor", email)).toBe(0);
+    expect(await countOf("recovery_codes", email)).toBe(0);
+    expect(await activityTypes(email)).toEqual(expect.arrayContaining(["two_factor_failed", "two_factor_disabled"]));
     await sink.waitForMail(email, { subject: /Two-factor authentication is off$/ });
     expect((await new Client(server.url).post("/login", { email, password: PASSWORD })).headers.get("Location")).toBe("/dashboard");
   });
@@ -140,8 +148,8 @@ describe("/settings/two-factor", () => {
 describe("logging in with two-factor", () => {
   it("the password alone gives a pending cookie, not a session: protected routes stay closed", async () => {
     const { email } = await userWithTwoFactor();
-    const sessions = () => server.sql.prepare("SELECT count(*) AS n FROM sessions WHERE user_id = ?").get(userId(email));
-    const before = sessions();
+    const sessions = () => countOf("sessions", email);
+    const before = await sessions();
     const client = await passwordStep(email, { remember: "on", redirectTo: "/dashboard/notes" });
     expect(client.cookies.has("__session")).toBe(false);
     expect(client.cookies.has(PENDING_COOKIE)).toBe(true);
@@ -149,7 +157,7 @@ describe("logging in with two-factor", () => {
       const response = await client.get(path);
       expect(response.headers.get("Location") ?? response.headers.get("X-Remix-Redirect") ?? (await response.text()), path).toContain("/login?redirectTo=");
     }
-    expect(sessions()).toEqual(before);
+    expect(await sessions()).toEqual(before);
     expect((await client.get("/login/two-factor")).status).toBe(200);
   });
 
@@ -165,11 +173,16 @@ describe("logging in with two-factor", () => {
     expect(client.cookies.has(PENDING_COOKIE)).toBe(false);
     expect((await client.get("/dashboard")).status).toBe(200);
     // The session and the activity log remember how it was signed in.
-    const methods = server.sql.prepare("SELECT method FROM sessions WHERE user_id = ? ORDER BY created_at").all(userId(email)) as { method: string }[];
+    const methods = await server.db.selectFrom("sessions").select("method").where("user_id", "=", await userId(email)).orderBy("created_at").execute();
     expect(methods.map((r) => r.method)).toEqual(["password", "password+code"]);
-    const logged = server.sql
-      .prepare("SELECT details FROM activity WHERE actor_id = ? AND type = 'login_succeeded' ORDER BY id DESC LIMIT 1")
-      .get(userId(email)) as { details: string };
+    const logged = await server.db
+      .selectFrom("activity")
+      .select("details")
+      .where("actor_id", "=", await userId(email))
+      .where("type", "=", "login_succeeded")
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirstOrThrow();
     expect(JSON.parse(logged.details)).toMatchObject({ method: "password+code", remember: true });
     expect(await (await client.get("/settings/sessions")).text()).toMatch(/Signed in with<\/dt><dd>Password and code<\/dd>/);
   });
@@ -183,7 +196,7 @@ describe("logging in with two-factor", () => {
     const page = await replay.text();
     expect(page).toContain("That code was already used. Wait for the next code");
     expect(page).not.toContain("That code is not valid.");
-    expect(activityTypes(email)).toContain("two_factor_failed");
+    expect(await activityTypes(email)).toContain("two_factor_failed");
   });
 
   it("says a code used at setup was already used, and to wait for the next one; the next code logs in", async () => {
@@ -201,7 +214,7 @@ describe("logging in with two-factor", () => {
     const { email, recoveryCodes } = await userWithTwoFactor();
     const first = await (await passwordStep(email)).post("/login/two-factor", { code: recoveryCodes[3]!.toUpperCase() });
     expect(first.status).toBe(302);
-    expect(activityTypes(email)).toContain("recovery_code_used");
+    expect(await activityTypes(email)).toContain("recovery_code_used");
     expect((await (await passwordStep(email)).post("/login/two-factor", { code: recoveryCodes[3]! })).status).toBe(400);
   });
 
@@ -269,7 +282,7 @@ describe("the pending login is server-side and single use (issue 11)", () => {
   it("a pending login ends at its server-side expiry, whatever the cookie says", async () => {
     const { email, recoveryCodes } = await userWithTwoFactor();
     const client = await passwordStep(email);
-    server.sql.prepare("UPDATE pending_logins SET expires_at = ? WHERE user_id = ?").run(Date.now() - 1, userId(email));
+    await server.db.updateTable("pending_logins").set({ expires_at: Date.now() - 1 }).where("user_id", "=", await userId(email)).execute();
     const response = await client.post("/login/two-factor", { code: recoveryCodes[2]! });
     expect(response.headers.get("Location")).toBe("/login");
     expect(client.cookies.has("__session")).toBe(false);
@@ -279,17 +292,19 @@ describe("the pending login is server-side and single use (issue 11)", () => {
 describe("an admin resets a user's two-factor (a lost phone)", () => {
   it("turns it off, logs it with the admin as actor, mails the user; the password alone logs in again", async () => {
     const admin = await registerClient(server, "Reset Admin");
-    grantRole(server, admin.email);
+    await grantRole(server, admin.email);
     const { email } = await userWithTwoFactor();
-    const page = await (await admin.client.get(`/admin/users/${userId(email)}`)).text();
+    const page = await (await admin.client.get(`/admin/users/${await userId(email)}`)).text();
     expect(page).toContain("Reset two-factor");
 
-    const response = await admin.client.post(`/admin/users/${userId(email)}`, { intent: "reset-two-factor" });
+    const response = await admin.client.post(`/admin/users/${await userId(email)}`, { intent: "reset-two-factor" });
     expect(response.status).toBe(302);
-    expect(server.sql.prepare("SELECT count(*) AS n FROM two_factor WHERE user_id = ?").get(userId(email))).toEqual({ n: 0 });
-    expect(server.sql.prepare("SELECT count(*) AS n FROM recovery_codes WHERE user_id = ?").get(userId(email))).toEqual({ n: 0 });
-    expect(server.sql.prepare("SELECT actor_id FROM activity WHERE type = 'two_factor_reset' AND subject_id = ?").get(userId(email))).toEqual({
-      actor_id: userId(admin.email),
+    expect(await countOf("two_factor", email)).toBe(0);
+    expect(await countOf("recovery_codes", email)).toBe(0);
+    expect(
+      await server.db.selectFrom("activity").select("actor_id").where("type", "=", "two_factor_reset").where("subject_id", "=", await userId(email)).executeTakeFirst(),
+    ).toEqual({
+      actor_id: await userId(admin.email),
     });
     const notice = await sink.waitForMail(email, { subject: /Two-factor authentication was reset$/ });
     expect(notice.text).toContain("An administrator turned off two-factor authentication for your account");
@@ -300,7 +315,7 @@ describe("an admin resets a user's two-factor (a lost phone)", () => {
 describe("/reauthenticate with two-factor", () => {
   it("asks for the code too", async () => {
     const { client, email, secret } = await userWithTwoFactor();
-    server.sql.prepare("UPDATE sessions SET fresh_at = NULL WHERE user_id = ?").run(userId(email));
+    await makeStale(server, email);
     const page = await (await client.get("/reauthenticate")).text();
     expect(page).toContain('name="code"');
 
