@@ -37,6 +37,10 @@ export const ACTIVITY_LABELS: Record<ActivityType, string> = {
   api_token_revoked: "API token revoked",
   api_token_new_address: "API token used from a new address",
   api_token_refused: "API token refused",
+  passkey_added: "Passkey added",
+  passkey_renamed: "Passkey renamed",
+  passkey_removed: "Passkey removed",
+  passkey_refused: "Passkey refused",
 };
 
 /** The label of a stored type; an unknown type (from a newer version) shows as itself. */

@@ -42,6 +42,10 @@ export const ACTIVITY_TYPES = [
   "api_token_revoked",
   "api_token_new_address",
   "api_token_refused",
+  "passkey_added",
+  "passkey_renamed",
+  "passkey_removed",
+  "passkey_refused",
 ] as const;
 
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];

@@ -11,6 +11,7 @@ import * as m0007 from "./0007_pending_logins";
 import * as m0008 from "./0008_recovery_code_keys";
 import * as m0009 from "./0009_api_tokens";
 import * as m0010 from "./0010_sign_in_method";
+import * as m0011 from "./0011_passkeys";
 import * as m0013 from "./0013_session_rotation_grace";
 
 /** A migration file: `up` (and `down`) receive the dialect, and branch on it only where the SQL differs. */
@@ -35,6 +36,7 @@ export const migrationFiles: Record<string, DialectMigration> = {
   "0008_recovery_code_keys": m0008,
   "0009_api_tokens": m0009,
   "0010_sign_in_method": m0010,
+  "0011_passkeys": m0011,
   "0013_session_rotation_grace": m0013,
 };
 
