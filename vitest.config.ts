@@ -9,7 +9,12 @@ import { defineConfig } from "vitest/config";
  * with raw SQLite statements (`server.sql`) run on SQLite only.
  * One file on one database: `npx vitest run --project postgres tests/unit/x.test.ts`.
  */
-const POSTGRES_SUITES = ["tests/unit/**/*.test.ts", "tests/http/multi-instance.test.ts", "tests/http/database-commands.test.ts"];
+const POSTGRES_SUITES = [
+  "tests/unit/**/*.test.ts",
+  "tests/http/multi-instance.test.ts",
+  "tests/http/database-commands.test.ts",
+  "tests/http/passkeys.test.ts",
+];
 const SQLITE_ONLY = ["tests/unit/sqlite-transactions.test.ts"];
 // Sized for a busy 2-core machine: HTTP tests start servers and spawn commands; the slowest
 // take ~20 s when the machine is loaded (and these machines have 2-3x slower days).

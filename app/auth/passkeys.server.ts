@@ -175,12 +175,24 @@ export function parseAuthenticationResponse(text: unknown): AuthenticationRespon
   return parseJson(text, AuthenticationSchema) as AuthenticationResponseJSON;
 }
 
-/** Uses up the response's challenge, then checks the origin the browser signed for. */
-async function checkClientData(clientDataJSON: string, type: string, purpose: PasskeyPurpose, userId: number | null, now: number) {
+/**
+ * Uses up the response's challenge, then checks the origin the browser signed
+ * for. A refusal is logged for `subject` (the passkey's owner, when known).
+ */
+async function checkClientData(
+  clientDataJSON: string,
+  type: string,
+  { purpose, userId, subject = userId }: { purpose: PasskeyPurpose; userId: number | null; subject?: number | null },
+  now: number,
+) {
   const clientData = clientDataOf(clientDataJSON);
-  await consumeChallenge(clientData.challenge, purpose, userId, now);
-  if (clientData.origin !== relyingParty().origin) throw new PasskeyError("origin", userId);
-  if (clientData.type !== type) throw new PasskeyError("malformed", userId);
+  try {
+    await consumeChallenge(clientData.challenge, purpose, userId, now);
+  } catch (error) {
+    throw error instanceof PasskeyError ? new PasskeyError(error.reason, subject) : error;
+  }
+  if (clientData.origin !== relyingParty().origin) throw new PasskeyError("origin", subject);
+  if (clientData.type !== type) throw new PasskeyError("malformed", subject);
   return clientData;
 }
 
@@ -231,7 +243,7 @@ export async function registerPasskey(
   now = Date.now(),
 ): Promise<PasskeyRow> {
   const response = parseRegistrationResponse(text);
-  const clientData = await checkClientData(response.response.clientDataJSON, "webauthn.create", "register", userId, now);
+  const clientData = await checkClientData(response.response.clientDataJSON, "webauthn.create", { purpose: "register", userId }, now);
   const rp = relyingParty();
   let info;
   try {
@@ -314,8 +326,9 @@ export async function verifyPasskey(
   { purpose, userId }: { purpose: Exclude<PasskeyPurpose, "register">; userId: number | null },
   now = Date.now(),
 ): Promise<PasskeyRow> {
-  const clientData = await checkClientData(response.response.clientDataJSON, "webauthn.get", purpose, userId, now);
   const passkey = await db.selectFrom("passkeys").selectAll().where("credential_id", "=", response.id).executeTakeFirst();
+  const subject = userId ?? passkey?.user_id ?? null;
+  const clientData = await checkClientData(response.response.clientDataJSON, "webauthn.get", { purpose, userId, subject }, now);
   if (!passkey) throw new PasskeyError("unknown-credential", userId);
   if (userId !== null && passkey.user_id !== userId) throw new PasskeyError("other-user", userId);
   const handle = response.response.userHandle;

@@ -3,11 +3,14 @@ import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { recordActivity, requestOrigin } from "~/activity/activity.server";
 import { requireAuth } from "~/auth/guards.server";
+import { reauthenticateWithPasskey } from "~/auth/passkey-login.server";
+import { countPasskeys } from "~/auth/passkeys.server";
 import { rateLimitHeaders, startAttempt } from "~/auth/rate-limit.server";
 import { checkCurrentPassword, completeReauthentication } from "~/auth/reauthenticate.server";
 import { checkSecondFactor, CODE_ALREADY_USED, isTwoFactorEnabled } from "~/auth/two-factor.server";
 import { parseForm, readFormData, ReauthenticateSchema, TwoFactorCodeSchema } from "~/auth/validation";
 import { CurrentPasswordField, Field, FormError } from "~/components/field";
+import { PasskeySignIn } from "~/components/passkey-sign-in";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 
 export const meta: MetaFunction = () => [{ title: "Confirm it's you · Remix Auth Kit" }];
@@ -16,13 +19,19 @@ export const headers: HeadersFunction = (args) => rateLimitHeaders(args);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { user } = await requireAuth({ request, context });
-  return { email: user.email, twoFactor: await isTwoFactorEnabled(user.id) };
+  return { email: user.email, twoFactor: await isTwoFactorEnabled(user.id), passkeys: (await countPasskeys(user.id)) > 0 };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireAuth({ request, context });
   const twoFactor = await isTwoFactorEnabled(auth.user.id);
   const form = await readFormData(request);
+  if (form.get("intent") === "passkey") {
+    // A passkey with user verification stands for the password and the code.
+    const result = await reauthenticateWithPasskey(auth, form, request, context);
+    if (result instanceof Response) return result;
+    return data({ error: result.error, fieldErrors: {} as Record<string, string> }, { status: 400 });
+  }
   const parsed = parseForm(form, ReauthenticateSchema);
   const code = twoFactor ? parseForm(form, TwoFactorCodeSchema) : null;
   if (!parsed.success || (code && !code.success)) {
@@ -63,7 +72,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function ReauthenticatePage() {
-  const { email, twoFactor } = useLoaderData<typeof loader>();
+  const { email, twoFactor, passkeys } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const busy = useNavigation().state === "submitting";
@@ -72,7 +81,8 @@ export default function ReauthenticatePage() {
       <h1 id="reauth-title">Confirm it&apos;s you</h1>
       <p>
         This page needs a recent sign-in. Enter the password for {email}
-        {twoFactor ? " and a code from your authenticator app" : ""} to continue.
+        {twoFactor ? " and a code from your authenticator app" : ""}
+        {passkeys ? ", or use one of your passkeys," : ""} to continue.
       </p>
       <FormError message={actionData?.error} />
       <Form method="post" noValidate>
@@ -98,6 +108,7 @@ export default function ReauthenticatePage() {
           Confirm
         </button>
       </Form>
+      {passkeys ? <PasskeySignIn purpose="reauthenticate" redirectTo={searchParams.get("redirectTo") ?? ""} /> : null}
     </section>
   );
 }
