@@ -179,3 +179,37 @@ describe("npm run user -- reset-two-factor", CLI_TIMEOUT, () => {
     expect(user("reset-two-factor", "--email", "ghost@example.com")).toMatchObject({ code: 2, err: "error: no user with email ghost@example.com" });
   });
 });
+
+describe("npm run user -- passkeys", CLI_TIMEOUT, () => {
+  it("lists a user's passkeys and removes one or all of them, logged with no actor", () => {
+    expect(user("create", "--email", "keys@example.com", "--password", "long enough pw").code).toBe(0);
+    const sql = new Database(dbPath);
+    const { id } = sql.prepare("SELECT id FROM users WHERE email = ?").get("keys@example.com") as { id: number };
+    const insert = sql.prepare(
+      "INSERT INTO passkeys (user_id, name, credential_id, public_key, counter, transports, device_type, backed_up, created_at, last_used_at) VALUES (?, ?, ?, 'pk', 0, '[]', 'multiDevice', 1, 0, ?)",
+    );
+    const first = Number(insert.run(id, "MacBook Touch ID", "cred-1", null).lastInsertRowid);
+    insert.run(id, "Phone", "cred-2", 86_400_000);
+    insert.run(id, "YubiKey", "cred-3", null);
+    sql.close();
+
+    expect(user("passkeys", "list", "keys@example.com")).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/^\d+\tMacBook Touch ID\tcreated 1970-01-01T00:00:00.000Z\tlast used never\n\d+\tPhone\tcreated .*\tlast used 1970-01-02T00:00:00.000Z\n\d+\tYubiKey/),
+    });
+    expect(user("passkeys", "remove", "keys@example.com", String(first))).toMatchObject({ code: 0, out: `removed passkey ${first} (MacBook Touch ID) of keys@example.com` });
+    expect(user("passkeys", "remove", "keys@example.com", String(first))).toMatchObject({ code: 2, err: `error: keys@example.com has no passkey ${first}` });
+    expect(user("passkeys", "remove", "keys@example.com")).toMatchObject({ code: 0, out: "removed 2 passkeys of keys@example.com" });
+    expect(user("passkeys", "list", "keys@example.com")).toMatchObject({ code: 0, out: "no passkeys for keys@example.com" });
+    const check = new Database(dbPath, { readonly: true });
+    expect(check.prepare("SELECT actor_id, details FROM activity WHERE type = 'passkey_removed' AND subject_id = ? ORDER BY id").all(id)).toEqual([
+      { actor_id: null, details: JSON.stringify({ passkey: "MacBook Touch ID" }) },
+      { actor_id: null, details: JSON.stringify({ passkeys: 2 }) },
+    ]);
+    check.close();
+
+    expect(user("passkeys", "list")).toMatchObject({ code: 2, err: "error: passkeys list: an email is required" });
+    expect(user("passkeys", "forget", "keys@example.com")).toMatchObject({ code: 2 });
+    expect(user("passkeys", "list", "ghost@example.com")).toMatchObject({ code: 2, err: "error: no user with email ghost@example.com" });
+  });
+});
