@@ -70,6 +70,17 @@ async function addVirtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; a
   return { cdp, authenticatorId };
 }
 
+/**
+ * Turns off passkey autofill on the login page: the virtual authenticator
+ * answers a conditional request at once, which would sign in before the
+ * button is pressed.
+ */
+async function withoutAutofill(page: Page) {
+  await page.addInitScript(() => {
+    if (window.PublicKeyCredential) window.PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+  });
+}
+
 async function register(page: Page, user: TestUser = newUser()): Promise<TestUser> {
   await visit(page, "/register");
   await page.getByLabel("Name", { exact: true }).fill(user.name);
@@ -116,6 +127,7 @@ test.describe("with JavaScript", () => {
   test.skip(({ javaScriptEnabled }) => javaScriptEnabled === false, "passkeys need JavaScript");
 
   test("add a passkey, log out, sign in with it (no email, no password)", async ({ page }) => {
+    await withoutAutofill(page);
     await addVirtualAuthenticator(page);
     const user = await register(page);
     await addPasskey(page, "MacBook Touch ID");
@@ -126,6 +138,18 @@ test.describe("with JavaScript", () => {
     await expect(page.getByRole("banner").getByRole("listitem", { name: "Signed in as" })).toHaveText(user.name);
     await visit(page, "/settings/sessions");
     await expect(page.getByRole("list").getByRole("listitem").filter({ hasText: "This device" })).toContainText(/Signed in with\s*Passkey/);
+  });
+
+  test("the email field's autofill offers the passkey (conditional mediation)", async ({ page }) => {
+    await addVirtualAuthenticator(page);
+    const user = await register(page);
+    await addPasskey(page, "Laptop");
+    await logout(page);
+    await page.goto(`${origin()}/login`);
+    await expect(page.getByLabel("Email", { exact: true })).toHaveAttribute("autocomplete", "username webauthn");
+    // The virtual authenticator picks the one passkey, as a user would from the suggestions.
+    await expect(page).toHaveURL(at("/dashboard"));
+    await expect(page.getByRole("banner").getByRole("listitem", { name: "Signed in as" })).toHaveText(user.name);
   });
 
   test("reauthenticate with the passkey, then delete it", async ({ page }) => {
@@ -146,6 +170,7 @@ test.describe("with JavaScript", () => {
   });
 
   test("the passkey pages have no axe violations", async ({ page }) => {
+    await withoutAutofill(page);
     await addVirtualAuthenticator(page);
     await register(page);
     await addPasskey(page, "Laptop");
@@ -166,13 +191,13 @@ test.describe("without JavaScript", () => {
   test("the pages say plainly that passkeys need JavaScript, and the password works as before", async ({ page }) => {
     const user = await register(page);
     await visit(page, "/settings/passkeys");
-    await expect(page.getByText("Passkeys need JavaScript, which is off in this browser.")).toBeVisible();
+    await expect(page.getByText("Passkeys need JavaScript. Without it, your password keeps working as before.")).toBeVisible();
     await page.getByLabel("Name", { exact: true }).fill("Laptop");
     await page.getByRole("button", { name: "Add a passkey" }).click();
     await expect(page.getByRole("alert")).toContainText("Adding a passkey needs JavaScript");
     await logout(page);
     await visit(page, "/login");
-    await expect(page.getByText(/Passkeys need JavaScript, which is off in this browser\. Log in with your email and password instead\./)).toBeVisible();
+    await expect(page.getByText("Passkeys need JavaScript. Without it, log in with your email and password.")).toBeVisible();
     await expect(page.getByRole("button", { name: "Sign in with a passkey" })).toHaveCount(0);
     await page.getByLabel("Email", { exact: true }).fill(user.email);
     await page.getByLabel("Password", { exact: true }).fill(PASSWORD);

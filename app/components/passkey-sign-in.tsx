@@ -14,7 +14,8 @@ type Props = {
  * the browser's passkey prompt, then a plain form post of its response to this
  * page's action (`intent=passkey`). On the login page the email field also
  * offers passkeys in its autofill, where the browser supports it. Without
- * JavaScript there is no prompt: a note says so, and the password form works.
+ * JavaScript there is no prompt: a note says so (it is the server's rendering,
+ * replaced once the page hydrates), and the password form works.
  */
 export function PasskeySignIn({ purpose, redirectTo, remember }: Props) {
   const supported = usePasskeySupport();
@@ -61,11 +62,12 @@ export function PasskeySignIn({ purpose, redirectTo, remember }: Props) {
   const label = purpose === "login" ? "Sign in with a passkey" : "Confirm with a passkey";
   return (
     <div className="passkey-sign-in">
-      <noscript>
+      {/* Rendered on the server and until hydration; a plain element rather than <noscript>, so every browser without JavaScript shows it. */}
+      {supported === null ? (
         <p className="hint">
-          Passkeys need JavaScript, which is off in this browser. {purpose === "login" ? "Log in with your email and password instead." : "Confirm with your password instead."}
+          Passkeys need JavaScript. Without it, {purpose === "login" ? "log in with your email and password." : "confirm with your password."}
         </p>
-      </noscript>
+      ) : null}
       {supported === false ? <p className="hint">This browser does not support passkeys. Use your password instead.</p> : null}
       {supported ? (
         <button type="button" className="button" onClick={start} disabled={busy}>

@@ -157,9 +157,7 @@ export default function PasskeysPage() {
 
       <Form method="post" className="stack" noValidate onSubmit={add}>
         <h2>Add a passkey</h2>
-        <noscript>
-          <p className="hint">Passkeys need JavaScript, which is off in this browser. Your password keeps working as before.</p>
-        </noscript>
+        {supported === null ? <p className="hint">Passkeys need JavaScript. Without it, your password keeps working as before.</p> : null}
         {supported === false ? <p className="hint">This browser does not support passkeys.</p> : null}
         {fresh ? null : <p className="hint">Adding or removing a passkey asks for your password first.</p>}
         <input type="hidden" name="intent" value="add" />
