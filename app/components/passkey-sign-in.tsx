@@ -22,7 +22,7 @@ export function PasskeySignIn({ purpose, redirectTo, remember }: Props) {
   const submit = useSubmit();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const post = useRef((response: string) => {});
+  const post = useRef<(response: string) => void>(() => {});
   post.current = (response: string) => {
     const form: Record<string, string> = { intent: "passkey", response, redirectTo };
     if (remember?.()) form.remember = "on";
