@@ -22,13 +22,14 @@ let server: ChildProcess | null = null;
 let port = 0;
 
 test.beforeAll(async ({}, testInfo) => {
-  test.setTimeout(90_000);
+  // A cold start (build check, migrations) on a loaded 2-core machine.
+  test.setTimeout(180_000);
   port = BASE_PORT + (testInfo.project.use.javaScriptEnabled === false ? 2 : 1);
   server = spawn(process.execPath, [path.resolve("e2e/start-server.mjs")], {
     env: { ...process.env, E2E_PORT: String(port), E2E_APP_HOST: "localhost", WEB_CONCURRENCY: "1" },
     stdio: "inherit",
   });
-  for (let i = 0; i < 600; i++) {
+  while (server.exitCode === null) {
     const up = await fetch(`http://127.0.0.1:${port}/`).then(
       (r) => r.ok,
       () => false,
@@ -36,7 +37,7 @@ test.beforeAll(async ({}, testInfo) => {
     if (up) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error("the passkey spec's server did not start");
+  throw new Error(`the passkey spec's server exited with ${server.exitCode}`);
 });
 
 test.afterAll(async () => {
