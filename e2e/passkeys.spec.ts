@@ -89,7 +89,8 @@ async function register(page: Page, user: TestUser = newUser()): Promise<TestUse
   await page.getByLabel("Email", { exact: true }).fill(user.email);
   await page.getByLabel("Password", { exact: true }).fill(user.password);
   await page.getByRole("button", { name: "Create account", exact: true }).click();
-  await expect(page).toHaveURL(at("/dashboard"));
+  // The file's first registration meets a cold server (password worker, first queries): give it time on a loaded machine.
+  await expect(page).toHaveURL(at("/dashboard"), { timeout: 60_000 });
   return user;
 }
 

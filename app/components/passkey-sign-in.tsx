@@ -64,9 +64,7 @@ export function PasskeySignIn({ purpose, redirectTo, remember }: Props) {
     <div className="passkey-sign-in">
       {/* Rendered on the server and until hydration; a plain element rather than <noscript>, so every browser without JavaScript shows it. */}
       {supported === null ? (
-        <p className="hint">
-          Passkeys need JavaScript. Without it, {purpose === "login" ? "log in with your email and password." : "confirm with your password."}
-        </p>
+        <p className="hint">{`Passkeys need JavaScript. Without it, ${purpose === "login" ? "log in with your email and password." : "confirm with your password."}`}</p>
       ) : null}
       {supported === false ? <p className="hint">This browser does not support passkeys. Use your password instead.</p> : null}
       {supported ? (
