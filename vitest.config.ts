@@ -35,6 +35,7 @@ const POSTGRES_HTTP_SUITES = [
   "admin",
   "oidc",
   "notes",
+  "passkeys",
 ].map((name) => `tests/http/${name}.test.ts`);
 const POSTGRES_SUITES = ["tests/unit/**/*.test.ts", ...POSTGRES_HTTP_SUITES];
 /**

@@ -1,5 +1,6 @@
 import { deleteExpiredTokens } from "~/account/tokens.server";
 import { deleteStaleApiTokens } from "~/api/api-tokens.server";
+import { deleteExpiredChallenges } from "~/auth/passkeys.server";
 import { deleteExpiredSessions } from "~/auth/sessions.server";
 import { deleteExpiredPendingLogins } from "~/auth/two-factor-login.server";
 import { sql } from "kysely";
@@ -33,6 +34,7 @@ registerHousekeepingTask("expired sessions", (now) => deleteExpiredSessions(now)
 registerHousekeepingTask("expired tokens", (now) => deleteExpiredTokens(now));
 registerHousekeepingTask("expired pending logins", (now) => deleteExpiredPendingLogins(now));
 registerHousekeepingTask("stale API tokens", (now) => deleteStaleApiTokens(now));
+registerHousekeepingTask("expired passkey challenges", (now) => deleteExpiredChallenges(now));
 
 /** Key of the advisory lock one instance holds while it runs housekeeping on PostgreSQL. */
 export const HOUSEKEEPING_LOCK_KEY = 7_245_120_002;

@@ -27,6 +27,8 @@ export interface Database {
   api_token_addresses: ApiTokenAddressesTable;
   user_identities: UserIdentitiesTable;
   oidc_flows: OidcFlowsTable;
+  passkeys: PasskeysTable;
+  passkey_challenges: PasskeyChallengesTable;
 }
 
 export interface UsersTable {
@@ -279,3 +281,38 @@ export interface OidcFlowsTable {
 }
 
 export type UserIdentityRow = Selectable<UserIdentitiesTable>;
+
+/** A passkey (WebAuthn credential, app/auth/passkeys.server.ts): what verifying its signatures needs. */
+export interface PasskeysTable {
+  id: Generated<number>;
+  user_id: number;
+  /** The user's name for it ("MacBook Touch ID"). */
+  name: string;
+  /** The credential id, base64url; unique across users. */
+  credential_id: string;
+  /** The COSE public key, base64url. */
+  public_key: string;
+  /** The authenticator's signature counter; 0 for authenticators that do not count (most synced passkeys). */
+  counter: number;
+  /** JSON array of transports the authenticator reported ("internal", "hybrid", "usb", ...). */
+  transports: string;
+  /** "singleDevice" or "multiDevice" (a synced passkey). */
+  device_type: string;
+  /** 1 when the passkey is backed up (synced) by its provider. */
+  backed_up: number;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+/** A pending WebAuthn ceremony: single use, expiring; the challenge itself is stored only as its SHA-256. */
+export interface PasskeyChallengesTable {
+  challenge_hash: string;
+  /** "register", "login" or "reauthenticate". */
+  purpose: string;
+  /** Whose ceremony it is; null for a login (the passkey names its user). */
+  user_id: number | null;
+  created_at: number;
+  expires_at: number;
+}
+
+export type PasskeyRow = Selectable<PasskeysTable>;

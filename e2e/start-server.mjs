@@ -39,7 +39,8 @@ const child = spawn(process.execPath, [path.join(root, "build/server.js")], {
     HOST: "127.0.0.1",
     DATABASE_URL: databaseUrl,
     SESSION_SECRET: "e2e-only-session-secret-not-for-production-0123456789abcdef01234",
-    APP_ORIGIN: `http://127.0.0.1:${port}`,
+    // E2E_APP_HOST=localhost for the passkey spec: WebAuthn refuses an IP address as relying-party id.
+    APP_ORIGIN: `http://${process.env.E2E_APP_HOST ?? "127.0.0.1"}:${port}`,
     BCRYPT_COST: "4",
     // Every browser test comes from 127.0.0.1: the per-address limit across accounts would trip on the suite itself.
     LOGIN_IP_RATE_LIMIT: "10000 per hour",

@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { emailField, nameField, passwordField } from "~/auth/validation";
+import { listPasskeys, removePasskeys } from "~/auth/passkeys.server";
 import { db } from "~/db.server";
 import { listRoles } from "~/users/roles.server";
 import {
@@ -11,6 +12,7 @@ import {
   deleteUser,
   findUserByEmail,
   listUsers,
+  removeAllPasskeys,
   resetTwoFactor,
   setUserActive,
   updateUser,
@@ -27,8 +29,10 @@ const USAGE = `usage: npm run user -- <command>
   deactivate --email E
   activate --email E
   delete --email E
-  reset-two-factor --email E        (a lost phone: turns two-factor off; the user is told by email)`;
-const COMMANDS = "create, list, set-role, deactivate, activate, delete, reset-two-factor";
+  reset-two-factor --email E        (a lost phone: turns two-factor off; the user is told by email)
+  passkeys list <email>             (id, name, created, last used)
+  passkeys remove <email> [<id>]    (one passkey, or all of them: a lost device)`;
+const COMMANDS = "create, list, set-role, deactivate, activate, delete, reset-two-factor, passkeys";
 
 /** Changes made here are logged like an admin's, with no actor: the command line. */
 const COMMAND_LINE: Actor = { userId: null, origin: { ip: "", userAgent: "command line (npm run user)" } };
@@ -128,9 +132,34 @@ async function roleList(values: Record<string, unknown>): Promise<string[]> {
   return roles;
 }
 
+/** `passkeys list <email>` / `passkeys remove <email> [<id>]`. */
+async function passkeys(args: string[]): Promise<string> {
+  const [sub, rawEmail, rawId, ...extra] = args;
+  if (sub !== "list" && sub !== "remove") throw new UsageError(`passkeys: expected list or remove (--help for details)`);
+  if (extra.length > 0 || (sub === "list" && rawId !== undefined)) throw new UsageError(`passkeys ${sub}: too many arguments`);
+  if (rawEmail === undefined || rawEmail.startsWith("-")) throw new UsageError(`passkeys ${sub}: an email is required`);
+  const passkeyId = rawId === undefined ? null : valid(z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER), rawId, "id");
+  await migrateToLatest(db);
+  const user = await userByEmail({ email: rawEmail });
+  if (sub === "list") {
+    const list = await listPasskeys(user.id);
+    if (list.length === 0) return `no passkeys for ${user.email}`;
+    const when = (ms: number | null) => (ms === null ? "never" : new Date(ms).toISOString());
+    return list.map((p) => `${p.id}\t${p.name}\tcreated ${when(p.createdAt)}\tlast used ${when(p.lastUsedAt)}`).join("\n");
+  }
+  if (passkeyId === null) {
+    const removed = await removeAllPasskeys(user.id, COMMAND_LINE);
+    return `removed ${removed} ${removed === 1 ? "passkey" : "passkeys"} of ${user.email}`;
+  }
+  const [name] = await removePasskeys(user.id, passkeyId, { actorId: null, origin: COMMAND_LINE.origin });
+  if (name === undefined) throw new UsageError(`${user.email} has no passkey ${passkeyId}`);
+  return `removed passkey ${passkeyId} (${name}) of ${user.email}`;
+}
+
 async function main(argv: string[]): Promise<string> {
   const [command, ...rest] = argv;
   if (command === "--help" || command === "help") return USAGE;
+  if (command === "passkeys") return passkeys(rest);
   let values: Record<string, unknown>;
   try {
     ({ values } = parseArgs({

@@ -40,6 +40,10 @@ export const ACTIVITY_LABELS: Record<ActivityType, string> = {
   identity_linked: "Sign-in provider linked",
   identity_unlinked: "Sign-in provider unlinked",
   provider_sign_in_refused: "Sign-in with a provider refused",
+  passkey_added: "Passkey added",
+  passkey_renamed: "Passkey renamed",
+  passkey_removed: "Passkey removed",
+  passkey_refused: "Passkey refused",
 };
 
 /** The label of a stored type; an unknown type (from a newer version) shows as itself. */

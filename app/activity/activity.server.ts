@@ -45,6 +45,10 @@ export const ACTIVITY_TYPES = [
   "identity_linked",
   "identity_unlinked",
   "provider_sign_in_refused",
+  "passkey_added",
+  "passkey_renamed",
+  "passkey_removed",
+  "passkey_refused",
 ] as const;
 
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];

@@ -28,7 +28,7 @@ import { singleton } from "~/utils/singleton.server";
  * are only counted, never locked out (the API), `countRequest`.
  */
 
-export type LimitScope = "password" | "two-factor" | "forgot-password" | "confirmation-resend" | "register" | "api" | "provider";
+export type LimitScope = "password" | "two-factor" | "passkey" | "forgot-password" | "confirmation-resend" | "register" | "api" | "provider";
 export type LimitKind = "account" | "account-address" | "address";
 export type Rate = { points: number; windowSeconds: number };
 
@@ -48,7 +48,7 @@ export function limitRules(scope: LimitScope): { kind: LimitKind; rate: Rate }[]
   if (scope === "api") return [{ kind: "account", rate: apiRateLimit }, { kind: "address", rate: apiIpRateLimit }];
   const perAccount = { kind: "account", rate: loginRateLimit } as const;
   const perAddress = { kind: "address", rate: loginIpRateLimit } as const;
-  if (scope === "password" || scope === "two-factor") {
+  if (scope === "password" || scope === "two-factor" || scope === "passkey") {
     return [perAccount, { kind: "account-address", rate: loginRateLimit }, perAddress];
   }
   // "An account with this email already exists" answers a question about any address: ask it rarely per client.

@@ -18,12 +18,13 @@ export async function checkCurrentPassword(userId: number, password: string): Pr
   return user ? verifyPassword(password, user.password_hash) : false;
 }
 
-/** Marks the session fresh under a new id and redirects; the caller has checked the password (and any second factor). */
+/** Marks the session fresh under a new id and redirects; the caller has checked the password (and any second factor) or a passkey. */
 export async function completeReauthentication(
   request: Request,
   context: AppLoadContext,
   auth: Auth,
   redirectTo: string | undefined,
+  { factor = "password" }: { factor?: "password" | "passkey" } = {},
 ): Promise<Response> {
   // The redirect is built before the session id changes, so nothing after the rotation can fail on the link's input
   // (a failure there would leave the browser with a dead cookie: a crafted link would sign the victim out).
@@ -31,6 +32,7 @@ export async function completeReauthentication(
   const presentedId = await readSessionId(request);
   const sid = await rotateSession(auth.session, { fresh: true, client: clientInfo(request, context), presentedId });
   const headers = { "Set-Cookie": await serializeSessionCookie(sid, auth.session.remember === 1) };
-  await recordActivity({ type: "reauthenticated", actorId: auth.user.id }, requestOrigin(request, context));
+  const details = factor === "password" ? undefined : { with: factor };
+  await recordActivity({ type: "reauthenticated", actorId: auth.user.id, details }, requestOrigin(request, context));
   return redirect(location, { headers });
 }

@@ -11,6 +11,7 @@ import { ADMIN_ROLE, DEFAULT_ROLE, hasPermission, type Permission } from "~/auth
 import { endAllSessionsOfUser } from "~/auth/devices.server";
 import { listIdentities, unlinkIdentity } from "~/auth/oidc/identities.server";
 import { providerLabel } from "~/auth/oidc/providers.server";
+import { countPasskeys } from "~/auth/passkeys.server";
 import { countLiveSessions } from "~/auth/sessions.server";
 import { isTwoFactorEnabled } from "~/auth/two-factor.server";
 import { AdminUserUpdateSchema, parseForm, type FieldErrors, readFormData } from "~/auth/validation";
@@ -26,6 +27,7 @@ import {
   findUserById,
   LastAdminError,
   PermissionEscalationError,
+  removeAllPasskeys,
   resetTwoFactor,
   updateUser,
 } from "~/users/users.server";
@@ -52,6 +54,7 @@ const INTENT_PERMISSIONS: Record<string, Permission> = {
   update: "users:write",
   "end-sessions": "users:write",
   "reset-two-factor": "users:write",
+  "remove-passkeys": "users:write",
   "revoke-token": "users:write",
   "unlink-identity": "users:write",
   delete: "users:delete",
@@ -62,13 +65,14 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const id = userIdOrNotFound(params.id);
   const user = await findUserById(id);
   if (!user) throw notFound();
-  const [{ roles }, sessions, allRoles, twoFactor, tokens, identities] = await Promise.all([
+  const [{ roles }, sessions, allRoles, twoFactor, tokens, identities, passkeys] = await Promise.all([
     findAccess(id),
     countLiveSessions(id),
     listRoles(),
     isTwoFactorEnabled(id),
     listApiTokens(id),
     listIdentities(id),
+    countPasskeys(id),
   ]);
   const canDelete = hasPermission(viewer, "users:delete");
   return {
@@ -91,6 +95,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       createdAt: identity.created_at,
       lastUsedAt: identity.last_used_at,
     })),
+    passkeys,
     roles: allRoles.map(({ name, description }) => ({ name, description })),
     isSelf: viewer.id === id,
     canWrite: hasPermission(viewer, "users:write"),
@@ -182,6 +187,19 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       }
       return redirectWithFlash(`/admin/users/${id}`, { category: "success", message: "Sign-in provider unlinked." });
     }
+    case "remove-passkeys": {
+      if (!(await findUserById(id))) throw notFound();
+      try {
+        const removed = await removeAllPasskeys(id, actor);
+        return redirectWithFlash(`/admin/users/${id}`, {
+          category: removed ? "success" : "info",
+          message: removed ? `Removed ${removed} ${removed === 1 ? "passkey" : "passkeys"}: they no longer sign this user in.` : "This user has no passkeys.",
+        });
+      } catch (error) {
+        if (error instanceof PermissionEscalationError) return failed({ formError: error.message });
+        throw error;
+      }
+    }
     case "reset-two-factor": {
       if (!(await findUserById(id))) throw notFound();
       try {
@@ -221,7 +239,7 @@ function endedMessage({ sessions, tokens }: { sessions: number; tokens: number }
 const dateFormat = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
 
 export default function AdminUserPage() {
-  const { user, sessions, twoFactor, tokens, connections, roles, isSelf, canWrite, canDelete, confirmDelete } = useLoaderData<typeof loader>();
+  const { user, sessions, twoFactor, tokens, connections, passkeys, roles, isSelf, canWrite, canDelete, confirmDelete } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
     <section className="admin" aria-labelledby="user-title">
@@ -261,6 +279,8 @@ export default function AdminUserPage() {
         </dd>
         <dt>Two-factor</dt>
         <dd>{twoFactor ? "On" : "Off"}</dd>
+        <dt>Passkeys</dt>
+        <dd>{passkeys === 0 ? "None" : `${passkeys} ${passkeys === 1 ? "passkey" : "passkeys"}`}</dd>
       </dl>
 
       {canWrite ? <EditUser user={user} roles={roles} actionData={actionData} /> : null}
@@ -349,6 +369,21 @@ export default function AdminUserPage() {
           <Form method="post">
             <button type="submit" name="intent" value="reset-two-factor" className="button">
               Reset two-factor
+            </button>
+          </Form>
+        </section>
+      ) : null}
+
+      {canWrite && passkeys > 0 ? (
+        <section className="stack" aria-labelledby="passkeys-title">
+          <h2 id="passkeys-title">Passkeys</h2>
+          <p>
+            A lost or stolen device? Removing the passkeys means they no longer sign {isSelf ? "you" : "this user"} in; the password
+            (and two-factor) still does.
+          </p>
+          <Form method="post">
+            <button type="submit" name="intent" value="remove-passkeys" className="button">
+              Remove all passkeys
             </button>
           </Form>
         </section>

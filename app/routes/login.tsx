@@ -1,15 +1,19 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { useRef } from "react";
 import { requestOrigin } from "~/activity/activity.server";
 import { authenticateLogin, INVALID_CREDENTIALS, LoginError } from "~/auth/authenticator.server";
 import { requireAnonymous } from "~/auth/guards.server";
 import { recordLoginFailed, recordLoginSucceeded } from "~/auth/login-activity.server";
 import { loginUser } from "~/auth/login.server";
+import { loginWithPasskey } from "~/auth/passkey-login.server";
 import { rateLimitHeaders } from "~/auth/rate-limit.server";
 import { isTwoFactorEnabled } from "~/auth/two-factor.server";
 import { redirectToSecondFactor } from "~/auth/two-factor-login.server";
+import { type FieldErrors, readFormData } from "~/auth/validation";
 import { CurrentPasswordField, Field, FormError } from "~/components/field";
+import { PasskeySignIn } from "~/components/passkey-sign-in";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { ProviderButtons } from "~/components/provider-buttons";
 import { getConfig } from "~/config.server";
@@ -25,6 +29,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
+  // A passkey instead of the password (its WebAuthn response is the credential): app/auth/passkey-login.server.ts.
+  const form = await readFormData(request.clone());
+  if (form.get("intent") === "passkey") {
+    const result = await loginWithPasskey(form, request, context);
+    if (result instanceof Response) return result;
+    return data({ error: result.error, fieldErrors: {} as FieldErrors, email: "" }, { status: 400 });
+  }
   try {
     const { user, remember, redirectTo } = await authenticateLogin(request, context);
     // With two-factor on, the password alone opens no session: the code comes first
@@ -48,6 +59,7 @@ export default function LoginPage() {
   const navigation = useNavigation();
   const redirectTo = searchParams.get("redirectTo") ?? "";
   const busy = navigation.state === "submitting";
+  const rememberRef = useRef<HTMLInputElement>(null);
   const registerHref = redirectTo ? `/register?redirectTo=${encodeURIComponent(redirectTo)}` : "/register";
   return (
     <section className="card narrow" aria-labelledby="login-title">
@@ -59,7 +71,7 @@ export default function LoginPage() {
           label="Email"
           name="email"
           type="email"
-          autoComplete="username"
+          autoComplete="username webauthn"
           required
           defaultValue={actionData?.email}
           error={actionData?.fieldErrors.email}
@@ -67,13 +79,14 @@ export default function LoginPage() {
         />
         <CurrentPasswordField error={actionData?.fieldErrors.password} />
         <div className="checkbox">
-          <input id="remember" name="remember" type="checkbox" value="on" />
+          <input id="remember" name="remember" type="checkbox" value="on" ref={rememberRef} />
           <label htmlFor="remember">Remember me</label>
         </div>
         <button type="submit" className="button primary" disabled={busy}>
           {busy ? "Logging in…" : "Log in"}
         </button>
       </Form>
+      <PasskeySignIn purpose="login" redirectTo={redirectTo} remember={() => rememberRef.current?.checked ?? false} />
       <ProviderButtons providers={providers} redirectTo={redirectTo} />
       <p className="aside">
         <Link to="/forgot-password">Forgot your password?</Link>

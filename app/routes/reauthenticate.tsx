@@ -8,11 +8,14 @@ import { startProviderFlow } from "~/auth/oidc/flow.server";
 import { listIdentities } from "~/auth/oidc/identities.server";
 import { findProvider, listProviders, ProviderUnavailableError } from "~/auth/oidc/providers.server";
 import { hasPassword } from "~/auth/password.server";
+import { reauthenticateWithPasskey } from "~/auth/passkey-login.server";
+import { countPasskeys } from "~/auth/passkeys.server";
 import { rateLimitHeaders, startAttempt } from "~/auth/rate-limit.server";
 import { checkCurrentPassword, completeReauthentication } from "~/auth/reauthenticate.server";
 import { checkSecondFactor, CODE_ALREADY_USED, isTwoFactorEnabled } from "~/auth/two-factor.server";
 import { parseForm, readFormData, ReauthenticateSchema, TwoFactorCodeSchema } from "~/auth/validation";
 import { CurrentPasswordField, Field, FormError } from "~/components/field";
+import { PasskeySignIn } from "~/components/passkey-sign-in";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { getConfig } from "~/config.server";
 import { findUserById } from "~/users/users.server";
@@ -23,10 +26,16 @@ export const headers: HeadersFunction = (args) => rateLimitHeaders(args);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { user } = await requireAuth({ request, context });
-  const [twoFactor, providers, account] = await Promise.all([isTwoFactorEnabled(user.id), linkedProviders(user.id), findUserById(user.id)]);
+  const [twoFactor, providers, account, passkeys] = await Promise.all([
+    isTwoFactorEnabled(user.id),
+    linkedProviders(user.id),
+    findUserById(user.id),
+    countPasskeys(user.id),
+  ]);
   return {
     email: user.email,
     twoFactor,
+    passkeys: passkeys > 0,
     hasPassword: account ? hasPassword(account) : false,
     providers,
     providerNeedsCode: twoFactor && getConfig().oidcRequireTotp,
@@ -96,6 +105,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const twoFactor = await isTwoFactorEnabled(auth.user.id);
   const form = await readFormData(request);
   if (form.get("intent") === "provider") return reauthenticateWithProvider(auth, form, twoFactor, request, context);
+  if (form.get("intent") === "passkey") {
+    // A passkey with user verification stands for the password and the code.
+    const result = await reauthenticateWithPasskey(auth, form, request, context);
+    if (result instanceof Response) return result;
+    return data({ error: result.error, fieldErrors: {} as Record<string, string> }, { status: 400 });
+  }
   const parsed = parseForm(form, ReauthenticateSchema);
   const code = twoFactor ? parseForm(form, TwoFactorCodeSchema) : null;
   if (!parsed.success || (code && !code.success)) {
@@ -139,7 +154,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function ReauthenticatePage() {
-  const { email, twoFactor, hasPassword, providers, providerNeedsCode } = useLoaderData<typeof loader>();
+  const { email, twoFactor, hasPassword, providers, providerNeedsCode, passkeys } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const busy = useNavigation().state === "submitting";
@@ -149,7 +164,8 @@ export default function ReauthenticatePage() {
       {hasPassword ? (
         <p>
           This page needs a recent sign-in. Enter the password for {email}
-          {twoFactor ? " and a code from your authenticator app" : ""} to continue.
+          {twoFactor ? " and a code from your authenticator app" : ""}
+          {passkeys ? ", or use one of your passkeys," : ""} to continue.
         </p>
       ) : (
         <p>This page needs a recent sign-in. Confirm it is you, {email}, with a provider linked to your account.</p>
@@ -180,6 +196,7 @@ export default function ReauthenticatePage() {
           </button>
         </Form>
       ) : null}
+      {passkeys ? <PasskeySignIn purpose="reauthenticate" redirectTo={searchParams.get("redirectTo") ?? ""} /> : null}
       {providers.map((provider) => (
         // A full page load: the answer is a redirect to the provider's site.
         <Form key={provider.id} method="post" reloadDocument className="provider-buttons">

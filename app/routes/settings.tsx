@@ -9,6 +9,7 @@ const SECTIONS = [
   ["/settings/email", "Email"],
   ["/settings/password", "Password"],
   ["/settings/two-factor", "Two-factor"],
+  ["/settings/passkeys", "Passkeys"],
   ["/settings/sessions", "Sessions"],
   ["/settings/connections", "Connections"],
   ["/settings/api-tokens", "API tokens"],

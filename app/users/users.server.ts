@@ -1,5 +1,6 @@
 import { recordActivity } from "~/activity/activity.server";
 import { ADMIN_ROLE, DEFAULT_ROLE } from "~/auth/permissions";
+import { removePasskeys } from "~/auth/passkeys.server";
 import { disableTwoFactor } from "~/auth/two-factor.server";
 import { sendTwoFactorNotice } from "~/auth/two-factor-notice.server";
 import { hashPassword } from "~/auth/password.server";
@@ -268,6 +269,16 @@ export async function resetTwoFactor(userId: number, actor: Actor, now = Date.no
   await recordActivity({ type: "two_factor_reset", actorId: actor.userId, subjectId: userId }, actor.origin, now);
   await sendTwoFactorNotice(user, "reset");
   return true;
+}
+
+/**
+ * Removes all of a user's passkeys (a lost or stolen device), logged with the
+ * admin (or the command line) as actor; the same escalation rule as above.
+ * Returns how many were removed.
+ */
+export async function removeAllPasskeys(userId: number, actor: Actor): Promise<number> {
+  await db.transaction().execute((trx) => assertMayManage(trx, actor.userId, userId));
+  return (await removePasskeys(userId, null, { actorId: actor.userId, origin: actor.origin })).length;
 }
 
 /** Activates or deactivates a user (see updateUser: deactivation ends their sessions; not the last admin). */

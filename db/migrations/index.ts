@@ -11,8 +11,9 @@ import * as m0007 from "./0007_pending_logins";
 import * as m0008 from "./0008_recovery_code_keys";
 import * as m0009 from "./0009_api_tokens";
 import * as m0010 from "./0010_sign_in_method";
-import * as m0012 from "./0012_oidc_identities";
 import * as m0013 from "./0013_session_rotation_grace";
+import * as m0014 from "./0014_passkeys";
+import * as m0015 from "./0015_oidc_identities";
 
 /** A migration file: `up` (and `down`) receive the dialect, and branch on it only where the SQL differs. */
 export type DialectMigration = {
@@ -36,8 +37,11 @@ export const migrationFiles: Record<string, DialectMigration> = {
   "0008_recovery_code_keys": m0008,
   "0009_api_tokens": m0009,
   "0010_sign_in_method": m0010,
-  "0012_oidc_identities": m0012,
   "0013_session_rotation_grace": m0013,
+  // 0014 and 0015 came after 0013 had shipped: a migration is always numbered after the last one released
+  // (the migrator refuses to apply one below a migration a database already has).
+  "0014_passkeys": m0014,
+  "0015_oidc_identities": m0015,
 };
 
 /** The list as Kysely's Migrator takes it, for one dialect. */

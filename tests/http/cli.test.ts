@@ -198,3 +198,42 @@ describe("npm run user -- reset-two-factor", CLI_TIMEOUT, () => {
     expect(user("reset-two-factor", "--email", "ghost@example.com")).toMatchObject({ code: 2, err: "error: no user with email ghost@example.com" });
   });
 });
+
+describe("npm run user -- passkeys", CLI_TIMEOUT, () => {
+  it("lists a user's passkeys and removes one or all of them, logged with no actor", async () => {
+    expect(user("create", "--email", "keys@example.com", "--password", "long enough pw").code).toBe(0);
+    const { id } = await db.selectFrom("users").select("id").where("email", "=", "keys@example.com").executeTakeFirstOrThrow();
+    const passkey = (name: string, credential_id: string, last_used_at: number | null) => ({
+      user_id: id,
+      name,
+      credential_id,
+      public_key: "pk",
+      counter: 0,
+      transports: "[]",
+      device_type: "multiDevice",
+      backed_up: 1,
+      created_at: 0,
+      last_used_at,
+    });
+    const { id: first } = await db.insertInto("passkeys").values(passkey("MacBook Touch ID", "cred-1", null)).returning("id").executeTakeFirstOrThrow();
+    await db.insertInto("passkeys").values([passkey("Phone", "cred-2", 86_400_000), passkey("YubiKey", "cred-3", null)]).execute();
+
+    expect(user("passkeys", "list", "keys@example.com")).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/^\d+\tMacBook Touch ID\tcreated 1970-01-01T00:00:00.000Z\tlast used never\n\d+\tPhone\tcreated .*\tlast used 1970-01-02T00:00:00.000Z\n\d+\tYubiKey/),
+    });
+    expect(user("passkeys", "remove", "keys@example.com", String(first))).toMatchObject({ code: 0, out: `removed passkey ${first} (MacBook Touch ID) of keys@example.com` });
+    expect(user("passkeys", "remove", "keys@example.com", String(first))).toMatchObject({ code: 2, err: `error: keys@example.com has no passkey ${first}` });
+    expect(user("passkeys", "remove", "keys@example.com")).toMatchObject({ code: 0, out: "removed 2 passkeys of keys@example.com" });
+    expect(user("passkeys", "list", "keys@example.com")).toMatchObject({ code: 0, out: "no passkeys for keys@example.com" });
+    const removals = await db.selectFrom("activity").select(["actor_id", "details"]).where("type", "=", "passkey_removed").where("subject_id", "=", id).orderBy("id").execute();
+    expect(removals.map((entry) => ({ actor_id: entry.actor_id, details: JSON.parse(String(entry.details)) }))).toEqual([
+      { actor_id: null, details: { passkey: "MacBook Touch ID" } },
+      { actor_id: null, details: { passkeys: 2 } },
+    ]);
+
+    expect(user("passkeys", "list")).toMatchObject({ code: 2, err: "error: passkeys list: an email is required" });
+    expect(user("passkeys", "forget", "keys@example.com")).toMatchObject({ code: 2 });
+    expect(user("passkeys", "list", "ghost@example.com")).toMatchObject({ code: 2, err: "error: no user with email ghost@example.com" });
+  });
+});
