@@ -51,7 +51,7 @@ test("dashboard and notes", async ({ page }) => {
 });
 
 // A few pages per test: each page is loaded twice and, with JavaScript, photographed twice.
-for (const sections of [["profile", "email", "password"], ["two-factor", "sessions", "activity"], ["api-tokens", "delete-account"]]) {
+for (const sections of [["profile", "email", "password"], ["two-factor", "sessions", "activity"], ["api-tokens", "passkeys"], ["connections", "delete-account"]]) {
   test(`settings pages: ${sections.join(", ")}`, async ({ page }) => {
     await register(page);
     for (const section of sections) await checkPage(page, `/settings/${section}`);

@@ -28,7 +28,7 @@ import { singleton } from "~/utils/singleton.server";
  * are only counted, never locked out (the API), `countRequest`.
  */
 
-export type LimitScope = "password" | "two-factor" | "passkey" | "forgot-password" | "confirmation-resend" | "register" | "api" | "provider";
+export type LimitScope = "password" | "two-factor" | "passkey" | "passkey-options" | "forgot-password" | "confirmation-resend" | "register" | "api" | "provider";
 export type LimitKind = "account" | "account-address" | "address";
 export type Rate = { points: number; windowSeconds: number };
 
@@ -46,6 +46,8 @@ export function limitRules(scope: LimitScope): { kind: LimitKind; rate: Rate }[]
   const { loginRateLimit, loginIpRateLimit, apiRateLimit, apiIpRateLimit } = getConfig();
   // The API counts every request: per token (the "account") and per client address.
   if (scope === "api") return [{ kind: "account", rate: apiRateLimit }, { kind: "address", rate: apiIpRateLimit }];
+  // Signed-out passkey ceremonies: each asks for options (a stored challenge) first; counted like API calls, per address.
+  if (scope === "passkey-options") return [{ kind: "address", rate: apiIpRateLimit }];
   const perAccount = { kind: "account", rate: loginRateLimit } as const;
   const perAddress = { kind: "address", rate: loginIpRateLimit } as const;
   if (scope === "password" || scope === "two-factor" || scope === "passkey") {

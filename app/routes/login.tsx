@@ -14,6 +14,7 @@ import { redirectToSecondFactor } from "~/auth/two-factor-login.server";
 import { type FieldErrors, readFormData } from "~/auth/validation";
 import { CurrentPasswordField, Field, FormError } from "~/components/field";
 import { PasskeySignIn } from "~/components/passkey-sign-in";
+import { SubmitButton } from "~/components/submit-button";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { ProviderButtons } from "~/components/provider-buttons";
 import { getConfig } from "~/config.server";
@@ -82,9 +83,9 @@ export default function LoginPage() {
           <input id="remember" name="remember" type="checkbox" value="on" ref={rememberRef} />
           <label htmlFor="remember">Remember me</label>
         </div>
-        <button type="submit" className="button primary" disabled={busy}>
-          {busy ? "Logging in…" : "Log in"}
-        </button>
+        <SubmitButton busy={busy} busyLabel="Logging in…">
+          Log in
+        </SubmitButton>
       </Form>
       <PasskeySignIn purpose="login" redirectTo={redirectTo} remember={() => rememberRef.current?.checked ?? false} />
       <ProviderButtons providers={providers} redirectTo={redirectTo} />

@@ -1,6 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { requireAnonymous, requireAuth, requireFreshLogin } from "~/auth/guards.server";
+import { requestOrigin } from "~/activity/activity.server";
 import { authenticationOptions, registrationOptions } from "~/auth/passkeys.server";
+import { countRequest } from "~/auth/rate-limit.server";
 
 /**
  * The options of a WebAuthn ceremony, as JSON, for the browser's
@@ -16,6 +18,8 @@ const noStore = { "Cache-Control": "no-store" };
 export async function action({ request, context, params }: ActionFunctionArgs) {
   if (params.purpose === "login") {
     await requireAnonymous({ request, context });
+    // Anyone may ask, and each answer stores a challenge: counted per address (API_IP_RATE_LIMIT); over it, a JSON 429.
+    await countRequest("passkey-options", { address: context.clientIp }, requestOrigin(request, context));
     return Response.json(await authenticationOptions("login", null), { headers: noStore });
   }
   if (params.purpose === "reauthenticate") {

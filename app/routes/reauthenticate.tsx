@@ -16,6 +16,7 @@ import { checkSecondFactor, CODE_ALREADY_USED, isTwoFactorEnabled } from "~/auth
 import { parseForm, readFormData, ReauthenticateSchema, TwoFactorCodeSchema } from "~/auth/validation";
 import { CurrentPasswordField, Field, FormError } from "~/components/field";
 import { PasskeySignIn } from "~/components/passkey-sign-in";
+import { SubmitButton } from "~/components/submit-button";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { getConfig } from "~/config.server";
 import { findUserById } from "~/users/users.server";
@@ -191,9 +192,9 @@ export default function ReauthenticatePage() {
               error={actionData?.fieldErrors.code}
             />
           ) : null}
-          <button type="submit" className="button primary" disabled={busy}>
+          <SubmitButton busy={busy} busyLabel="Checking…">
             Confirm
-          </button>
+          </SubmitButton>
         </Form>
       ) : null}
       {passkeys ? <PasskeySignIn purpose="reauthenticate" redirectTo={searchParams.get("redirectTo") ?? ""} /> : null}

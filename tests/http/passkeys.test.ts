@@ -282,3 +282,22 @@ describe("/admin/users/:id", () => {
     expect((await passkeyLogin(authenticator)).response.status).toBe(400);
   });
 });
+
+describe("the signed-out options endpoint", () => {
+  it("is counted per address (API_IP_RATE_LIMIT): over the limit, a JSON 429 with Retry-After and no new challenge", async () => {
+    const limited = await startServer({ API_IP_RATE_LIMIT: "3 per minute" }, serverDatabase(await newDatabaseUrl()));
+    try {
+      const ask = () => new Client(limited.url).request("/passkeys/options/login", { method: "POST" });
+      for (let i = 0; i < 3; i++) expect((await ask()).status).toBe(200);
+      const count = async () => (await limited.db.selectFrom("passkey_challenges").select("challenge_hash").execute()).length;
+      expect(await count()).toBe(3);
+      const refused = await ask();
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThan(0);
+      expect(await refused.json()).toMatchObject({ message: expect.stringMatching(/^Too many attempts/) });
+      expect(await count()).toBe(3);
+    } finally {
+      await limited.stop();
+    }
+  });
+});
