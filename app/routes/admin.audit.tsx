@@ -112,7 +112,7 @@ export default function AuditPage() {
       {entries.length === 0 ? (
         notice ? null : <p>No events match.</p>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Audit log entries">
           <table className="data-table wide">
             <thead>
               <tr>

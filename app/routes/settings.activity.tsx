@@ -42,7 +42,7 @@ export default function ActivityPage() {
       {entries.length === 0 ? (
         <p>No activity{page > 1 ? " on this page" : " yet"}.</p>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Activity entries">
           <table className="data-table">
             <thead>
               <tr>
