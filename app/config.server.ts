@@ -104,9 +104,10 @@ const EnvSchema = z.object({
   SESSION_PROTECTION: z
     .enum(["off", "basic", "strong"], { message: "expected off, basic or strong" })
     .default("basic"),
-  LOGIN_MESSAGE: z.string().default("Please log in to access this page."),
+  // Unset: the built-in text, in the visitor's language (app/i18n); set: the operator's text, as it is.
+  LOGIN_MESSAGE: z.string().optional(),
   LOGIN_MESSAGE_CATEGORY: z.string().default("info"),
-  NEEDS_REFRESH_MESSAGE: z.string().default("Please reauthenticate to access this page."),
+  NEEDS_REFRESH_MESSAGE: z.string().optional(),
   NEEDS_REFRESH_MESSAGE_CATEGORY: z.string().default("info"),
   LOGIN_RATE_LIMIT: rate("5 per minute")
     .default({ points: 5, windowSeconds: 60 }),
@@ -182,9 +183,11 @@ export type Config = {
   rememberCookieRefreshEachRequest: boolean;
   freshLoginMaxAge: number;
   sessionProtection: "off" | "basic" | "strong";
-  loginMessage: string;
+  /** null: the built-in text in the visitor's language; "" = no flash. */
+  loginMessage: string | null;
   loginMessageCategory: string;
-  needsRefreshMessage: string;
+  /** null: the built-in text in the visitor's language; "" = no flash. */
+  needsRefreshMessage: string | null;
   needsRefreshMessageCategory: string;
   loginRateLimit: { points: number; windowSeconds: number };
   /** Failures allowed per client address across all accounts (looser than loginRateLimit). */
@@ -293,9 +296,9 @@ export function loadConfig(env: Env = process.env): Config {
     rememberCookieRefreshEachRequest: e.REMEMBER_COOKIE_REFRESH_EACH_REQUEST,
     freshLoginMaxAge: e.FRESH_LOGIN_MAX_AGE,
     sessionProtection: e.SESSION_PROTECTION,
-    loginMessage: e.LOGIN_MESSAGE,
+    loginMessage: e.LOGIN_MESSAGE ?? null,
     loginMessageCategory: e.LOGIN_MESSAGE_CATEGORY,
-    needsRefreshMessage: e.NEEDS_REFRESH_MESSAGE,
+    needsRefreshMessage: e.NEEDS_REFRESH_MESSAGE ?? null,
     needsRefreshMessageCategory: e.NEEDS_REFRESH_MESSAGE_CATEGORY,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     loginIpRateLimit: e.LOGIN_IP_RATE_LIMIT,

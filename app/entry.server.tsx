@@ -3,6 +3,8 @@ import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-r
 import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceContext } from "~/components/nonce";
+// Registers every language's catalog once, at start.
+import "~/i18n/i18n.server";
 import { logger } from "~/logger.server";
 
 const ABORT_DELAY = 5_000;

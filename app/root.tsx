@@ -19,6 +19,10 @@ import { type ReactNode, useEffect, useRef } from "react";
 import { getUser } from "~/auth/guards.server";
 import { hasPermission } from "~/auth/permissions";
 import { FlashMessage } from "~/components/flash-message";
+import { LanguageSwitch } from "~/components/language-switch";
+import { I18nProvider, type I18n, useI18n, useLanguageTranslations } from "~/i18n/i18n";
+import { languageOf } from "~/i18n/i18n.server";
+import { DEFAULT_LANGUAGE } from "~/i18n/languages";
 import { LogoutButton } from "~/components/logout-button";
 import { useNonce } from "~/components/nonce";
 import { takeFlash } from "~/flash.server";
@@ -31,19 +35,25 @@ export const links: LinksFunction = () => [
 
 export const meta: MetaFunction = () => [{ title: "Remix Auth Kit" }];
 
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = getUser({ context });
   const { flash, setCookie } = await takeFlash(request);
   return data(
-    { user: user && { name: user.name, email: user.email, canManageUsers: hasPermission(user, "users:read") }, flash },
+    {
+      user: user && { name: user.name, email: user.email, canManageUsers: hasPermission(user, "users:read") },
+      flash,
+      language: languageOf(request, user),
+    },
     setCookie ? { headers: { "Set-Cookie": setCookie } } : undefined,
   );
 }
 
-function Document({ children, title }: { children: ReactNode; title?: string }) {
+function Document({ children, title, i18n }: { children: ReactNode; title?: string; i18n: I18n }) {
   const nonce = useNonce();
   return (
-    <html lang="en">
+    <I18nProvider value={i18n}>
+    <html lang={i18n.language}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -59,28 +69,30 @@ function Document({ children, title }: { children: ReactNode; title?: string }) 
         <LiveReload nonce={nonce} />
       </body>
     </html>
+    </I18nProvider>
   );
 }
 
 function Header({ user }: { user: { name: string; email: string; canManageUsers?: boolean } | null }) {
+  const { t } = useI18n();
   return (
     <header className="site-header">
       <a className="skip-link" href="#main">
-        Skip to content
+        {t("layout.skipToContent")}
       </a>
-      <nav aria-label="Main">
+      <nav aria-label={t("layout.mainNav")}>
         <Link to="/" className="brand">
-          Remix Auth Kit
+          {t("app.name")}
         </Link>
         <ul>
           {user ? (
             <>
               <li>
-                <NavLink to="/dashboard">Dashboard</NavLink>
+                <NavLink to="/dashboard">{t("layout.dashboard")}</NavLink>
               </li>
               {user.canManageUsers ? (
                 <li>
-                  <NavLink to="/admin/users">Admin</NavLink>
+                  <NavLink to="/admin/users">{t("layout.admin")}</NavLink>
                 </li>
               ) : null}
               <li>
@@ -90,13 +102,16 @@ function Header({ user }: { user: { name: string; email: string; canManageUsers?
           ) : (
             <>
               <li>
-                <Link to="/login">Log in</Link>
+                <Link to="/login">{t("layout.logIn")}</Link>
               </li>
               <li>
-                <Link to="/register">Register</Link>
+                <Link to="/register">{t("layout.register")}</Link>
               </li>
             </>
           )}
+          <li>
+            <LanguageSwitch />
+          </li>
         </ul>
       </nav>
     </header>
@@ -109,6 +124,7 @@ function Header({ user }: { user: { name: string; email: string; canManageUsers?
  * also closes on navigation, on Escape and on a click elsewhere.
  */
 function AccountMenu({ user }: { user: { name: string; email: string } }) {
+  const { t } = useI18n();
   const menu = useRef<HTMLDetailsElement>(null);
   const location = useLocation();
   useEffect(() => {
@@ -133,20 +149,20 @@ function AccountMenu({ user }: { user: { name: string; email: string } }) {
   return (
     <details className="account-menu" ref={menu}>
       <summary>
-        <span className="visually-hidden">Account menu, signed in as </span>
+        <span className="visually-hidden">{t("layout.accountMenu")}</span>
         <span className="current-user">{user.name}</span>
       </summary>
       <div className="menu">
         <p className="menu-email">{user.email}</p>
-        <ul aria-label="Account">
+        <ul aria-label={t("layout.account")}>
           <li>
-            <Link to="/settings">Settings</Link>
+            <Link to="/settings">{t("layout.settings")}</Link>
           </li>
           <li>
-            <Link to="/settings/sessions">Sessions</Link>
+            <Link to="/settings/sessions">{t("layout.sessions")}</Link>
           </li>
           <li>
-            <Link to="/settings/activity">Activity</Link>
+            <Link to="/settings/activity">{t("layout.activity")}</Link>
           </li>
           <li>
             <LogoutButton />
@@ -158,9 +174,10 @@ function AccountMenu({ user }: { user: { name: string; email: string } }) {
 }
 
 export default function App() {
-  const { user, flash } = useLoaderData<typeof loader>();
+  const { user, flash, language } = useLoaderData<typeof loader>();
+  const i18n = useLanguageTranslations(language);
   return (
-    <Document>
+    <Document i18n={i18n}>
       <Header user={user} />
       <main id="main" tabIndex={-1}>
         <FlashMessage flash={flash} />
@@ -173,28 +190,30 @@ export default function App() {
 export function ErrorBoundary() {
   const error = useRouteError();
   const rootData = useRouteLoaderData<typeof loader>("root");
-  let title = "Something went wrong";
-  let message = "An unexpected error occurred. Please try again.";
+  const i18n = useLanguageTranslations(rootData?.language ?? DEFAULT_LANGUAGE);
+  const { t } = i18n;
+  let title = t("error.title");
+  let message = t("error.message");
   if (isRouteErrorResponse(error)) {
     if (error.status === 404) {
-      title = "Page not found";
-      message = "There is nothing at this address.";
+      title = t("error.notFoundTitle");
+      message = t("error.notFoundMessage");
     } else if (error.status === 403) {
-      title = "Forbidden";
-      message = "You do not have permission to see this page.";
+      title = t("error.forbiddenTitle");
+      message = t("error.forbiddenMessage");
     } else {
       title = `${error.status} ${error.statusText}`;
       message = typeof error.data === "string" && error.data ? error.data : message;
     }
   }
   return (
-    <Document title={title}>
+    <Document title={title} i18n={i18n}>
       <Header user={rootData?.user ?? null} />
       <main id="main" tabIndex={-1}>
         <h1>{title}</h1>
         <p>{message}</p>
         <p>
-          <Link to="/">Go to the home page</Link>
+          <Link to="/">{t("error.home")}</Link>
         </p>
       </main>
     </Document>

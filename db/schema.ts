@@ -43,6 +43,8 @@ export interface UsersTable {
   updated_at: number;
   /** When the user proved they receive mail at `email`; null = unconfirmed. */
   email_confirmed_at: number | null;
+  /** The language chosen with the layout's switch (app/i18n/languages.ts); null = the browser's Accept-Language decides. */
+  language: string | null;
 }
 
 export interface SessionsTable {

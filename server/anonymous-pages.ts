@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import { acceptedLanguage } from "../app/i18n/accept-language";
 
 /**
  * Public pages that a visitor without cookies sees identically: rendered once
@@ -10,7 +11,9 @@ import type { IncomingMessage } from "node:http";
  * Cookie and no Authorization header, so nothing about the visitor (a flash
  * message, a session, a redirect target) can be in the page; and only a 200
  * HTML answer that sets no cookie is kept. The cache lives as long as the
- * process, which serves one build with one configuration.
+ * process, which serves one build with one configuration. A page is kept per
+ * language its `Accept-Language` chooses (app/i18n: a visitor without cookies
+ * gets the language their browser asks for).
  */
 
 export const PAGES = new Set(["/", "/login", "/register", "/forgot-password"]);
@@ -24,7 +27,7 @@ export function anonymousPages() {
   function keyOf(req: IncomingMessage): string | null {
     if (req.method !== "GET" || !PAGES.has(req.url ?? "")) return null;
     if (req.headers.cookie !== undefined || req.headers.authorization !== undefined) return null;
-    return req.url!;
+    return `${req.url!} ${acceptedLanguage(req.headers["accept-language"])}`;
   }
 
   return {

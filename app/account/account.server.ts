@@ -25,7 +25,11 @@ export async function changePassword(
   auth: Auth,
   newPassword: string,
   origin: Origin,
-  { presentedId, now = Date.now() }: { presentedId?: string | null; now?: number } = {},
+  {
+    presentedId,
+    now = Date.now(),
+    language = null,
+  }: { presentedId?: string | null; now?: number; /** The notice's language when the user chose none. */ language?: string | null } = {},
 ): Promise<string> {
   const { user, session } = auth;
   const passwordHash = await hashPassword(newPassword);
@@ -42,7 +46,7 @@ export async function changePassword(
   });
   const sid = await rotateSession(session, { fresh: true, presentedId, now });
   await recordActivity({ type: "password_changed", actorId: user.id, details: { otherSessionsEnded: ended } }, origin, now);
-  await sendPasswordChangedNotice(user);
+  await sendPasswordChangedNotice({ ...user, language: user.language ?? language });
   return sid;
 }
 

@@ -14,11 +14,17 @@ import { issueToken, markTokenUsed, revokeAccountLinks, revokeTokens, type Token
 
 type Origin = { ip: string; userAgent: string };
 
-/** Sends (or sends again) the link that confirms the user's current address. Throws MailDeliveryError. */
-export async function sendEmailConfirmation(user: Pick<User, "id" | "email" | "name" | "password_hash">, now = Date.now()): Promise<void> {
+/**
+ * Sends (or sends again) the link that confirms the user's current address, in `user.language`
+ * (the caller puts the request's language there when the user chose none). Throws MailDeliveryError.
+ */
+export async function sendEmailConfirmation(
+  user: Pick<User, "id" | "email" | "name" | "password_hash"> & { language?: string | null },
+  now = Date.now(),
+): Promise<void> {
   const { emailTokenMaxAge } = getConfig();
   const token = await issueToken(user, "email_confirmation", { email: user.email, maxAge: emailTokenMaxAge, now });
-  await sendMail(emailConfirmationMail({ to: user.email, name: user.name, token, expiresIn: emailTokenMaxAge }));
+  await sendMail(emailConfirmationMail({ to: user.email, name: user.name, token, expiresIn: emailTokenMaxAge, language: user.language }));
 }
 
 /**
@@ -32,7 +38,7 @@ export async function requestEmailChange(user: User, newEmail: string, origin: O
   const { emailTokenMaxAge } = getConfig();
   const token = await issueToken(user, "email_change", { email: newEmail, maxAge: emailTokenMaxAge, now });
   try {
-    await sendMail(emailChangeConfirmationMail({ to: newEmail, name: user.name, token, expiresIn: emailTokenMaxAge }));
+    await sendMail(emailChangeConfirmationMail({ to: newEmail, name: user.name, token, expiresIn: emailTokenMaxAge, language: user.language }));
   } catch (error) {
     // No link went out: nothing is pending.
     await revokeTokens(db, user.id, ["email_change"], now);
@@ -40,7 +46,7 @@ export async function requestEmailChange(user: User, newEmail: string, origin: O
   }
   await recordActivity({ type: "email_change_requested", actorId: user.id }, origin, now);
   try {
-    await sendMail(emailChangeNoticeMail({ to: user.email, name: user.name, newEmail }));
+    await sendMail(emailChangeNoticeMail({ to: user.email, name: user.name, newEmail, language: user.language }));
   } catch (error) {
     // The request stands (nothing changes before the new address confirms); the failure is logged.
     if (!(error instanceof MailDeliveryError)) throw error;

@@ -62,18 +62,18 @@ export function clearResetCookie(): Promise<string> {
  * otherwise. The caller answers the same either way, without waiting for this
  * (so neither the answer nor its timing tells whether the account exists).
  */
-export async function requestPasswordReset(email: string, origin: Origin, now = Date.now()): Promise<void> {
+export async function requestPasswordReset(email: string, origin: Origin, now = Date.now(), language: string | null = null): Promise<void> {
   const user = await findUserByEmail(email);
   if (!user || !user.active) return;
   const { resetTokenMaxAge } = getConfig();
   const token = await issueToken(user, "password_reset", { email: user.email, maxAge: resetTokenMaxAge, now });
   await recordActivity({ type: "password_reset_requested", actorId: null, subjectId: user.id }, origin, now);
-  await sendMail(passwordResetMail({ to: user.email, name: user.name, token, expiresIn: resetTokenMaxAge }));
+  await sendMail(passwordResetMail({ to: user.email, name: user.name, token, expiresIn: resetTokenMaxAge, language: user.language ?? language }));
 }
 
-/** Starts requestPasswordReset in the background; failures are logged, never shown. */
-export function requestPasswordResetInBackground(email: string, origin: Origin): void {
-  requestPasswordReset(email, origin).catch((error: unknown) => {
+/** Starts requestPasswordReset in the background (the mail in the account's language, else `language`); failures are logged, never shown. */
+export function requestPasswordResetInBackground(email: string, origin: Origin, language: string | null = null): void {
+  requestPasswordReset(email, origin, Date.now(), language).catch((error: unknown) => {
     // A failed delivery was logged by the mailer already.
     if (!(error instanceof MailDeliveryError)) logger.error({ err: error }, "password reset request failed");
   });
@@ -91,6 +91,8 @@ export async function resetPassword(
   password: string,
   origin: Origin,
   now = Date.now(),
+  /** The notice's language when the user chose none: the request's. */
+  language: string | null = null,
 ): Promise<boolean> {
   const { token, user } = check;
   const passwordHash = await hashPassword(password);
@@ -108,14 +110,14 @@ export async function resetPassword(
   if (!done) return false;
   await liftAccountLockout("password", { account: user.email, address: origin.ip });
   await recordActivity({ type: "password_reset", actorId: user.id }, origin, now);
-  await sendPasswordChangedNotice(user);
+  await sendPasswordChangedNotice({ ...user, language: user.language ?? language });
   return true;
 }
 
 /** Tells the owner their password changed. The change is done either way, so a failed mail is only logged. */
-export async function sendPasswordChangedNotice(user: { email: string; name: string }): Promise<void> {
+export async function sendPasswordChangedNotice(user: { email: string; name: string; language?: string | null }): Promise<void> {
   try {
-    await sendMail(passwordChangedMail({ to: user.email, name: user.name }));
+    await sendMail(passwordChangedMail({ to: user.email, name: user.name, language: user.language }));
   } catch (error) {
     if (!(error instanceof MailDeliveryError)) throw error;
   }

@@ -1,6 +1,8 @@
 import type { z } from "zod";
 import { formatWait } from "~/auth/rate-limit.server";
 import type { FieldErrors } from "~/auth/validation";
+import { i18nFor } from "~/i18n/i18n.server";
+import type { MessageKey } from "~/i18n/translate";
 
 /**
  * How the JSON API answers: every answer under /api/ is JSON, errors are
@@ -60,7 +62,8 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
       for (const key of issue.keys) fields[key] ??= "Unknown field.";
       continue;
     }
-    fields[String(issue.path[0] ?? "body")] ??= issue.message;
+    // The shared field rules' messages are catalog keys; the API answers in English.
+    fields[String(issue.path[0] ?? "body")] ??= i18nFor("en").t(issue.message as MessageKey);
   }
   return fields;
 }

@@ -6,20 +6,24 @@ import { requestOrigin } from "~/activity/activity.server";
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "./password.server";
 import { startAttempt } from "./rate-limit.server";
 import { type FieldErrors, LoginSchema, parseForm, readFormData } from "./validation";
+import { i18nOf } from "~/i18n/i18n.server";
+import type { MessageKey } from "~/i18n/translate";
 
-/** The one message for every failed login: unknown email, wrong password, inactive account. */
-export const INVALID_CREDENTIALS = "Invalid email or password.";
+/** The one message for every failed login: unknown email, wrong password, inactive account (a catalog key). */
+export const INVALID_CREDENTIALS = "login.invalid";
 
-/** Thrown by the form strategy; the login action turns it into a 400 with the form again. */
+/** Thrown by the form strategy (its message a catalog key); the login action turns it into a 400 with the form again. */
 export class LoginError extends Error {
   override name = "LoginError";
   constructor(
-    message: string,
+    message: MessageKey,
     readonly fieldErrors: FieldErrors = {},
     readonly email = "",
   ) {
     super(message);
   }
+
+  declare readonly message: MessageKey;
 }
 
 export type LoginResult = { user: User; remember: boolean; redirectTo: string | undefined };
@@ -58,10 +62,10 @@ export async function authenticateLogin(request: Request, context: AppLoadContex
 }
 
 async function verifyLoginForm(form: FormData, request: Request, context: AppLoadContext): Promise<LoginResult> {
-  const parsed = parseForm(form, LoginSchema);
+  const parsed = parseForm(form, LoginSchema, i18nOf({ request, context }).t);
   if (!parsed.success) {
     const email = form.get("email");
-    throw new LoginError("Check the highlighted fields.", parsed.errors, typeof email === "string" ? email : "");
+    throw new LoginError("form.checkFields", parsed.errors, typeof email === "string" ? email : "");
   }
   const { email, password, remember, redirectTo } = parsed.data;
   const origin = requestOrigin(request, context);

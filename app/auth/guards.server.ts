@@ -10,6 +10,7 @@ import { hasPermission, hasRole, type Permission } from "./permissions";
 import { countRequest, isTooManyAttempts } from "./rate-limit.server";
 import { DEFAULT_REDIRECT, requestPath } from "./safe-redirect";
 import { isFresh } from "./sessions.server";
+import { i18nFor, languageOf } from "~/i18n/i18n.server";
 
 /**
  * The guards every loader and action calls for itself, first thing (Remix
@@ -44,7 +45,8 @@ export function getUser(args: Pick<GuardArgs, "context">): CurrentUser | null {
 export function loginRedirect(request: Request): Promise<Response> {
   const config = getConfig();
   const url = `/login?redirectTo=${encodeURIComponent(requestPath(request))}`;
-  return redirectWithFlash(url, { category: config.loginMessageCategory, message: config.loginMessage });
+  const message = config.loginMessage ?? i18nFor(languageOf(request)).t("login.required");
+  return redirectWithFlash(url, { category: config.loginMessageCategory, message });
 }
 
 /** The signed-in user and session; anonymous requests are sent to log in (and brought back). */
@@ -65,10 +67,11 @@ export async function requireAnonymous(args: GuardArgs): Promise<void> {
 }
 
 /** A redirect to /reauthenticate that comes back to this request's page, with the NEEDS_REFRESH_MESSAGE flash. */
-export function reauthenticateRedirect(request: Request): Promise<Response> {
+export function reauthenticateRedirect(request: Request, user: { language?: string | null } | null = null): Promise<Response> {
   const config = getConfig();
   const url = `/reauthenticate?redirectTo=${encodeURIComponent(requestPath(request))}`;
-  return redirectWithFlash(url, { category: config.needsRefreshMessageCategory, message: config.needsRefreshMessage });
+  const message = config.needsRefreshMessage ?? i18nFor(languageOf(request, user)).t("reauth.required");
+  return redirectWithFlash(url, { category: config.needsRefreshMessageCategory, message });
 }
 
 /**
@@ -78,7 +81,7 @@ export function reauthenticateRedirect(request: Request): Promise<Response> {
  */
 export async function requireFreshLogin(args: GuardArgs): Promise<Auth> {
   const auth = await requireAuth(args);
-  if (!isFresh(auth.session)) throw await reauthenticateRedirect(args.request);
+  if (!isFresh(auth.session)) throw await reauthenticateRedirect(args.request, auth.user);
   return auth;
 }
 

@@ -88,13 +88,13 @@ export const sessionCookieResolver: CredentialResolver = async (request, now) =>
   const session = protection === "made-stale" ? { ...active.session, fresh_at: null } : active.session;
   await Promise.all([touchSession(session, now), rotated ? undefined : endRotationGrace(session)]);
   const { access } = active;
-  const { id, email, name, active: isActive, created_at } = active.user;
+  const { id, email, name, active: isActive, created_at, language } = active.user;
   const setCookies = rotated
     ? [await serializeSessionCookie(rotated.id, session.remember === 1)]
     : session.remember === 1 && getConfig().rememberCookieRefreshEachRequest
       ? [await serializeSessionCookie(sid, true)]
       : [];
-  return { identity: { credential: "session", user: { id, email, name, active: isActive, created_at, ...access }, session }, setCookies };
+  return { identity: { credential: "session", user: { id, email, name, active: isActive, created_at, language, ...access }, session }, setCookies };
 };
 
 /** The JSON API's paths: bearer tokens only, no cookies, no same-origin check. */

@@ -5,6 +5,7 @@ import { safeRedirect } from "./safe-redirect";
 import { clearSessionCookie, readSessionId, serializeSessionCookie } from "./session-cookie.server";
 import { type ClientInfo, createSession, deleteSession } from "./sessions.server";
 import type { SignInMethod } from "./sign-in-method";
+import type { Translate } from "~/i18n/translate";
 
 /**
  * Flask-Login's `login_user` and `logout_user`: the two verbs that start and
@@ -42,12 +43,12 @@ export async function loginUser(
 }
 
 /** Deletes the server-side session (a replayed cookie is then anonymous) and clears the cookie. */
-export async function logoutUser(request: Request, redirectTo = "/"): Promise<Response> {
+export async function logoutUser(request: Request, t: Translate, redirectTo = "/"): Promise<Response> {
   const sid = await readSessionId(request);
   if (sid) await deleteSession(sid);
   return redirectWithFlash(
     redirectTo,
-    { category: "success", message: "You have been logged out." },
+    { category: "success", message: t("login.loggedOut") },
     { headers: { "Set-Cookie": await clearSessionCookie() } },
   );
 }

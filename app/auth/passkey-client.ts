@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import type { MessageKey, Translate } from "~/i18n/translate";
 
 /**
  * The browser side of passkeys, kept small: @simplewebauthn/browser is
@@ -18,15 +19,19 @@ export function usePasskeySupport(): boolean | null {
   return supported;
 }
 
+/** Its message is a catalog key (app/i18n/en.ts). */
 export class PasskeyClientError extends Error {
   override name = "PasskeyClientError";
+  constructor(readonly key: MessageKey) {
+    super(key);
+  }
 }
 
 async function fetchOptions(purpose: PasskeyCeremony) {
   const response = await fetch(`/passkeys/options/${purpose}`, { method: "POST", headers: { Accept: "application/json" } });
   const type = response.headers.get("Content-Type") ?? "";
   if (!response.ok || response.redirected || !type.includes("json")) {
-    throw new PasskeyClientError(response.status === 429 ? "Too many attempts. Please wait a moment." : "Passkeys are not available right now. Reload the page and try again.");
+    throw new PasskeyClientError(response.status === 429 ? "passkey.tooMany" : "passkey.unavailable");
   }
   return response.json();
 }
@@ -56,12 +61,12 @@ export async function supportsAutofill(): Promise<boolean> {
 }
 
 /** A message for a ceremony that did not finish in the browser (cancelled, timed out, not allowed). */
-export function passkeyErrorMessage(error: unknown): string | null {
-  if (error instanceof PasskeyClientError) return error.message;
+export function passkeyErrorMessage(error: unknown, t: Translate): string | null {
+  if (error instanceof PasskeyClientError) return t(error.key);
   const name = error instanceof Error ? error.name : "";
   // A newer ceremony replaced this one (the button after autofill): nothing to say.
   if (name === "AbortError") return null;
-  if (name === "NotAllowedError") return "The passkey request was cancelled or timed out.";
-  if (name === "InvalidStateError") return "This device already has a passkey for your account.";
-  return "The passkey could not be used. Please try again.";
+  if (name === "NotAllowedError") return t("passkey.cancelled");
+  if (name === "InvalidStateError") return t("passkey.alreadyOnDevice");
+  return t("passkey.failed");
 }

@@ -5,10 +5,11 @@ import { findUserById } from "~/users/users.server";
 import type { Auth } from "./guards.server";
 import { recordLoginSucceeded } from "./login-activity.server";
 import { loginUser } from "./login.server";
-import { parseAuthenticationResponse, PasskeyError, type PasskeyPurpose, passkeyOwner, recordPasskeyRefusal, verifyPasskey } from "./passkeys.server";
+import { parseAuthenticationResponse, PasskeyError, passkeyRefusalMessage, type PasskeyPurpose, passkeyOwner, recordPasskeyRefusal, verifyPasskey } from "./passkeys.server";
 import { startAttempt } from "./rate-limit.server";
 import { completeReauthentication } from "./reauthenticate.server";
 import { parseForm } from "./validation";
+import { i18nOf } from "~/i18n/i18n.server";
 
 /**
  * The passkey as a factor: "verify it, then complete the sign-in (or the
@@ -20,7 +21,7 @@ import { parseForm } from "./validation";
  */
 
 export const PasskeyFormSchema = z.object({
-  response: z.string({ message: "The passkey response is missing." }).min(1, "The passkey response is missing."),
+  response: z.string({ message: "passkey.responseMissing" }).min(1, "passkey.responseMissing"),
   remember: z.string().optional().transform((v) => v === "on"),
   redirectTo: z.string().optional(),
 });
@@ -36,15 +37,16 @@ async function verifyWithLimit(
   userId: number | null,
 ): Promise<{ userId: number; form: z.infer<typeof PasskeyFormSchema> } | PasskeyRefused> {
   const origin = requestOrigin(request, context);
-  const parsed = parseForm(form, PasskeyFormSchema);
-  if (!parsed.success) return { error: parsed.errors.response ?? "The passkey response could not be read." };
+  const { t } = i18nOf({ request, context });
+  const parsed = parseForm(form, PasskeyFormSchema, t);
+  if (!parsed.success) return { error: parsed.errors.response ?? t("passkey.unreadable") };
   let response;
   try {
     response = parseAuthenticationResponse(parsed.data.response);
   } catch (error) {
     if (!(error instanceof PasskeyError)) throw error;
     await recordPasskeyRefusal(error, purpose, origin);
-    return { error: error.message };
+    return { error: passkeyRefusalMessage(error, t) };
   }
   const owner = userId ?? (await passkeyOwner(response));
   // Before the signature is checked: a locked account gets its 429 even for the right passkey.
@@ -62,7 +64,7 @@ async function verifyWithLimit(
     }
     await attempt.failed({ subjectId: error.userId ?? owner });
     await recordPasskeyRefusal(error, purpose, origin);
-    return { error: error.message };
+    return { error: passkeyRefusalMessage(error, t) };
   }
 }
 

@@ -16,6 +16,8 @@ import { recordActivity } from "~/activity/activity.server";
 import { getConfig } from "~/config.server";
 import { db, type PasskeyRow } from "~/db.server";
 import { logger } from "~/logger.server";
+import { i18nFor } from "~/i18n/i18n.server";
+import type { MessageKey, Translate } from "~/i18n/translate";
 
 /**
  * Passkeys (WebAuthn): registering one, and verifying one to sign in or to
@@ -50,20 +52,26 @@ export type PasskeyRefusal =
   | "duplicate"
   | "too-many";
 
-const MESSAGES: Record<PasskeyRefusal, string> = {
-  malformed: "The passkey response could not be read. Please try again.",
-  challenge: "This passkey request has expired or was already used. Please try again.",
-  origin: "The passkey response was made for another website.",
-  "rp-id": "The passkey response was made for another website.",
-  "unknown-credential": "This passkey is not registered here. Sign in with your password, or use another passkey.",
-  "other-user": "This passkey belongs to another account.",
-  counter: "This passkey's signature counter went backwards, so it may have been copied. It was not accepted.",
-  "user-verification": "The passkey did not verify you (PIN or biometrics). Please try again.",
-  signature: "The passkey could not be verified.",
-  inactive: "This account cannot sign in.",
-  duplicate: "This passkey is already registered.",
-  "too-many": `You can have at most ${MAX_PASSKEYS_PER_USER} passkeys. Remove one first.`,
+/** Each refusal's message, as a catalog key (app/i18n/en.ts). */
+const MESSAGES: Record<PasskeyRefusal, MessageKey> = {
+  malformed: "passkey.malformed",
+  challenge: "passkey.challenge",
+  origin: "passkey.origin",
+  "rp-id": "passkey.origin",
+  "unknown-credential": "passkey.unknownCredential",
+  "other-user": "passkey.otherUser",
+  counter: "passkey.counter",
+  "user-verification": "passkey.userVerification",
+  signature: "passkey.signature",
+  inactive: "passkey.inactive",
+  duplicate: "passkey.duplicate",
+  "too-many": "passkey.tooManyPasskeys",
 };
+
+/** A refusal's message in a language. */
+export function passkeyRefusalMessage(error: PasskeyError, t: Translate): string {
+  return t(MESSAGES[error.reason], { max: MAX_PASSKEYS_PER_USER });
+}
 
 /** A refused ceremony: the route answers 400 with `message`; nothing was changed. */
 export class PasskeyError extends Error {
@@ -73,7 +81,7 @@ export class PasskeyError extends Error {
     /** The user the passkey (or the ceremony) belongs to, when known: the refusal is logged for them. */
     readonly userId: number | null = null,
   ) {
-    super(MESSAGES[reason]);
+    super(i18nFor("en").t(MESSAGES[reason], { max: MAX_PASSKEYS_PER_USER }));
   }
 }
 

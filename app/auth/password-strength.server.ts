@@ -1,4 +1,5 @@
 import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
+import { type I18n, i18nFor } from "~/i18n/i18n.server";
 import { singleton } from "~/utils/singleton.server";
 
 /**
@@ -47,10 +48,15 @@ function personalWords({ name, email }: { name?: string; email?: string }): stri
  * easy to guess. This is a commonly used password. Add more words..."), or
  * null when it is strong enough.
  */
-export async function weakPasswordReason(password: string, user: { name?: string; email?: string } = {}): Promise<string | null> {
+export async function weakPasswordReason(
+  password: string,
+  user: { name?: string; email?: string } = {},
+  { language, t }: I18n = i18nFor("en"),
+): Promise<string | null> {
   const result = (await zxcvbn()).check(password, personalWords(user));
   if (result.score >= MIN_PASSWORD_SCORE) return null;
-  const { warning, suggestions } = result.feedback;
-  const advice = suggestions.length ? suggestions : ["Add another word or two that are less common."];
-  return ["This password is too easy to guess.", warning, ...advice].filter(Boolean).join(" ");
+  // zxcvbn's own feedback is English (its other languages' dictionaries would cost memory): other languages get the general advice.
+  const { warning, suggestions } = language === "en" ? result.feedback : { warning: null, suggestions: [] };
+  const advice = suggestions.length ? suggestions : [t("v.passwordWeakAdvice")];
+  return [t("v.passwordWeak"), warning, ...advice].filter(Boolean).join(" ");
 }

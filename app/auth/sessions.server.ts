@@ -95,8 +95,8 @@ export async function findActiveSession(id: string, now = Date.now()): Promise<A
   const { rows } = await db.executeQuery<ActiveSessionRow>({ ...query, parameters });
   const row = rows[0];
   if (!row || sessionEndReason(row, now)) return null;
-  const { email, name, password_hash, active, user_created_at, updated_at, email_confirmed_at, role: _r, permission: _p, ...session } = row;
-  const user: User = { id: session.user_id, email, name, password_hash, active, created_at: user_created_at, updated_at, email_confirmed_at };
+  const { email, name, password_hash, active, user_created_at, updated_at, email_confirmed_at, language, role: _r, permission: _p, ...session } = row;
+  const user: User = { id: session.user_id, email, name, password_hash, active, created_at: user_created_at, updated_at, email_confirmed_at, language };
   return { session, user, access: accessOf(rows) };
 }
 
@@ -127,6 +127,7 @@ function buildActiveSessionQuery(executor: DB) {
       "users.created_at as user_created_at",
       "users.updated_at",
       "users.email_confirmed_at",
+      "users.language",
       "roles.name as role",
       "permissions.name as permission",
     ])

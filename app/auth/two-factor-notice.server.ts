@@ -10,9 +10,14 @@ export type { TwoFactorNoticeKind };
  * make does not go unnoticed. The change itself has happened: a failed send
  * is logged (by the mailer) and does not undo it.
  */
-export async function sendTwoFactorNotice(user: Pick<PublicUser, "id" | "email" | "name">, kind: TwoFactorNoticeKind): Promise<void> {
+export async function sendTwoFactorNotice(
+  user: Pick<PublicUser, "id" | "email" | "name" | "language">,
+  kind: TwoFactorNoticeKind,
+  /** The notice's language when the user chose none: the request's. */
+  language: string | null = null,
+): Promise<void> {
   try {
-    await sendMail(twoFactorNoticeMail({ to: user.email, name: user.name, kind }));
+    await sendMail(twoFactorNoticeMail({ to: user.email, name: user.name, kind, language: user.language ?? language }));
   } catch (error) {
     if (!(error instanceof MailDeliveryError)) throw error;
     logger.warn({ userId: user.id, kind }, "two-factor notice not sent");

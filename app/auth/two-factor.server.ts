@@ -194,8 +194,8 @@ export async function verifySecondFactor(userId: number, input: string, now = Da
 }
 
 /** What a person is told when a TOTP code was right but already used in its time step. */
-export const CODE_ALREADY_USED =
-  "That code was already used. Wait for the next code to appear in your app (a new one comes every 30 seconds) and enter that one.";
+/** The message (a catalog key) for a code already used in its 30-second window. */
+export const CODE_ALREADY_USED = "twoFactor.codeAlreadyUsed" as const;
 
 /** Turns two-factor off: the secret, the recovery codes and their key are deleted. True when there was anything to delete. */
 export async function disableTwoFactor(userId: number): Promise<boolean> {

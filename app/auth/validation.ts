@@ -1,8 +1,10 @@
 import { z } from "zod";
+import type { Translate } from "~/i18n/translate";
 
 /**
  * The form rules, shared by the server (authoritative) and the browser
- * (early feedback). Field names are those of SPEC.md.
+ * (early feedback). Field names are those of SPEC.md. Their messages are
+ * catalog keys (app/i18n/en.ts), turned into the request's language by parseForm.
  */
 
 const encoder = new TextEncoder();
@@ -11,35 +13,35 @@ export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_BYTES = 72;
 
 export const emailField = z
-  .string({ message: "Email is required." })
+  .string({ message: "v.emailRequired" })
   .trim()
-  .min(1, "Email is required.")
-  .max(254, "Email is too long.")
-  .pipe(z.email({ message: "Enter a valid email address." }))
+  .min(1, "v.emailRequired")
+  .max(254, "v.emailTooLong")
+  .pipe(z.email({ message: "v.emailInvalid" }))
   .transform((email) => email.toLowerCase());
 
 export const passwordField = z
-  .string({ message: "Password is required." })
-  .min(1, "Password is required.")
-  .min(PASSWORD_MIN_LENGTH, `Password must be at least ${PASSWORD_MIN_LENGTH} characters.`)
+  .string({ message: "v.passwordRequired" })
+  .min(1, "v.passwordRequired")
+  .min(PASSWORD_MIN_LENGTH, "v.passwordTooShort")
   .refine((p) => encoder.encode(p).length <= PASSWORD_MAX_BYTES, {
-    message: `Password must be at most ${PASSWORD_MAX_BYTES} bytes (about ${PASSWORD_MAX_BYTES} letters, fewer with accents or emoji).`,
+    message: "v.passwordTooManyBytes",
   });
 
 export const nameField = z
-  .string({ message: "Name is required." })
+  .string({ message: "v.nameRequired" })
   .trim()
-  .min(1, "Name is required.")
-  .max(100, "Name must be at most 100 characters.")
+  .min(1, "v.nameRequired")
+  .max(100, "v.nameTooLong")
   // eslint-disable-next-line no-control-regex
-  .refine((n) => !/[\u0000-\u001f\u007f]/.test(n), { message: "Name cannot contain control characters." });
+  .refine((n) => !/[\u0000-\u001f\u007f]/.test(n), { message: "v.nameControl" });
 
 export const LoginSchema = z.object({
-  email: z.string({ message: "Email is required." }).trim().min(1, "Email is required.").max(254, "Email is too long.")
+  email: z.string({ message: "v.emailRequired" }).trim().min(1, "v.emailRequired").max(254, "v.emailTooLong")
     .transform((e) => e.toLowerCase()),
   // Login checks only presence and size: the stored hash decides the rest.
-  password: z.string({ message: "Password is required." }).min(1, "Password is required.")
-    .max(1024, "Password is too long."),
+  password: z.string({ message: "v.passwordRequired" }).min(1, "v.passwordRequired")
+    .max(1024, "v.passwordTooLong"),
   remember: z.string().optional().transform((v) => v === "on"),
   redirectTo: z.string().optional(),
 });
@@ -51,21 +53,24 @@ export const RegisterSchema = z.object({
 });
 
 export const noteTitleField = z
-  .string({ message: "Title is required." })
+  .string({ message: "v.titleRequired" })
   .trim()
-  .min(1, "Title is required.")
-  .max(200, "Title must be at most 200 characters.")
+  .min(1, "v.titleRequired")
+  .max(200, "v.titleTooLong")
   // PostgreSQL text cannot hold NUL: refused on both databases alike.
-  .refine((t) => !t.includes("\u0000"), { message: "Title cannot contain NUL characters." });
+  .refine((t) => !t.includes("\u0000"), { message: "v.titleNul" });
 export const noteBodyField = z
-  .string({ message: "Text must be a string." })
+  .string({ message: "v.bodyNotText" })
   .trim()
-  .max(10_000, "Note must be at most 10,000 characters.")
-  .refine((b) => !b.includes("\u0000"), { message: "Note cannot contain NUL characters." });
+  .max(10_000, "v.bodyTooLong")
+  .refine((b) => !b.includes("\u0000"), { message: "v.bodyNul" });
 
 export const NoteSchema = z.object({ title: noteTitleField, body: noteBodyField.default("") });
 
 export type FieldErrors = Record<string, string>;
+
+/** The values the validation messages' placeholders take. */
+const MESSAGE_PARAMS = { min: PASSWORD_MIN_LENGTH, maxBytes: PASSWORD_MAX_BYTES };
 
 /**
  * The request's form. A body that cannot be read as a form (a broken multipart
@@ -88,6 +93,7 @@ export async function readFormData(request: Request): Promise<FormData> {
 export function parseForm<S extends z.ZodObject>(
   form: FormData,
   schema: S,
+  t: Translate,
 ): { success: true; data: z.output<S> } | { success: false; errors: FieldErrors } {
   const input: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(schema.shape)) {
@@ -103,28 +109,28 @@ export function parseForm<S extends z.ZodObject>(
   const errors: FieldErrors = {};
   for (const issue of result.error.issues) {
     const field = String(issue.path[0] ?? "form");
-    errors[field] ??= issue.message;
+    errors[field] ??= t(issue.message as Parameters<Translate>[0], MESSAGE_PARAMS);
   }
   return { success: false, errors };
 }
 
 export const ReauthenticateSchema = z.object({
-  password: z.string({ message: "Password is required." }).min(1, "Password is required.").max(1024, "Password is too long."),
+  password: z.string({ message: "v.passwordRequired" }).min(1, "v.passwordRequired").max(1024, "v.passwordTooLong"),
   redirectTo: z.string().optional(),
 });
 
 /** A password the user types to prove it is them (checked against the stored hash, so only presence and size here). */
 const currentPasswordField = z
-  .string({ message: "Enter your current password." })
-  .min(1, "Enter your current password.")
-  .max(1024, "Password is too long.");
+  .string({ message: "v.currentPasswordRequired" })
+  .min(1, "v.currentPasswordRequired")
+  .max(1024, "v.passwordTooLong");
 
 export const ForgotPasswordSchema = z.object({ email: emailField });
 
 export const ResetPasswordSchema = z.object({ password: passwordField });
 
 export const VerifyEmailSchema = z.object({
-  token: z.string({ message: "The link is incomplete." }).max(200, "The link is not valid."),
+  token: z.string({ message: "v.linkIncomplete" }).max(200, "v.linkInvalid"),
 });
 
 export const ProfileSchema = z.object({ name: nameField });
@@ -145,18 +151,18 @@ export const SetPasswordSchema = z.object({ newPassword: passwordField });
 
 /** Deleting an account without a password: a fresh provider sign-in, then this box. */
 export const DeleteWithoutPasswordSchema = z.object({
-  confirm: z.literal("on", { message: "Tick the box to confirm." }),
+  confirm: z.literal("on", { message: "v.tickToConfirm" }),
 });
 
 /** A second factor: a 6-digit TOTP code or a recovery code (the server tells which). */
 export const TwoFactorCodeSchema = z.object({
-  code: z.string({ message: "Enter the code." }).trim().min(1, "Enter the code.").max(32, "That code is too long."),
+  code: z.string({ message: "v.codeRequired" }).trim().min(1, "v.codeRequired").max(32, "v.codeTooLong"),
 });
 
 // The admin user form (SPEC: name, email, password on create, role, active).
 // Role and active exist only here: registration and profile schemas do not
 // read them, so a crafted field there is ignored.
-const roleField = z.string({ message: "Choose a role." }).trim().min(1, "Choose a role.").max(64, "Choose a role.");
+const roleField = z.string({ message: "v.roleRequired" }).trim().min(1, "v.roleRequired").max(64, "v.roleRequired");
 const activeField = z
   .string()
   .optional()

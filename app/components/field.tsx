@@ -1,5 +1,6 @@
 import type { InputHTMLAttributes } from "react";
 import { PASSWORD_MIN_LENGTH } from "~/auth/validation";
+import { useT } from "~/i18n/i18n";
 
 type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
   label: string;
@@ -44,15 +45,24 @@ export function FormError({ message }: { message?: string | null }) {
 type PasswordFieldProps = Omit<FieldProps, "type" | "autoComplete" | "label" | "name"> & { label?: string; name?: string };
 
 /** A password the user already has (login, reauthentication, confirming a change). */
-export function CurrentPasswordField({ label = "Password", name = "password", ...props }: PasswordFieldProps) {
-  return <Field label={label} name={name} type="password" autoComplete="current-password" required {...props} />;
+export function CurrentPasswordField({ label, name = "password", ...props }: PasswordFieldProps) {
+  const t = useT();
+  return <Field label={label ?? t("form.password")} name={name} type="password" autoComplete="current-password" required {...props} />;
 }
 
-export const NEW_PASSWORD_HINT = `At least ${PASSWORD_MIN_LENGTH} characters. A few unrelated words make a strong password.`;
-
 /** A password being chosen (register, reset, change): the length rule as an attribute and a hint. */
-export function NewPasswordField({ label = "Password", name = "password", hint = NEW_PASSWORD_HINT, ...props }: PasswordFieldProps) {
+export function NewPasswordField({ label, name = "password", hint, ...props }: PasswordFieldProps) {
+  const t = useT();
   return (
-    <Field label={label} name={name} type="password" autoComplete="new-password" required minLength={PASSWORD_MIN_LENGTH} hint={hint} {...props} />
+    <Field
+      label={label ?? t("form.password")}
+      name={name}
+      type="password"
+      autoComplete="new-password"
+      required
+      minLength={PASSWORD_MIN_LENGTH}
+      hint={hint ?? t("form.newPasswordHint", { min: PASSWORD_MIN_LENGTH })}
+      {...props}
+    />
   );
 }

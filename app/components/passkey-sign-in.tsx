@@ -1,6 +1,7 @@
 import { useSubmit } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { getPasskey, passkeyErrorMessage, supportsAutofill, usePasskeySupport } from "~/auth/passkey-client";
+import { useT } from "~/i18n/i18n";
 
 type Props = {
   purpose: "login" | "reauthenticate";
@@ -18,6 +19,7 @@ type Props = {
  * replaced once the page hydrates), and the password form works.
  */
 export function PasskeySignIn({ purpose, redirectTo, remember }: Props) {
+  const t = useT();
   const supported = usePasskeySupport();
   const submit = useSubmit();
   const [error, setError] = useState<string | null>(null);
@@ -53,23 +55,23 @@ export function PasskeySignIn({ purpose, redirectTo, remember }: Props) {
     try {
       post.current(await getPasskey(purpose));
     } catch (e) {
-      setError(passkeyErrorMessage(e));
+      setError(passkeyErrorMessage(e, t));
     } finally {
       setBusy(false);
     }
   }
 
-  const label = purpose === "login" ? "Sign in with a passkey" : "Confirm with a passkey";
+  const label = purpose === "login" ? t("passkey.signIn") : t("passkey.confirm");
   return (
     <div className="passkey-sign-in">
       {/* Rendered on the server and until hydration; a plain element rather than <noscript>, so every browser without JavaScript shows it. */}
       {supported === null ? (
-        <p className="hint">{`Passkeys need JavaScript. Without it, ${purpose === "login" ? "log in with your email and password." : "confirm with your password."}`}</p>
+        <p className="hint">{purpose === "login" ? t("passkey.needsJsLogin") : t("passkey.needsJsConfirm")}</p>
       ) : null}
-      {supported === false ? <p className="hint">This browser does not support passkeys. Use your password instead.</p> : null}
+      {supported === false ? <p className="hint">{t("passkey.unsupported")}</p> : null}
       {supported ? (
         <button type="button" className="button" onClick={start} disabled={busy}>
-          {busy ? "Waiting for your passkey…" : label}
+          {busy ? t("passkey.waiting") : label}
         </button>
       ) : null}
       {error ? (

@@ -1,10 +1,17 @@
 import { getConfig } from "~/config.server";
+import { i18nFor } from "~/i18n/i18n.server";
+import type { Translate } from "~/i18n/translate";
 import type { MailMessage } from "./mailer.server";
 
 /**
  * The app's emails, each with a text and an HTML part. Links are built from
  * APP_ORIGIN, never from a request's Host header (which an attacker controls).
+ * Each goes out in `language`: the recipient's saved choice, else the language
+ * of the request that caused it (the callers decide), else English.
  */
+
+/** Who a mail is for, and in which language. */
+type Recipient = { to: string; name: string; language?: string | null };
 
 const APP_NAME = "Remix Auth Kit";
 
@@ -16,8 +23,8 @@ export function appLink(pathname: string, query: Record<string, string> = {}): s
 }
 
 /** "1 hour", "24 hours", "30 minutes": how long a link works, for the mail's wording. */
-export function describeDuration(ms: number): string {
-  const units: [number, string][] = [
+export function describeDuration(ms: number, t: Translate = i18nFor("en").t): string {
+  const units: [number, "day" | "hour" | "minute" | "second"][] = [
     [86_400_000, "day"],
     [3_600_000, "hour"],
     [60_000, "minute"],
@@ -26,11 +33,11 @@ export function describeDuration(ms: number): string {
   for (const [size, unit] of units) {
     if (ms >= size && ms % size === 0) {
       const n = ms / size;
-      if (unit === "day" && n === 1) return "24 hours";
-      return `${n} ${unit}${n === 1 ? "" : "s"}`;
+      if (unit === "day" && n === 1) return t("wait.hours", { n: 24 });
+      return n === 1 ? t(`wait.${unit}`) : t(`wait.${unit}s`, { n });
     }
   }
-  return `${Math.max(1, Math.round(ms / 1000))} seconds`;
+  return t("wait.seconds", { n: Math.max(1, Math.round(ms / 1000)) });
 }
 
 function escapeHtml(text: string): string {
@@ -39,6 +46,8 @@ function escapeHtml(text: string): string {
 
 type Layout = {
   kind: string;
+  language: string;
+  t: Translate;
   to: string;
   subject: string;
   greeting: string;
@@ -48,7 +57,7 @@ type Layout = {
   after?: string[];
 };
 
-function render({ kind, to, subject, greeting, paragraphs, action, after = [] }: Layout): MailMessage {
+function render({ kind, language, t, to, subject, greeting, paragraphs, action, after = [] }: Layout): MailMessage {
   const text = [
     greeting,
     ...paragraphs,
@@ -59,10 +68,10 @@ function render({ kind, to, subject, greeting, paragraphs, action, after = [] }:
   const p = (t: string) => `<p style="margin:0 0 16px">${escapeHtml(t)}</p>`;
   const button = action
     ? `<p style="margin:0 0 16px"><a href="${escapeHtml(action.url)}" style="display:inline-block;padding:10px 18px;background:#1d4ed8;color:#ffffff;border-radius:6px;text-decoration:none">${escapeHtml(action.label)}</a></p>` +
-      `<p style="margin:0 0 16px;font-size:13px;color:#55585f">Or paste this link into your browser:<br><a href="${escapeHtml(action.url)}">${escapeHtml(action.url)}</a></p>`
+      `<p style="margin:0 0 16px;font-size:13px;color:#55585f">${escapeHtml(t("mail.pasteLink"))}<br><a href="${escapeHtml(action.url)}">${escapeHtml(action.url)}</a></p>`
     : "";
   const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
+<html lang="${language}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
 <body style="margin:0;padding:24px;background:#f7f7f8;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1c1d21;line-height:1.5">
 <div style="max-width:560px;margin:0 auto;background:#ffffff;border:1px solid #d5d7dc;border-radius:8px;padding:24px">
 ${[p(greeting), ...paragraphs.map(p), button, ...after.map(p)].join("\n")}
@@ -71,96 +80,107 @@ ${[p(greeting), ...paragraphs.map(p), button, ...after.map(p)].join("\n")}
   return { kind, to, subject, text, html, link: action?.url };
 }
 
-export function emailConfirmationMail({ to, name, token, expiresIn }: { to: string; name: string; token: string; expiresIn: number }): MailMessage {
+/** The language's lookup and the fields every mail shares. */
+function mailIn({ language, name }: Recipient) {
+  const i18n = i18nFor(language);
+  return { language: i18n.language, t: i18n.t, greeting: i18n.t("mail.greeting", { name }) };
+}
+
+export function emailConfirmationMail(recipient: Recipient & { token: string; expiresIn: number }): MailMessage {
+  const { to, token, expiresIn } = recipient;
+  const { t, ...common } = mailIn(recipient);
   return render({
+    ...common,
+    t,
     kind: "email_confirmation",
     to,
-    subject: `Confirm your email address for ${APP_NAME}`,
-    greeting: `Hello ${name},`,
-    paragraphs: [`Please confirm that ${to} is your email address. Open the link below and press the button on the page.`],
-    action: { label: "Confirm your email address", url: appLink("/verify-email", { token }) },
-    after: [`The link works once and expires in ${describeDuration(expiresIn)}. If you did not create an account, you can ignore this email.`],
+    subject: t("mail.confirm.subject", { app: APP_NAME }),
+    paragraphs: [t("mail.confirm.body", { email: to })],
+    action: { label: t("mail.confirm.action"), url: appLink("/verify-email", { token }) },
+    after: [t("mail.confirm.after", { duration: describeDuration(expiresIn, t) })],
   });
 }
 
-export function emailChangeConfirmationMail({ to, name, token, expiresIn }: { to: string; name: string; token: string; expiresIn: number }): MailMessage {
+export function emailChangeConfirmationMail(recipient: Recipient & { token: string; expiresIn: number }): MailMessage {
+  const { to, token, expiresIn } = recipient;
+  const { t, ...common } = mailIn(recipient);
   return render({
+    ...common,
+    t,
     kind: "email_change",
     to,
-    subject: `Confirm your new email address for ${APP_NAME}`,
-    greeting: `Hello ${name},`,
-    paragraphs: [`You asked to use ${to} as the email address of your account. It changes once you open the link below and press the button on the page.`],
-    action: { label: "Confirm your new email address", url: appLink("/verify-email", { token }) },
-    after: [`The link works once and expires in ${describeDuration(expiresIn)}. If you did not ask for this, ignore this email: nothing changes.`],
+    subject: t("mail.change.subject", { app: APP_NAME }),
+    paragraphs: [t("mail.change.body", { email: to })],
+    action: { label: t("mail.change.action"), url: appLink("/verify-email", { token }) },
+    after: [t("mail.change.after", { duration: describeDuration(expiresIn, t) })],
   });
 }
 
-export function emailChangeNoticeMail({ to, name, newEmail }: { to: string; name: string; newEmail: string }): MailMessage {
+export function emailChangeNoticeMail(recipient: Recipient & { newEmail: string }): MailMessage {
+  const { to, newEmail } = recipient;
+  const { t, ...common } = mailIn(recipient);
   return render({
+    ...common,
+    t,
     kind: "email_change_notice",
     to,
-    subject: `Your ${APP_NAME} email address is being changed`,
-    greeting: `Hello ${name},`,
+    subject: t("mail.changeNotice.subject", { app: APP_NAME }),
     paragraphs: [
-      `Someone signed in to your account asked to change its email address from ${to} to ${newEmail}. The change takes effect once the new address is confirmed.`,
-      `To cancel it, sign in and press "Cancel the change" on ${appLink("/settings/email")}. Changing or resetting your password cancels it too.`,
+      t("mail.changeNotice.body", { email: to, newEmail }),
+      t("mail.changeNotice.cancel", { link: appLink("/settings/email") }),
     ],
-    after: [`If this was not you, reset your password now (this cancels the change and signs everyone out): ${appLink("/forgot-password")}`],
+    after: [t("mail.changeNotice.after", { link: appLink("/forgot-password") })],
   });
 }
 
-export function passwordResetMail({ to, name, token, expiresIn }: { to: string; name: string; token: string; expiresIn: number }): MailMessage {
+export function passwordResetMail(recipient: Recipient & { token: string; expiresIn: number }): MailMessage {
+  const { to, token, expiresIn } = recipient;
+  const { t, ...common } = mailIn(recipient);
   return render({
+    ...common,
+    t,
     kind: "password_reset",
     to,
-    subject: `Reset your ${APP_NAME} password`,
-    greeting: `Hello ${name},`,
-    paragraphs: ["Someone (hopefully you) asked to reset the password of your account. Open the link below to choose a new one."],
-    action: { label: "Choose a new password", url: appLink("/reset-password", { token }) },
-    after: [
-      `The link works once and expires in ${describeDuration(expiresIn)}. If you did not ask for this, ignore this email: your password stays as it is.`,
-    ],
+    subject: t("mail.reset.subject", { app: APP_NAME }),
+    paragraphs: [t("mail.reset.body")],
+    action: { label: t("mail.reset.action"), url: appLink("/reset-password", { token }) },
+    after: [t("mail.reset.after", { duration: describeDuration(expiresIn, t) })],
   });
 }
 
-export function passwordChangedMail({ to, name }: { to: string; name: string }): MailMessage {
+export function passwordChangedMail(recipient: Recipient): MailMessage {
+  const { t, ...common } = mailIn(recipient);
   return render({
+    ...common,
+    t,
     kind: "password_changed",
-    to,
-    subject: `Your ${APP_NAME} password was changed`,
-    greeting: `Hello ${name},`,
-    paragraphs: ["The password of your account was just changed, and every other session of your account was signed out."],
-    after: [`If this was not you, reset your password now: ${appLink("/forgot-password")}`],
+    to: recipient.to,
+    subject: t("mail.changed.subject", { app: APP_NAME }),
+    paragraphs: [t("mail.changed.body")],
+    after: [t("mail.notYou", { link: appLink("/forgot-password") })],
   });
 }
 
 export type TwoFactorNoticeKind = "enabled" | "disabled" | "recovery_codes_regenerated" | "reset";
 
-export function twoFactorNoticeMail({ to, name, kind }: { to: string; name: string; kind: TwoFactorNoticeKind }): MailMessage {
-  const { subject, paragraph } = {
-    enabled: {
-      subject: "Two-factor authentication is on",
-      paragraph: "Two-factor authentication was turned on for your account. From now on, logging in needs a code from your authenticator app or a recovery code.",
-    },
-    disabled: {
-      subject: "Two-factor authentication is off",
-      paragraph: "Two-factor authentication was turned off for your account. Logging in now needs only your password.",
-    },
-    recovery_codes_regenerated: {
-      subject: "New recovery codes were created",
-      paragraph: "A new set of recovery codes was created for your account; the old codes no longer work.",
-    },
-    reset: {
-      subject: "Two-factor authentication was reset",
-      paragraph: `An administrator turned off two-factor authentication for your account (for example because you lost your device). Logging in now needs only your password; your recovery codes no longer work. Set it up again at ${appLink("/settings/two-factor")}.`,
-    },
-  }[kind];
+const TWO_FACTOR_NOTICES = {
+  enabled: { subject: "mail.twoFactor.enabledSubject", paragraph: "mail.twoFactor.enabledBody" },
+  disabled: { subject: "mail.twoFactor.disabledSubject", paragraph: "mail.twoFactor.disabledBody" },
+  recovery_codes_regenerated: { subject: "mail.twoFactor.codesSubject", paragraph: "mail.twoFactor.codesBody" },
+  reset: { subject: "mail.twoFactor.resetSubject", paragraph: "mail.twoFactor.resetBody" },
+} as const;
+
+export function twoFactorNoticeMail(recipient: Recipient & { kind: TwoFactorNoticeKind }): MailMessage {
+  const { kind } = recipient;
+  const { t, ...common } = mailIn(recipient);
+  const { subject, paragraph } = TWO_FACTOR_NOTICES[kind];
   return render({
+    ...common,
+    t,
     kind: `two_factor_${kind}`,
-    to,
-    subject: `${APP_NAME}: ${subject}`,
-    greeting: `Hello ${name},`,
-    paragraphs: [paragraph],
-    after: [`If this was not you, reset your password now and review your sessions: ${appLink("/forgot-password")}`],
+    to: recipient.to,
+    subject: `${APP_NAME}: ${t(subject)}`,
+    paragraphs: [t(paragraph, { link: appLink("/settings/two-factor") })],
+    after: [t("mail.notYouSessions", { link: appLink("/forgot-password") })],
   });
 }

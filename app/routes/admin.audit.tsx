@@ -13,6 +13,7 @@ import { Pagination } from "~/components/pagination";
 import { findUserByEmail, findUserById } from "~/users/users.server";
 import { Time } from "~/components/time";
 import { providerLabel } from "~/auth/oidc/providers.server";
+import { i18nOf } from "~/i18n/i18n.server";
 
 export const meta: MetaFunction = () => [{ title: "Audit log · Remix Auth Kit" }];
 
@@ -37,7 +38,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const form = new FormData();
   for (const [key, value] of url.searchParams) form.append(key, value);
-  const parsed = parseForm(form, AuditFilterSchema);
+  const parsed = parseForm(form, AuditFilterSchema, i18nOf({ request, context }).t);
   const filters = { user: url.searchParams.get("user") ?? "", type: url.searchParams.get("type") ?? "" };
   if (!parsed.success) {
     return data({ filters, fieldErrors: parsed.errors, notice: null, page: 1, hasNext: false, entries: [] }, { status: 400 });

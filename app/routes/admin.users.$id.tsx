@@ -31,6 +31,7 @@ import {
   resetTwoFactor,
   updateUser,
 } from "~/users/users.server";
+import { i18nOf } from "~/i18n/i18n.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.user.name ?? "User"} · Admin · Remix Auth Kit` },
@@ -123,7 +124,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         role: String(form.get("role") ?? ""),
         active: form.get("active") === "on",
       };
-      const parsed = parseForm(form, AdminUserUpdateSchema);
+      const parsed = parseForm(form, AdminUserUpdateSchema, i18nOf({ request, context }).t);
       if (!parsed.success) return failed({ formError: "Please correct the highlighted fields.", fieldErrors: parsed.errors, values });
       const { role, email, ...changes } = parsed.data;
       // An admin's own new address must be confirmed like anyone's: a stolen session cannot simply take the account.

@@ -11,6 +11,7 @@ import { RoleSelect } from "~/components/role-select";
 import { redirectWithFlash } from "~/flash.server";
 import { listRoles, UnknownRoleError } from "~/users/roles.server";
 import { createUser, EmailTakenError, PermissionEscalationError } from "~/users/users.server";
+import { i18nOf } from "~/i18n/i18n.server";
 
 export const meta: MetaFunction = () => [{ title: "New user · Admin · Remix Auth Kit" }];
 
@@ -30,7 +31,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     active: form.get("active") === "on",
   };
   const invalid = (fieldErrors: FieldErrors) => data({ fieldErrors, values }, { status: 400 });
-  const parsed = parseForm(form, AdminUserCreateSchema);
+  const parsed = parseForm(form, AdminUserCreateSchema, i18nOf({ request, context }).t);
   if (!parsed.success) return invalid(parsed.errors);
   const weakness = await weakPasswordReason(parsed.data.password, parsed.data);
   if (weakness) return invalid({ password: weakness });

@@ -5,6 +5,7 @@ import { requireAnonymous } from "~/auth/guards.server";
 import { startProviderFlow } from "~/auth/oidc/flow.server";
 import { requireProvider, ProviderUnavailableError } from "~/auth/oidc/providers.server";
 import { parseForm, readFormData } from "~/auth/validation";
+import { i18nOf } from "~/i18n/i18n.server";
 
 /** POST /auth/<id>: starts the sign-in with provider <id> (a 404 for an id that is not configured). */
 
@@ -19,7 +20,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const provider = requireProvider(params.provider);
   await requireAnonymous({ request, context });
-  const parsed = parseForm(await readFormData(request), StartSchema);
+  const parsed = parseForm(await readFormData(request), StartSchema, i18nOf({ request, context }).t);
   if (!parsed.success) throw new Response(Object.values(parsed.errors)[0] ?? "Invalid request.", { status: 400 });
   try {
     return await startProviderFlow(provider, { purpose: "sign_in", redirectTo: parsed.data.redirectTo ?? null });

@@ -14,6 +14,7 @@ import { parseForm, readFormData } from "~/auth/validation";
 import { CurrentPasswordField, FormError } from "~/components/field";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { findUserById } from "~/users/users.server";
+import { i18nOf } from "~/i18n/i18n.server";
 
 /**
  * /auth/<id>/link: a provider vouched for an email that an existing account
@@ -54,7 +55,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   await requireAnonymous({ request, context });
   const { provider, flow, user } = await pendingLink(request, params.provider);
   if (!flow || !user || !flow.issuer || !flow.subject) return data({ error: EXPIRED, fieldErrors: {} as Record<string, string> }, { status: 410 });
-  const parsed = parseForm(await readFormData(request), ConfirmLinkSchema);
+  const parsed = parseForm(await readFormData(request), ConfirmLinkSchema, i18nOf({ request, context }).t);
   if (!parsed.success) return data({ error: "Check the highlighted field.", fieldErrors: parsed.errors }, { status: 400 });
   const origin = requestOrigin(request, context);
   const attempt = await startAttempt("password", { account: user.email, address: context.clientIp, subjectId: user.id }, origin);

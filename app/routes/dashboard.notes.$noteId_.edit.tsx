@@ -6,6 +6,7 @@ import { NoteSchema, parseForm, readFormData } from "~/auth/validation";
 import { Field } from "~/components/field";
 import { redirectWithFlash } from "~/flash.server";
 import { findNote, noteIdOrNotFound, updateNote } from "~/notes/notes.server";
+import { i18nOf } from "~/i18n/i18n.server";
 
 export const meta: MetaFunction = () => [{ title: "Edit note · Remix Auth Kit" }];
 
@@ -19,7 +20,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser({ request, context });
   const noteId = noteIdOrNotFound(params.noteId);
-  const parsed = parseForm(await readFormData(request), NoteSchema);
+  const parsed = parseForm(await readFormData(request), NoteSchema, i18nOf({ request, context }).t);
   if (!parsed.success) return data({ fieldErrors: parsed.errors }, { status: 400 });
   if (!(await updateNote(user.id, noteId, parsed.data))) throw new Response("Note not found", { status: 404 });
   return redirectWithFlash(`/dashboard/notes/${noteId}`, { category: "success", message: "Note saved." });

@@ -6,6 +6,7 @@ import { requireUser } from "~/auth/guards.server";
 import { NoteSchema, parseForm, readFormData } from "~/auth/validation";
 import { Field } from "~/components/field";
 import { createNote, listNotes } from "~/notes/notes.server";
+import { i18nOf } from "~/i18n/i18n.server";
 
 export const meta: MetaFunction = () => [{ title: "Notes · Remix Auth Kit" }];
 
@@ -16,7 +17,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser({ request, context });
-  const parsed = parseForm(await readFormData(request), NoteSchema);
+  const parsed = parseForm(await readFormData(request), NoteSchema, i18nOf({ request, context }).t);
   if (!parsed.success) return data({ fieldErrors: parsed.errors }, { status: 400 });
   const note = await createNote(user.id, parsed.data);
   return redirect(`/dashboard/notes/${note.id}`);

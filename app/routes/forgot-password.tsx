@@ -8,9 +8,11 @@ import { limitRequest, rateLimitHeaders } from "~/auth/rate-limit.server";
 import { ForgotPasswordSchema, parseForm, readFormData } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
+import { i18nOf } from "~/i18n/i18n.server";
+import { titleMeta, useT } from "~/i18n/i18n";
 
-export const meta: MetaFunction = () => [
-  { title: "Forgot your password? · Remix Auth Kit" },
+export const meta: MetaFunction = ({ matches }) => [
+  titleMeta(matches, "forgot.title"),
   { name: "referrer", content: "no-referrer" },
 ];
 
@@ -28,7 +30,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   await requireAnonymous({ request, context });
   const form = await readFormData(request);
-  const parsed = parseForm(form, ForgotPasswordSchema);
+  const parsed = parseForm(form, ForgotPasswordSchema, i18nOf({ request, context }).t);
   if (!parsed.success) {
     return data({ sent: false as const, fieldErrors: parsed.errors, email: String(form.get("email") ?? "") }, { status: 400 });
   }
@@ -36,22 +38,21 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const origin = requestOrigin(request, context);
   await limitRequest("forgot-password", { account: parsed.data.email, address: context.clientIp }, origin);
   // The same answer, at the same speed, whether or not the address has an account: the work happens after it.
-  requestPasswordResetInBackground(parsed.data.email, origin);
+  requestPasswordResetInBackground(parsed.data.email, origin, i18nOf({ request, context }).language);
   return { sent: true as const, email: parsed.data.email };
 }
 
 export default function ForgotPasswordPage() {
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
+  const t = useT();
   if (actionData?.sent) {
     return (
       <section className="card narrow" aria-labelledby="forgot-title">
-        <h1 id="forgot-title">Check your email</h1>
-        <p role="status">
-          {`If an account exists for ${actionData.email}, we have sent it a link to reset the password. The link works once and for a limited time.`}
-        </p>
+        <h1 id="forgot-title">{t("forgot.sentTitle")}</h1>
+        <p role="status">{t("forgot.sent", { email: actionData.email })}</p>
         <p className="aside">
-          No email after a few minutes? Check your spam folder, or <Link to="/forgot-password">try again</Link>.
+          {t("forgot.noEmail")} <Link to="/forgot-password">{t("forgot.tryAgain")}</Link>.
         </p>
       </section>
     );
@@ -59,12 +60,12 @@ export default function ForgotPasswordPage() {
   const fieldErrors = actionData?.fieldErrors ?? {};
   return (
     <section className="card narrow" aria-labelledby="forgot-title">
-      <h1 id="forgot-title">Forgot your password?</h1>
-      <p>Enter the email address of your account and we will send you a link to choose a new password.</p>
-      <FormError message={fieldErrors.email ? "Please correct the highlighted field." : null} />
+      <h1 id="forgot-title">{t("forgot.title")}</h1>
+      <p>{t("forgot.intro")}</p>
+      <FormError message={fieldErrors.email ? t("form.correctField") : null} />
       <Form method="post" noValidate>
         <Field
-          label="Email"
+          label={t("form.email")}
           name="email"
           type="email"
           autoComplete="email"
@@ -74,16 +75,16 @@ export default function ForgotPasswordPage() {
           error={fieldErrors.email}
         />
         <button type="submit" className="button primary" disabled={busy}>
-          Send reset link
+          {t("forgot.submit")}
         </button>
       </Form>
       <p className="aside">
-        Remembered it? <Link to="/login">Log in</Link>
+        {t("forgot.remembered")} <Link to="/login">{t("forgot.logIn")}</Link>
       </p>
     </section>
   );
 }
 
 export function ErrorBoundary() {
-  return <TooManyAttemptsBoundary backTo="/forgot-password" backLabel="Back to forgot password" />;
+  return <TooManyAttemptsBoundary backTo="/forgot-password" backLabel={useT()("forgot.back")} />;
 }

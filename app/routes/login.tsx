@@ -18,8 +18,10 @@ import { SubmitButton } from "~/components/submit-button";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { ProviderButtons } from "~/components/provider-buttons";
 import { getConfig } from "~/config.server";
+import { i18nOf } from "~/i18n/i18n.server";
+import { titleMeta, useT } from "~/i18n/i18n";
 
-export const meta: MetaFunction = () => [{ title: "Log in · Remix Auth Kit" }];
+export const meta: MetaFunction = ({ matches }) => [titleMeta(matches, "login.title")];
 
 export const headers: HeadersFunction = (args) => rateLimitHeaders(args);
 
@@ -47,7 +49,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   } catch (error) {
     if (error instanceof LoginError) {
       if (error.message === INVALID_CREDENTIALS) await recordLoginFailed(error.email, requestOrigin(request, context));
-      return data({ error: error.message, fieldErrors: error.fieldErrors, email: error.email }, { status: 400 });
+      const { t } = i18nOf({ request, context });
+      return data({ error: t(error.message), fieldErrors: error.fieldErrors, email: error.email }, { status: 400 });
     }
     throw error;
   }
@@ -61,15 +64,16 @@ export default function LoginPage() {
   const redirectTo = searchParams.get("redirectTo") ?? "";
   const busy = navigation.state === "submitting";
   const rememberRef = useRef<HTMLInputElement>(null);
+  const t = useT();
   const registerHref = redirectTo ? `/register?redirectTo=${encodeURIComponent(redirectTo)}` : "/register";
   return (
     <section className="card narrow" aria-labelledby="login-title">
-      <h1 id="login-title">Log in</h1>
+      <h1 id="login-title">{t("login.title")}</h1>
       <FormError message={actionData?.error} />
       <Form method="post" noValidate>
         <input type="hidden" name="redirectTo" value={redirectTo} />
         <Field
-          label="Email"
+          label={t("form.email")}
           name="email"
           type="email"
           autoComplete="username webauthn"
@@ -81,19 +85,19 @@ export default function LoginPage() {
         <CurrentPasswordField error={actionData?.fieldErrors.password} />
         <div className="checkbox">
           <input id="remember" name="remember" type="checkbox" value="on" ref={rememberRef} />
-          <label htmlFor="remember">Remember me</label>
+          <label htmlFor="remember">{t("login.rememberMe")}</label>
         </div>
-        <SubmitButton busy={busy} busyLabel="Logging in…">
-          Log in
+        <SubmitButton busy={busy} busyLabel={t("login.busy")}>
+          {t("login.submit")}
         </SubmitButton>
       </Form>
       <PasskeySignIn purpose="login" redirectTo={redirectTo} remember={() => rememberRef.current?.checked ?? false} />
       <ProviderButtons providers={providers} redirectTo={redirectTo} />
       <p className="aside">
-        <Link to="/forgot-password">Forgot your password?</Link>
+        <Link to="/forgot-password">{t("login.forgot")}</Link>
       </p>
       <p className="aside">
-        New here? <Link to={registerHref}>Create an account</Link>
+        {t("login.newHere")} <Link to={registerHref}>{t("login.createAccount")}</Link>
       </p>
     </section>
   );

@@ -15,35 +15,37 @@ import { Field, FormError } from "~/components/field";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { redirectWithFlash } from "~/flash.server";
 import { SubmitButton } from "~/components/submit-button";
+import { i18nOf } from "~/i18n/i18n.server";
+import { titleMeta, useT } from "~/i18n/i18n";
+import type { Translate } from "~/i18n/translate";
 
-export const meta: MetaFunction = () => [{ title: "Two-factor authentication · Remix Auth Kit" }];
+export const meta: MetaFunction = ({ matches }) => [titleMeta(matches, "twoFactorLogin.title")];
 
 export const headers: HeadersFunction = (args) => rateLimitHeaders(args);
 
-const EXPIRED = { category: "info", message: "Your login has expired. Please log in again." } as const;
-
-async function backToLogin() {
-  return redirectWithFlash("/login", EXPIRED, { headers: { "Set-Cookie": await clearPendingLoginCookie() } });
+async function backToLogin(t: Translate) {
+  return redirectWithFlash("/login", { category: "info", message: t("login.expired") }, { headers: { "Set-Cookie": await clearPendingLoginCookie() } });
 }
 
 /** The pending login (password already right, not used, not expired, password unchanged), or a redirect to log in again. */
-async function requirePendingLogin(request: Request) {
+async function requirePendingLogin(request: Request, t: Translate) {
   const found = await readPendingLogin(request);
-  if (!found) throw await backToLogin();
+  if (!found) throw await backToLogin(t);
   return found;
 }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireAnonymous({ request, context });
-  await requirePendingLogin(request);
+  await requirePendingLogin(request, i18nOf({ request, context }).t);
   return null;
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   await requireAnonymous({ request, context });
-  const { pending, user } = await requirePendingLogin(request);
-  const parsed = parseForm(await readFormData(request), TwoFactorCodeSchema);
-  if (!parsed.success) return data({ error: "Check the highlighted field.", fieldErrors: parsed.errors }, { status: 400 });
+  const { t } = i18nOf({ request, context });
+  const { pending, user } = await requirePendingLogin(request, t);
+  const parsed = parseForm(await readFormData(request), TwoFactorCodeSchema, t);
+  if (!parsed.success) return data({ error: t("form.checkField"), fieldErrors: parsed.errors }, { status: 400 });
 
   const origin = requestOrigin(request, context);
   const attempt = await startAttempt("two-factor", { account: user.id, address: context.clientIp, subjectId: user.id }, origin);
@@ -51,14 +53,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!check.ok) {
     await attempt.failed();
     await recordActivity({ type: "two_factor_failed", actorId: user.id, details: { step: "login" } }, origin);
-    const error =
-      check.reason === "used" ? CODE_ALREADY_USED : "That code is not valid. Try the current code from your app, or a recovery code.";
+    const error = t(check.reason === "used" ? CODE_ALREADY_USED : "twoFactor.invalidCode");
     return data({ error, fieldErrors: {} as Record<string, string> }, { status: 400 });
   }
   const { factor } = check;
   await attempt.succeeded();
   // Single use: a parallel submission (or a replayed cookie) that lost the race opens nothing.
-  if (!(await consumePendingLogin(pending))) return backToLogin();
+  if (!(await consumePendingLogin(pending))) return backToLogin(t);
   const method = withCode(pending.method);
   await recordLoginSucceeded(user.id, pending.remember, origin, method);
   let flash;
@@ -67,7 +68,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     await recordActivity({ type: "recovery_code_used", actorId: user.id, details: { remaining: left } }, origin);
     flash = {
       category: "warning",
-      message: `You used a recovery code; ${left} left. Generate new ones in Settings › Two-factor if you are running low.`,
+      message: t("twoFactor.recoveryCodeUsed", { left }),
     };
   }
   const response = await loginUser(request, context, {
@@ -84,14 +85,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function TwoFactorLoginPage() {
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
+  const t = useT();
   return (
     <section className="card narrow" aria-labelledby="two-factor-title">
-      <h1 id="two-factor-title">Two-factor authentication</h1>
-      <p>Your password was right. Enter the 6-digit code from your authenticator app to finish logging in.</p>
+      <h1 id="two-factor-title">{t("twoFactorLogin.title")}</h1>
+      <p>{t("twoFactorLogin.intro")}</p>
       <FormError message={actionData?.error} />
       <Form method="post" noValidate>
         <Field
-          label="Authentication code"
+          label={t("twoFactorLogin.code")}
           name="code"
           type="text"
           inputMode="text"
@@ -101,15 +103,15 @@ export default function TwoFactorLoginPage() {
           required
           autoFocus
           maxLength={32}
-          hint="Lost your device? Enter one of your recovery codes instead (like abcde-23456)."
+          hint={t("twoFactorLogin.hint")}
           error={actionData?.fieldErrors.code}
         />
-        <SubmitButton busy={busy} busyLabel="Checking…">
-          Verify
+        <SubmitButton busy={busy} busyLabel={t("twoFactorLogin.busy")}>
+          {t("twoFactorLogin.submit")}
         </SubmitButton>
       </Form>
       <p className="aside">
-        <Link to="/login">Start over</Link>
+        <Link to="/login">{t("twoFactorLogin.startOver")}</Link>
       </p>
     </section>
   );

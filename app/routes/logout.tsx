@@ -4,6 +4,7 @@ import { Form } from "@remix-run/react";
 import { recordActivity, requestOrigin } from "~/activity/activity.server";
 import { getUser } from "~/auth/guards.server";
 import { logoutUser } from "~/auth/login.server";
+import { i18nOf } from "~/i18n/i18n.server";
 
 export const meta: MetaFunction = () => [{ title: "Log out · Remix Auth Kit" }];
 
@@ -16,7 +17,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = getUser({ context });
   if (user) await recordActivity({ type: "logout", actorId: user.id }, requestOrigin(request, context));
-  return logoutUser(request);
+  return logoutUser(request, i18nOf({ request, context }).t);
 }
 
 export default function LogoutPage() {

@@ -20,6 +20,7 @@ import { SubmitButton } from "~/components/submit-button";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { getConfig } from "~/config.server";
 import { findUserById } from "~/users/users.server";
+import { i18nOf } from "~/i18n/i18n.server";
 
 export const meta: MetaFunction = () => [{ title: "Confirm it's you · Remix Auth Kit" }];
 
@@ -63,13 +64,13 @@ const ProviderReauthSchema = z.object({
  * is checked first, as with the password.
  */
 async function reauthenticateWithProvider(auth: Auth, form: FormData, twoFactor: boolean, request: Request, context: AppLoadContext) {
-  const parsed = parseForm(form, ProviderReauthSchema);
+  const parsed = parseForm(form, ProviderReauthSchema, i18nOf({ request, context }).t);
   const provider = parsed.success ? findProvider(parsed.data.provider) : undefined;
   if (!parsed.success || !provider || !(await linkedProviders(auth.user.id)).some((p) => p.id === provider.id)) {
     return data({ error: "Choose a provider linked to your account.", fieldErrors: {} as Record<string, string> }, { status: 400 });
   }
   if (twoFactor && getConfig().oidcRequireTotp) {
-    const code = parseForm(form, TwoFactorCodeSchema);
+    const code = parseForm(form, TwoFactorCodeSchema, i18nOf({ request, context }).t);
     if (!code.success) return data({ error: "Check the highlighted fields.", fieldErrors: code.errors }, { status: 400 });
     const origin = requestOrigin(request, context);
     const attempt = await startAttempt("two-factor", { account: auth.user.id, address: context.clientIp, subjectId: auth.user.id }, origin);
@@ -78,7 +79,7 @@ async function reauthenticateWithProvider(auth: Auth, form: FormData, twoFactor:
       await attempt.failed();
       await recordActivity({ type: "two_factor_failed", actorId: auth.user.id, details: { step: "reauthenticate" } }, origin);
       return data(
-        { error: check.reason === "used" ? CODE_ALREADY_USED : "That code is not valid.", fieldErrors: {} as Record<string, string> },
+        { error: check.reason === "used" ? i18nOf({ request, context }).t(CODE_ALREADY_USED) : "That code is not valid.", fieldErrors: {} as Record<string, string> },
         { status: 400 },
       );
     }
@@ -112,8 +113,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (result instanceof Response) return result;
     return data({ error: result.error, fieldErrors: {} as Record<string, string> }, { status: 400 });
   }
-  const parsed = parseForm(form, ReauthenticateSchema);
-  const code = twoFactor ? parseForm(form, TwoFactorCodeSchema) : null;
+  const parsed = parseForm(form, ReauthenticateSchema, i18nOf({ request, context }).t);
+  const code = twoFactor ? parseForm(form, TwoFactorCodeSchema, i18nOf({ request, context }).t) : null;
   if (!parsed.success || (code && !code.success)) {
     const fieldErrors = { ...(parsed.success ? {} : parsed.errors), ...(code && !code.success ? code.errors : {}) };
     return data({ error: "Check the highlighted fields.", fieldErrors }, { status: 400 });
@@ -144,7 +145,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       await recordActivity({ type: "two_factor_failed", actorId: id, details: { step: "reauthenticate" } }, origin);
       // The password was right by now, so saying the code was already used tells nothing new.
       return data(
-        { error: check.reason === "used" ? CODE_ALREADY_USED : refused, fieldErrors: {} as Record<string, string> },
+        { error: check.reason === "used" ? i18nOf({ request, context }).t(CODE_ALREADY_USED) : refused, fieldErrors: {} as Record<string, string> },
         { status: 400 },
       );
     }

@@ -14,8 +14,10 @@ import { getConfig } from "~/config.server";
 import { MailDeliveryError } from "~/mail/mailer.server";
 import { createUser, EmailTakenError } from "~/users/users.server";
 import { SubmitButton } from "~/components/submit-button";
+import { i18nOf } from "~/i18n/i18n.server";
+import { titleMeta, useT } from "~/i18n/i18n";
 
-export const meta: MetaFunction = () => [{ title: "Create an account · Remix Auth Kit" }];
+export const meta: MetaFunction = ({ matches }) => [titleMeta(matches, "register.title")];
 
 export const headers: HeadersFunction = (args) => rateLimitHeaders(args);
 
@@ -33,10 +35,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   await requireAnonymous({ request, context });
   if (getConfig().registration === "closed") return registrationClosed();
   const form = await readFormData(request);
-  const parsed = parseForm(form, RegisterSchema);
+  const i18n = i18nOf({ request, context });
+  const { t } = i18n;
+  const parsed = parseForm(form, RegisterSchema, t);
   const values = { name: String(form.get("name") ?? ""), email: String(form.get("email") ?? "") };
   if (!parsed.success) return data({ fieldErrors: parsed.errors, values }, { status: 400 });
-  const weakness = await weakPasswordReason(parsed.data.password, parsed.data);
+  const weakness = await weakPasswordReason(parsed.data.password, parsed.data, i18n);
   if (weakness) return data({ fieldErrors: { password: weakness } as Record<string, string>, values }, { status: 400 });
   // Counted per client address for every well-formed attempt, taken address or not (LOGIN_IP_RATE_LIMIT).
   const origin = requestOrigin(request, context);
@@ -45,7 +49,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const user = await createUser(parsed.data);
     await recordActivity({ type: "registered", actorId: user.id }, origin);
     // Signed in at once, unconfirmed: the confirmation link is an invitation, not a gate.
-    const sent = await sendEmailConfirmation(user).then(
+    const sent = await sendEmailConfirmation({ ...user, language: user.language ?? i18n.language }).then(
       () => true,
       (error: unknown) => {
         if (error instanceof MailDeliveryError) return false;
@@ -59,16 +63,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
       flash: sent
         ? {
             category: "success",
-            message: `Welcome, ${user.name}! Your account is ready. Please confirm your email address with the link we sent to ${user.email}.`,
+            message: t("register.welcome", { name: user.name, email: user.email }),
           }
         : {
             category: "warning",
-            message: `Welcome, ${user.name}! Your account is ready, but we could not send the confirmation email just now. You can send it again from your profile.`,
+            message: t("register.welcomeUnsent", { name: user.name }),
           },
     });
   } catch (error) {
     if (error instanceof EmailTakenError) {
-      return data({ fieldErrors: { email: error.message } as Record<string, string>, values }, { status: 400 });
+      return data({ fieldErrors: { email: t("register.emailTaken") } as Record<string, string>, values }, { status: 400 });
     }
     throw error;
   }
@@ -79,13 +83,14 @@ export default function RegisterPage() {
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const [searchParams] = useSearchParams();
+  const t = useT();
   if (loaderData.closed || (actionData && "closed" in actionData)) {
     return (
       <section className="card narrow">
-        <h1>Registration is closed</h1>
-        <p>Accounts on this site are created by an administrator. Ask yours for an invitation.</p>
+        <h1>{t("register.closedTitle")}</h1>
+        <p>{t("register.closedText")}</p>
         <p>
-          <Link to="/login">Log in</Link>
+          <Link to="/login">{t("register.logIn")}</Link>
         </p>
       </section>
     );
@@ -95,12 +100,12 @@ export default function RegisterPage() {
   const hasErrors = Object.keys(errors).length > 0;
   return (
     <section className="card narrow" aria-labelledby="register-title">
-      <h1 id="register-title">Create an account</h1>
-      <FormError message={hasErrors ? "Please correct the highlighted fields." : null} />
+      <h1 id="register-title">{t("register.title")}</h1>
+      <FormError message={hasErrors ? t("form.correctFields") : null} />
       <Form method="post" noValidate>
-        <Field label="Name" name="name" autoComplete="name" required defaultValue={values?.name} error={errors.name} />
+        <Field label={t("form.name")} name="name" autoComplete="name" required defaultValue={values?.name} error={errors.name} />
         <Field
-          label="Email"
+          label={t("form.email")}
           name="email"
           type="email"
           autoComplete="email"
@@ -109,18 +114,18 @@ export default function RegisterPage() {
           error={errors.email}
         />
         <NewPasswordField error={errors.password} />
-        <SubmitButton busy={navigation.state === "submitting"} busyLabel="Creating account…">
-          Create account
+        <SubmitButton busy={navigation.state === "submitting"} busyLabel={t("register.busy")}>
+          {t("register.submit")}
         </SubmitButton>
       </Form>
       <p className="aside">
-        Already have an account?{" "}
-        <Link to={searchParams.get("redirectTo") ? `/login?${searchParams}` : "/login"}>Log in</Link>
+        {t("register.haveAccount")}{" "}
+        <Link to={searchParams.get("redirectTo") ? `/login?${searchParams}` : "/login"}>{t("register.logIn")}</Link>
       </p>
     </section>
   );
 }
 
 export function ErrorBoundary() {
-  return <TooManyAttemptsBoundary backTo="/register" backLabel="Back to registration" />;
+  return <TooManyAttemptsBoundary backTo="/register" backLabel={useT()("register.back")} />;
 }

@@ -15,9 +15,11 @@ import { FormError, NewPasswordField } from "~/components/field";
 import { LinkProblem, linkProblemStatus } from "~/components/link-problem";
 import { redirectWithFlash } from "~/flash.server";
 import { SubmitButton } from "~/components/submit-button";
+import { i18nOf } from "~/i18n/i18n.server";
+import { titleMeta, useT } from "~/i18n/i18n";
 
-export const meta: MetaFunction = () => [
-  { title: "Choose a new password · Remix Auth Kit" },
+export const meta: MetaFunction = ({ matches }) => [
+  titleMeta(matches, "reset.title"),
   { name: "referrer", content: "no-referrer" },
 ];
 
@@ -57,17 +59,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const check = await tokenFromCookie(request);
   if (!check.ok) return linkProblem(check.problem);
-  const parsed = parseForm(await readFormData(request), ResetPasswordSchema);
+  const i18n = i18nOf({ request, context });
+  const { t } = i18n;
+  const parsed = parseForm(await readFormData(request), ResetPasswordSchema, t);
   const error = parsed.success
-    ? await weakPasswordReason(parsed.data.password, check.user)
-    : (parsed.errors.password ?? "Check the password.");
+    ? await weakPasswordReason(parsed.data.password, check.user, i18n)
+    : (parsed.errors.password ?? t("reset.checkPassword"));
   if (!parsed.success || error) {
     return data({ problem: null, fieldErrors: { password: error } }, { status: 400, headers: NO_REFERRER });
   }
-  if (!(await resetPassword(check, parsed.data.password, requestOrigin(request, context)))) return linkProblem("used");
+  if (!(await resetPassword(check, parsed.data.password, requestOrigin(request, context), Date.now(), i18n.language))) {
+    return linkProblem("used");
+  }
   return redirectWithFlash(
     "/login",
-    { category: "success", message: "Your password has been changed. Log in with your new password." },
+    { category: "success", message: t("reset.done") },
     { headers: { ...NO_REFERRER, "Set-Cookie": await clearResetCookie() } },
   );
 }
@@ -76,21 +82,22 @@ export default function ResetPasswordPage() {
   const loaderData = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
+  const t = useT();
   const problem = actionData?.problem ?? loaderData.problem;
-  if (problem) return <LinkProblem problem={problem} retry={{ to: "/forgot-password", label: "Request a new link" }} />;
+  if (problem) return <LinkProblem problem={problem} retry={{ to: "/forgot-password", label: t("reset.newLink") }} />;
   const email = "email" in loaderData ? loaderData.email : "";
   const passwordError = actionData && "fieldErrors" in actionData ? actionData.fieldErrors.password : undefined;
   return (
     <section className="card narrow" aria-labelledby="reset-title">
-      <h1 id="reset-title">Choose a new password</h1>
-      <p>Choose a new password for {email}. Every session of the account will be signed out.</p>
-      <FormError message={passwordError ? "Please choose a different password." : null} />
+      <h1 id="reset-title">{t("reset.title")}</h1>
+      <p>{t("reset.intro", { email })}</p>
+      <FormError message={passwordError ? t("reset.chooseDifferent") : null} />
       <Form method="post" noValidate>
         {/* Lets password managers store the new password for the right account. */}
         <input type="hidden" name="username" autoComplete="username" value={email} readOnly />
-        <NewPasswordField label="New password" autoFocus error={passwordError ?? undefined} />
-        <SubmitButton busy={busy} busyLabel="Saving…">
-          Set new password
+        <NewPasswordField label={t("form.newPassword")} autoFocus error={passwordError ?? undefined} />
+        <SubmitButton busy={busy} busyLabel={t("form.saving")}>
+          {t("reset.submit")}
         </SubmitButton>
       </Form>
     </section>

@@ -11,6 +11,7 @@ import { type FieldErrors, nameField, parseForm, readFormData } from "~/auth/val
 import { Field, FormError } from "~/components/field";
 import { redirectWithFlash } from "~/flash.server";
 import { Time } from "~/components/time";
+import { i18nOf } from "~/i18n/i18n.server";
 
 export const meta: MetaFunction = () => [{ title: "API tokens · Settings · Remix Auth Kit" }];
 
@@ -38,7 +39,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (intent === "create") {
     // Minting a credential is sensitive: the password must have been entered recently.
     await requireFreshLogin({ request, context });
-    const parsed = parseForm(form, CreateTokenSchema);
+    const parsed = parseForm(form, CreateTokenSchema, i18nOf({ request, context }).t);
     if (!parsed.success) return data({ intent, fieldErrors: parsed.errors, created: null, error: null }, { status: 400 });
     try {
       const { token, row } = await createApiToken(user.id, parsed.data, origin);
@@ -50,7 +51,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 
   if (intent === "revoke") {
-    const parsed = parseForm(form, RevokeTokenSchema);
+    const parsed = parseForm(form, RevokeTokenSchema, i18nOf({ request, context }).t);
     if (!parsed.success) return data({ intent, fieldErrors: parsed.errors, created: null, error: parsed.errors.tokenId ?? null }, { status: 400 });
     // Another user's token, or one already revoked, is not found: nothing tells them apart.
     if (!(await revokeApiToken({ userId: user.id, tokenId: parsed.data.tokenId, actorId: user.id }, origin))) {

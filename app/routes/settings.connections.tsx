@@ -13,6 +13,7 @@ import { FormError } from "~/components/field";
 import { redirectWithFlash } from "~/flash.server";
 import { findUserById } from "~/users/users.server";
 import { formatTime } from "~/utils/format-time";
+import { i18nOf } from "~/i18n/i18n.server";
 
 /** /settings/connections: the sign-in providers linked to the account; adding or removing one needs a fresh login. */
 
@@ -42,7 +43,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { user } = await requireFreshLogin({ request, context });
-  const parsed = parseForm(await readFormData(request), ConnectionsSchema);
+  const parsed = parseForm(await readFormData(request), ConnectionsSchema, i18nOf({ request, context }).t);
   if (!parsed.success) return data({ error: Object.values(parsed.errors)[0] ?? "Invalid request." }, { status: 400 });
   if (parsed.data.intent === "link") {
     const provider = findProvider(parsed.data.provider ?? "");

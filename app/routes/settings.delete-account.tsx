@@ -12,6 +12,7 @@ import { CurrentPasswordField, FormError } from "~/components/field";
 import { redirectWithFlash } from "~/flash.server";
 import { findUserById, LastAdminError } from "~/users/users.server";
 import { SubmitButton } from "~/components/submit-button";
+import { i18nOf } from "~/i18n/i18n.server";
 
 export const meta: MetaFunction = () => [{ title: "Delete account · Settings · Remix Auth Kit" }];
 
@@ -26,14 +27,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const account = await findUserById(user.id);
   const form = await readFormData(request);
   if (account && hasPassword(account)) {
-    const parsed = parseForm(form, DeleteAccountSchema);
+    const parsed = parseForm(form, DeleteAccountSchema, i18nOf({ request, context }).t);
     if (!parsed.success) return data({ fieldErrors: parsed.errors }, { status: 400 });
     if (!(await checkCurrentPassword(user.id, parsed.data.password))) {
       return data({ fieldErrors: { password: "Incorrect password." } as Record<string, string> }, { status: 400 });
     }
   } else {
     // No password to ask for: the fresh provider sign-in (requireFreshLogin) proved who this is; a ticked box confirms.
-    const parsed = parseForm(form, DeleteWithoutPasswordSchema);
+    const parsed = parseForm(form, DeleteWithoutPasswordSchema, i18nOf({ request, context }).t);
     if (!parsed.success) return data({ fieldErrors: { password: parsed.errors.confirm ?? "Tick the box to confirm." } as Record<string, string> }, { status: 400 });
   }
   try {

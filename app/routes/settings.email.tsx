@@ -12,6 +12,7 @@ import { redirectWithFlash } from "~/flash.server";
 import { MAIL_RETRY_MESSAGE, MailDeliveryError } from "~/mail/mailer.server";
 import { EmailTakenError, findUserById } from "~/users/users.server";
 import { Time } from "~/components/time";
+import { i18nOf } from "~/i18n/i18n.server";
 
 export const meta: MetaFunction = () => [{ title: "Email · Settings · Remix Auth Kit" }];
 
@@ -32,7 +33,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { user } = await requireFreshLogin({ request, context });
   const form = await readFormData(request);
   const values = { email: String(form.get("email") ?? "") };
-  const intent = parseForm(form, IntentSchema);
+  const intent = parseForm(form, IntentSchema, i18nOf({ request, context }).t);
   if (!intent.success) return data({ error: intent.errors.intent ?? "Unknown action.", fieldErrors: {} as Record<string, string>, values }, { status: 400 });
   if (intent.data.intent === "cancel") {
     const cancelled = await cancelEmailChange(user.id);
@@ -42,7 +43,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       message: cancelled ? `The change was cancelled: your address stays ${user.email}.` : "There was no change to cancel.",
     });
   }
-  const parsed = parseForm(form, ChangeEmailSchema);
+  const parsed = parseForm(form, ChangeEmailSchema, i18nOf({ request, context }).t);
   if (!parsed.success) return data({ error: null, fieldErrors: parsed.errors, values }, { status: 400 });
   const newEmail = parsed.data.email;
   if (newEmail === user.email) {
@@ -51,7 +52,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const row = await findUserById(user.id);
   if (!row) throw new Response("Not found", { status: 404 });
   try {
-    await requestEmailChange(row, newEmail, requestOrigin(request, context));
+    await requestEmailChange({ ...row, language: row.language ?? i18nOf({ request, context }).language }, newEmail, requestOrigin(request, context));
   } catch (error) {
     if (error instanceof EmailTakenError) return data({ error: null, fieldErrors: { email: error.message }, values }, { status: 400 });
     if (error instanceof MailDeliveryError) {

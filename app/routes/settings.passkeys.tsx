@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { type FormEvent, useState } from "react";
+import { useT } from "~/i18n/i18n";
 import { z } from "zod";
 import { requestOrigin } from "~/activity/activity.server";
 import { requireAuth, requireFreshLogin } from "~/auth/guards.server";
@@ -12,6 +13,7 @@ import { type FieldErrors, nameField, parseForm, readFormData } from "~/auth/val
 import { Field, FormError } from "~/components/field";
 import { redirectWithFlash } from "~/flash.server";
 import { formatTime } from "~/utils/format-time";
+import { i18nOf } from "~/i18n/i18n.server";
 
 export const meta: MetaFunction = () => [{ title: "Passkeys · Settings · Remix Auth Kit" }];
 
@@ -44,7 +46,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (intent === "add") {
     // A new way to sign in is sensitive: the password must have been entered recently.
     await requireFreshLogin({ request, context });
-    const parsed = parseForm(form, AddSchema);
+    const parsed = parseForm(form, AddSchema, i18nOf({ request, context }).t);
     if (!parsed.success) return fail(parsed.errors.response ?? null, parsed.errors);
     try {
       await registerPasskey(user.id, parsed.data.name, parsed.data.response, origin);
@@ -57,7 +59,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 
   if (intent === "rename") {
-    const parsed = parseForm(form, RenameSchema);
+    const parsed = parseForm(form, RenameSchema, i18nOf({ request, context }).t);
     if (!parsed.success) return fail(parsed.errors.passkeyId ?? null, parsed.errors);
     if (!(await renamePasskey(user.id, parsed.data.passkeyId, parsed.data.name, origin))) throw data("There is no such passkey.", { status: 404 });
     return redirectWithFlash(PAGE, { category: "success", message: `Passkey renamed to “${parsed.data.name}”.` });
@@ -65,7 +67,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
   if (intent === "delete") {
     await requireFreshLogin({ request, context });
-    const parsed = parseForm(form, DeleteSchema);
+    const parsed = parseForm(form, DeleteSchema, i18nOf({ request, context }).t);
     if (!parsed.success) return fail(parsed.errors.passkeyId ?? null, parsed.errors);
     // Another user's passkey is not found: nothing tells them apart.
     const removed = await removePasskeys(user.id, parsed.data.passkeyId, { actorId: user.id, origin });
@@ -85,6 +87,7 @@ export default function PasskeysPage() {
   const busy = useNavigation().state === "submitting";
   const supported = usePasskeySupport();
   const submit = useSubmit();
+  const t = useT();
   const [clientError, setClientError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const addErrors: FieldErrors = actionData?.intent === "add" ? actionData.fieldErrors : {};
@@ -99,7 +102,7 @@ export default function PasskeysPage() {
     try {
       submit({ intent: "add", name, response: await createPasskey() }, { method: "post" });
     } catch (error) {
-      setClientError(passkeyErrorMessage(error));
+      setClientError(passkeyErrorMessage(error, t));
     } finally {
       setCreating(false);
     }

@@ -13,6 +13,7 @@ import { findUserById } from "~/users/users.server";
 import { CurrentPasswordField, FormError, NewPasswordField } from "~/components/field";
 import { redirectWithFlash } from "~/flash.server";
 import { SubmitButton } from "~/components/submit-button";
+import { i18nOf } from "~/i18n/i18n.server";
 
 export const meta: MetaFunction = () => [{ title: "Password · Settings · Remix Auth Kit" }];
 
@@ -30,11 +31,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readFormData(request);
   let newPassword: string;
   if (first) {
-    const parsed = parseForm(form, SetPasswordSchema);
+    const parsed = parseForm(form, SetPasswordSchema, i18nOf({ request, context }).t);
     if (!parsed.success) return data({ fieldErrors: parsed.errors }, { status: 400 });
     newPassword = parsed.data.newPassword;
   } else {
-    const parsed = parseForm(form, ChangePasswordSchema);
+    const parsed = parseForm(form, ChangePasswordSchema, i18nOf({ request, context }).t);
     if (!parsed.success) return data({ fieldErrors: parsed.errors }, { status: 400 });
     if (!(await checkCurrentPassword(auth.user.id, parsed.data.currentPassword))) {
       return data({ fieldErrors: { currentPassword: "Your current password is incorrect." } as Record<string, string> }, { status: 400 });
@@ -43,7 +44,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const weakness = await weakPasswordReason(newPassword, auth.user);
   if (weakness) return data({ fieldErrors: { newPassword: weakness } as Record<string, string> }, { status: 400 });
-  const sid = await changePassword(auth, newPassword, requestOrigin(request, context), { presentedId: await readSessionId(request) });
+  const sid = await changePassword(auth, newPassword, requestOrigin(request, context), { presentedId: await readSessionId(request), language: i18nOf({ request, context }).language });
   return redirectWithFlash(
     "/settings/password",
     {

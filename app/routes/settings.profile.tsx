@@ -12,6 +12,7 @@ import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { redirectWithFlash } from "~/flash.server";
 import { MAIL_RETRY_MESSAGE, MailDeliveryError } from "~/mail/mailer.server";
 import { findUserById, type PublicUser } from "~/users/users.server";
+import { i18nOf } from "~/i18n/i18n.server";
 
 export const meta: MetaFunction = () => [{ title: "Profile · Settings · Remix Auth Kit" }];
 
@@ -33,7 +34,7 @@ async function resendConfirmation(user: PublicUser, request: Request, context: A
     return redirectWithFlash("/settings/profile", { category: "info", message: "Your email address is already confirmed." });
   }
   try {
-    await sendEmailConfirmation(row);
+    await sendEmailConfirmation({ ...row, language: row.language ?? i18nOf({ request, context }).language });
   } catch (error) {
     if (!(error instanceof MailDeliveryError)) throw error;
     return data({ error: MAIL_RETRY_MESSAGE, fieldErrors: {} as Record<string, string> }, { status: 503, headers: { "Retry-After": "60" } });
@@ -46,7 +47,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readFormData(request);
   switch (form.get("intent")) {
     case "update-name": {
-      const parsed = parseForm(form, ProfileSchema);
+      const parsed = parseForm(form, ProfileSchema, i18nOf({ request, context }).t);
       if (!parsed.success) return data({ error: null, fieldErrors: parsed.errors }, { status: 400 });
       await updateName(user.id, parsed.data.name);
       return redirectWithFlash("/settings/profile", { category: "success", message: "Your name has been updated." });

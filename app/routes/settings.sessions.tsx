@@ -11,6 +11,7 @@ import { FormError } from "~/components/field";
 import { getConfig } from "~/config.server";
 import { redirectWithFlash } from "~/flash.server";
 import { Time } from "~/components/time";
+import { i18nOf } from "~/i18n/i18n.server";
 
 export const meta: MetaFunction = () => [{ title: "Sessions · Remix Auth Kit" }];
 
@@ -26,7 +27,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { user, session } = await requireAuth({ request, context });
-  const parsed = parseForm(await readFormData(request), SessionsActionSchema);
+  const parsed = parseForm(await readFormData(request), SessionsActionSchema, i18nOf({ request, context }).t);
   if (!parsed.success) return data({ error: Object.values(parsed.errors)[0] ?? "Invalid request." }, { status: 400 });
   const origin = requestOrigin(request, context);
 
@@ -42,7 +43,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!device) throw data("There is no such session.", { status: 404 });
   if (device.id_hash === session.id_hash) {
     await recordActivity({ type: "logout", actorId: user.id }, origin);
-    return logoutUser(request);
+    return logoutUser(request, i18nOf({ request, context }).t);
   }
   await revokeDevice(user.id, device, origin);
   return redirectWithFlash("/settings/sessions", {

@@ -24,6 +24,7 @@ import { parseForm, readFormData, TwoFactorCodeSchema } from "~/auth/validation"
 import { Field, FormError } from "~/components/field";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { redirectWithFlash } from "~/flash.server";
+import { i18nOf } from "~/i18n/i18n.server";
 
 export const meta: MetaFunction = () => [{ title: "Two-factor authentication · Remix Auth Kit" }];
 
@@ -56,7 +57,7 @@ function invalid(intent: Intent | null, message: string, fieldErrors: Record<str
 export async function action({ request, context }: ActionFunctionArgs) {
   const { user } = await requireFreshLogin({ request, context });
   const form = await readFormData(request);
-  const parsedIntent = parseForm(form, IntentSchema);
+  const parsedIntent = parseForm(form, IntentSchema, i18nOf({ request, context }).t);
   if (!parsedIntent.success) return invalid(null, parsedIntent.errors.intent ?? "Unknown action.");
   const { intent } = parsedIntent.data;
   const origin = requestOrigin(request, context);
@@ -71,7 +72,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return redirect("/settings/two-factor");
     }
     case "confirm": {
-      const parsed = parseForm(form, TwoFactorCodeSchema);
+      const parsed = parseForm(form, TwoFactorCodeSchema, i18nOf({ request, context }).t);
       if (!parsed.success) return invalid(intent, "Check the highlighted field.", parsed.errors);
       const recoveryCodes = await confirmTwoFactorSetup(user.id, parsed.data.code);
       if (!recoveryCodes) {
@@ -80,33 +81,33 @@ export async function action({ request, context }: ActionFunctionArgs) {
         });
       }
       await recordActivity({ type: "two_factor_enabled", actorId: user.id }, origin);
-      await sendTwoFactorNotice(user, "enabled");
+      await sendTwoFactorNotice(user, "enabled", i18nOf({ request, context }).language);
       return data({ intent, error: null, fieldErrors: {} as Record<string, string>, recoveryCodes });
     }
     case "regenerate-codes": {
       if (!(await isTwoFactorEnabled(user.id))) return invalid(intent, "Two-factor authentication is off.");
       const recoveryCodes = await replaceRecoveryCodes(user.id);
       await recordActivity({ type: "recovery_codes_regenerated", actorId: user.id }, origin);
-      await sendTwoFactorNotice(user, "recovery_codes_regenerated");
+      await sendTwoFactorNotice(user, "recovery_codes_regenerated", i18nOf({ request, context }).language);
       return data({ intent, error: null, fieldErrors: {} as Record<string, string>, recoveryCodes });
     }
     case "disable": {
       if (!(await isTwoFactorEnabled(user.id))) return redirect("/settings/two-factor");
-      const parsed = parseForm(form, TwoFactorCodeSchema);
+      const parsed = parseForm(form, TwoFactorCodeSchema, i18nOf({ request, context }).t);
       if (!parsed.success) return invalid(intent, "Check the highlighted field.", parsed.errors);
       const attempt = await startAttempt("two-factor", { account: user.id, address: context.clientIp, subjectId: user.id }, origin);
       const check = await checkSecondFactor(user.id, parsed.data.code);
       if (!check.ok) {
         await attempt.failed();
         await recordActivity({ type: "two_factor_failed", actorId: user.id, details: { step: "disable" } }, origin);
-        if (check.reason === "used") return invalid(intent, CODE_ALREADY_USED, { code: "Wait for the next code from your app." });
+        if (check.reason === "used") return invalid(intent, i18nOf({ request, context }).t(CODE_ALREADY_USED), { code: "Wait for the next code from your app." });
         return invalid(intent, "That code is not valid.", { code: "Enter a current code from your app, or a recovery code." });
       }
       const { factor } = check;
       await attempt.succeeded();
       await disableTwoFactor(user.id);
       await recordActivity({ type: "two_factor_disabled", actorId: user.id, details: { with: factor } }, origin);
-      await sendTwoFactorNotice(user, "disabled");
+      await sendTwoFactorNotice(user, "disabled", i18nOf({ request, context }).language);
       return redirectWithFlash("/settings/two-factor", { category: "success", message: "Two-factor authentication is off." });
     }
   }

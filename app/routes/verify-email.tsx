@@ -8,6 +8,7 @@ import { getUser } from "~/auth/guards.server";
 import { parseForm, readFormData, VerifyEmailSchema } from "~/auth/validation";
 import { LinkProblem, type LinkProblemKind, linkProblemStatus } from "~/components/link-problem";
 import { redirectWithFlash } from "~/flash.server";
+import { i18nOf } from "~/i18n/i18n.server";
 
 export const meta: MetaFunction = () => [
   { title: "Confirm your email address · Remix Auth Kit" },
@@ -34,7 +35,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const parsed = parseForm(await readFormData(request), VerifyEmailSchema);
+  const parsed = parseForm(await readFormData(request), VerifyEmailSchema, i18nOf({ request, context }).t);
   if (!parsed.success) return linkProblem("invalid");
   const check = await checkToken(parsed.data.token, PURPOSES);
   if (!check.ok) return linkProblem(check.problem);

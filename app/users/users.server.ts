@@ -10,7 +10,7 @@ import { type DB, db, type User, type UserUpdate } from "~/db.server";
 import { countActiveAdmins, findAccess, permissionsOfRoles, replaceUserRoles } from "./roles.server";
 
 /** The fields of a user that may leave the server (never the password hash). */
-export type PublicUser = Pick<User, "id" | "email" | "name" | "active" | "created_at">;
+export type PublicUser = Pick<User, "id" | "email" | "name" | "active" | "created_at"> & { language?: string | null };
 
 export class EmailTakenError extends Error {
   override name = "EmailTakenError";
@@ -341,4 +341,9 @@ export async function listUsers(): Promise<(PublicUser & { roles: string[] })[]>
     roles.set(link.user_id, list);
   }
   return users.map((user) => ({ ...user, roles: roles.get(user.id) ?? [] }));
+}
+
+/** Saves the language chosen with the layout's switch (app/routes/language.tsx). */
+export async function saveUserLanguage(userId: number, language: string): Promise<void> {
+  await db.updateTable("users").set({ language }).where("id", "=", userId).execute();
 }

@@ -37,6 +37,7 @@ const CREDENTIAL_IN_REQUEST: Record<string, string> = {
   "verify-email.tsx": "the token in the form is the credential",
   "reset-password.tsx": "the reset cookie's token is checked before the form is read",
   "logout.tsx": "reads no body; logging out is allowed to anyone",
+  "language.tsx": "choosing a language is allowed to anyone; a signed-in user's choice is also saved on their account (getUser)",
 };
 
 /** The text of an exported function, up to the next top-level export. */

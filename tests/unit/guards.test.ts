@@ -8,6 +8,7 @@ import { overrideConfig } from "../helpers/config";
 import { makeUser } from "../helpers/users";
 import { guardArgs } from "../helpers/identity";
 import { thrown } from "../helpers/responses";
+import { i18nFor } from "~/i18n/i18n.server";
 
 const context = { clientIp: "127.0.0.1", identity: null };
 
@@ -140,7 +141,7 @@ describe("loginUser / logoutUser", () => {
     const login = await loginUser(requestWith(null), context, { userId: user.id, remember: true });
     const cookie = cookieHeader(login);
     expect(await getUser(await guardArgs(requestWith(cookie)))).not.toBeNull();
-    const logout = await logoutUser(requestWith(cookie));
+    const logout = await logoutUser(requestWith(cookie), i18nFor("en").t);
     expect(logout.headers.getSetCookie().some((c) => /^__session=;/.test(c) && /Expires=Thu, 01 Jan 1970/.test(c))).toBe(true);
     expect(await getUser(await guardArgs(requestWith(cookie)))).toBeNull();
   });

@@ -7,6 +7,9 @@ import { db } from "~/db.server";
 import { findUserById, setUserActive } from "~/users/users.server";
 import { overrideConfig } from "../helpers/config";
 import { makeUser, TEST_PASSWORD, uniqueEmail } from "../helpers/users";
+import { i18nFor } from "~/i18n/i18n.server";
+
+const { t } = i18nFor("en");
 
 function form(fields: Record<string, string | string[] | Blob>) {
   const data = new FormData();
@@ -20,32 +23,32 @@ describe("password rules (registration)", () => {
   const valid = { name: "Ann", email: "ann@example.com", password: "long enough" };
 
   it("accepts a valid form, normalising the email and trimming the name", () => {
-    const result = parseForm(form({ ...valid, email: "  Ann@Example.COM ", name: "  Ann " }), RegisterSchema);
+    const result = parseForm(form({ ...valid, email: "  Ann@Example.COM ", name: "  Ann " }), RegisterSchema, t);
     expect(result).toEqual({ success: true, data: { name: "Ann", email: "ann@example.com", password: "long enough" } });
   });
 
   it("refuses a password under 8 characters", () => {
-    const result = parseForm(form({ ...valid, password: "short" }), RegisterSchema);
+    const result = parseForm(form({ ...valid, password: "short" }), RegisterSchema, t);
     expect(result).toEqual({ success: false, errors: { password: "Password must be at least 8 characters." } });
   });
 
   it("accepts exactly 72 bytes and refuses 73 (never truncates)", () => {
-    expect(parseForm(form({ ...valid, password: "a".repeat(72) }), RegisterSchema).success).toBe(true);
-    const result = parseForm(form({ ...valid, password: "a".repeat(73) }), RegisterSchema);
+    expect(parseForm(form({ ...valid, password: "a".repeat(72) }), RegisterSchema, t).success).toBe(true);
+    const result = parseForm(form({ ...valid, password: "a".repeat(73) }), RegisterSchema, t);
     expect(result.success).toBe(false);
     if (!result.success) expect(result.errors.password).toMatch(/at most 72 bytes/);
   });
 
   it("counts UTF-8 bytes, not characters", () => {
     // 25 emoji = 25 characters (50 UTF-16 units) but 100 bytes.
-    const result = parseForm(form({ ...valid, password: "😀".repeat(25) }), RegisterSchema);
+    const result = parseForm(form({ ...valid, password: "😀".repeat(25) }), RegisterSchema, t);
     expect(result.success).toBe(false);
-    expect(parseForm(form({ ...valid, password: "é".repeat(36) }), RegisterSchema).success).toBe(true);
-    expect(parseForm(form({ ...valid, password: "é".repeat(37) }), RegisterSchema).success).toBe(false);
+    expect(parseForm(form({ ...valid, password: "é".repeat(36) }), RegisterSchema, t).success).toBe(true);
+    expect(parseForm(form({ ...valid, password: "é".repeat(37) }), RegisterSchema, t).success).toBe(false);
   });
 
   it("gives a message per field", () => {
-    const result = parseForm(form({ name: "", email: "not-an-email" }), RegisterSchema);
+    const result = parseForm(form({ name: "", email: "not-an-email" }), RegisterSchema, t);
     expect(result).toEqual({
       success: false,
       errors: { name: "Name is required.", email: "Enter a valid email address.", password: "Password is required." },
@@ -53,11 +56,11 @@ describe("password rules (registration)", () => {
   });
 
   it("ignores extra fields (no mass assignment), reads a repeated field once, refuses files", () => {
-    const extra = parseForm(form({ ...valid, role: "admin", active: "0", id: "1" }), RegisterSchema);
+    const extra = parseForm(form({ ...valid, role: "admin", active: "0", id: "1" }), RegisterSchema, t);
     expect(extra.success && Object.keys(extra.data).sort()).toEqual(["email", "name", "password"]);
-    const repeated = parseForm(form({ ...valid, email: ["first@example.com", "second@example.com"] }), RegisterSchema);
+    const repeated = parseForm(form({ ...valid, email: ["first@example.com", "second@example.com"] }), RegisterSchema, t);
     expect(repeated.success && repeated.data.email).toBe("first@example.com");
-    const file = parseForm(form({ ...valid, password: new Blob(["x".repeat(10)]) }), RegisterSchema);
+    const file = parseForm(form({ ...valid, password: new Blob(["x".repeat(10)]) }), RegisterSchema, t);
     expect(file.success).toBe(false);
   });
 });

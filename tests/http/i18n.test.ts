@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail } from "../helpers/server";
+import { type SmtpSink, startSmtpSink } from "../helpers/smtp-sink";
+
+/**
+ * English and Spanish (app/i18n): the language comes from the signed-in
+ * user's saved choice, else the switch's cookie, else Accept-Language, else
+ * English; the layout's switch is a plain form (no JavaScript needed).
+ */
+
+let server: TestServer;
+let sink: SmtpSink;
+beforeAll(async () => {
+  sink = await startSmtpSink();
+  server = await startServer({ SMTP_URL: sink.url, APP_ORIGIN: "http://accounts.test" });
+});
+afterAll(async () => {
+  await server?.stop();
+  await sink?.stop();
+});
+
+const SPANISH = { "Accept-Language": "es-ES,es;q=0.9,en;q=0.5" };
+const htmlLang = (html: string) => /<html lang="([a-z]+)"/.exec(html)?.[1];
+
+describe("the page language", () => {
+  it("is English by default and Spanish for a browser that asks for it, with <html lang>", async () => {
+    const english = await (await new Client(server.url).get("/login")).text();
+    expect(htmlLang(english)).toBe("en");
+    expect(english).toContain("<title>Log in · Remix Auth Kit</title>");
+
+    const response = await new Client(server.url).get("/login", { headers: SPANISH });
+    expect(response.status).toBe(200);
+    const spanish = await response.text();
+    expect(htmlLang(spanish)).toBe("es");
+    expect(spanish).toContain("<title>Iniciar sesión · Remix Auth Kit</title>");
+    expect(spanish).toContain("¿Olvidaste tu contraseña?");
+    expect(spanish).toContain(">Correo electrónico</label>");
+    expect(spanish).not.toContain("Forgot your password?");
+    // The switch offers the other language, as a plain form.
+    expect(spanish).toMatch(/<form method="post" action="\/language"[^>]*>.*?name="language" value="en"/s);
+  });
+
+  it("answers a bad login in Spanish", async () => {
+    const client = new Client(server.url);
+    const response = await client.post("/login", { email: uniqueEmail("nobody"), password: "wrong-password-1" }, { headers: SPANISH });
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(html).toContain("Correo electrónico o contraseña incorrectos.");
+    const empty = await (await client.post("/login", { email: "", password: "" }, { headers: SPANISH })).text();
+    expect(empty).toContain("El correo electrónico es obligatorio.");
+    expect(empty).toContain("La contraseña es obligatoria.");
+  });
+
+  it("switches without JavaScript: a form post, a cookie, and back to the same page", async () => {
+    const client = new Client(server.url);
+    const switched = await client.post("/language", { language: "es", redirectTo: "/forgot-password?x=1" });
+    expect(switched.status).toBe(302);
+    expect(switched.headers.get("Location")).toBe("/forgot-password?x=1");
+    expect(switched.headers.get("Set-Cookie")).toMatch(/^lang=es; Path=\/; Max-Age=\d+; SameSite=Lax; HttpOnly/);
+    // The cookie beats the browser's Accept-Language.
+    const page = await (await client.get("/forgot-password", { headers: { "Accept-Language": "en" } })).text();
+    expect(htmlLang(page)).toBe("es");
+    expect(page).toContain("Enviar el enlace");
+
+    // Only same-site redirects; an unknown language is a 400 with a message.
+    const offsite = await client.post("/language", { language: "en", redirectTo: "https://evil.example/" });
+    expect(offsite.headers.get("Location")).toBe("/");
+    const unknown = await client.post("/language", { language: "fr", redirectTo: "/" });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toContain("English or Spanish");
+  });
+
+  it("saves a signed-in user's choice, which beats Accept-Language and the cookie, also in their next session", async () => {
+    const { client, email } = await registerClient(server);
+    expect(htmlLang(await (await client.get("/dashboard", { headers: SPANISH })).text())).toBe("es");
+    await client.post("/language", { language: "en", redirectTo: "/dashboard" });
+    const user = await server.db.selectFrom("users").select("language").where("email", "=", email).executeTakeFirstOrThrow();
+    expect(user.language).toBe("en");
+    expect(htmlLang(await (await client.get("/dashboard", { headers: SPANISH })).text())).toBe("en");
+
+    // A fresh browser that asks for Spanish and has a Spanish cookie: the saved English wins once signed in.
+    const other = new Client(server.url);
+    other.cookies.set("lang", "es");
+    expect(htmlLang(await (await other.get("/login")).text())).toBe("es");
+    expect((await other.post("/login", { email, password: PASSWORD }, { headers: SPANISH })).status).toBe(302);
+    expect(htmlLang(await (await other.get("/dashboard", { headers: SPANISH })).text())).toBe("en");
+  });
+});
