@@ -36,6 +36,7 @@ const POSTGRES_HTTP_SUITES = [
   "oidc",
   "notes",
   "passkeys",
+  "i18n",
 ].map((name) => `tests/http/${name}.test.ts`);
 const POSTGRES_SUITES = ["tests/unit/**/*.test.ts", ...POSTGRES_HTTP_SUITES];
 /**

@@ -85,4 +85,25 @@ describe("the page language", () => {
     expect((await other.post("/login", { email, password: PASSWORD }, { headers: SPANISH })).status).toBe(302);
     expect(htmlLang(await (await other.get("/dashboard", { headers: SPANISH })).text())).toBe("en");
   });
+
+  it("sends a reset mail in the language of the request, for an account that chose none", async () => {
+    const { email } = await registerClient(server);
+    const response = await new Client(server.url).post("/forgot-password", { email }, { headers: SPANISH });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain(`Si existe una cuenta para ${email}`);
+    const mail = await sink.waitForMail(email, { subject: /^Restablece tu contraseña de Remix Auth Kit$/ });
+    expect(mail.text).toContain("Hola, Http User:");
+    expect(mail.text).toContain("Elegir una contraseña nueva:\nhttp://accounts.test/reset-password?token=");
+    expect(mail.text).toMatch(/caduca en 1 hora\./);
+    expect(mail.html).toContain('<html lang="es">');
+  });
+
+  it("sends a mail in the account's saved language, whatever the request's", async () => {
+    const { client, email } = await registerClient(server);
+    await client.post("/language", { language: "es", redirectTo: "/" });
+    const response = await new Client(server.url).post("/forgot-password", { email }, { headers: { "Accept-Language": "en" } });
+    expect(await response.text()).toContain(`If an account exists for ${email}`);
+    const mail = await sink.waitForMail(email, { subject: /^Restablece tu contraseña/ });
+    expect(mail.text).toContain("Alguien (esperamos que tú) pidió restablecer la contraseña de tu cuenta.");
+  });
 });
