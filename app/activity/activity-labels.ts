@@ -1,95 +1,98 @@
 import { signInMethodLabel } from "~/auth/sign-in-method";
+import type { MessageKey, Translate } from "~/i18n/translate";
 import type { ActivityType } from "./activity.server";
 
-/** What each activity type means, in words a user understands (shared by the activity and audit pages). */
-export const ACTIVITY_LABELS: Record<ActivityType, string> = {
-  registered: "Account created",
-  login_succeeded: "Signed in",
-  login_failed: "Failed sign-in attempt",
-  logout: "Signed out",
-  reauthenticated: "Password confirmed",
-  reauthentication_failed: "Wrong password when confirming",
-  session_revoked: "Session signed out",
-  sessions_revoked: "Other sessions signed out",
-  password_changed: "Password changed",
-  password_reset_requested: "Password reset requested",
-  password_reset: "Password reset",
-  email_confirmed: "Email confirmed",
-  email_change_requested: "Email change requested",
-  email_changed: "Email changed",
-  email_change_cancelled: "Email change cancelled",
-  two_factor_enabled: "Two-factor authentication turned on",
-  two_factor_disabled: "Two-factor authentication turned off",
-  two_factor_reset: "Two-factor authentication reset by an administrator",
-  two_factor_failed: "Wrong two-factor code",
-  recovery_codes_regenerated: "New recovery codes generated",
-  recovery_code_used: "Recovery code used",
-  lockout: "Sign-in locked after failed attempts",
-  role_changed: "Role changed",
-  user_created: "Account created by an administrator",
-  user_updated: "Account updated by an administrator",
-  user_activated: "Account activated",
-  user_deactivated: "Account deactivated",
-  user_deleted: "Account deleted by an administrator",
-  account_deleted: "Account deleted",
-  session_protection_triggered: "Session used from a different browser or network",
-  api_token_created: "API token created",
-  api_token_revoked: "API token revoked",
-  api_token_new_address: "API token used from a new address",
-  api_token_refused: "API token refused",
-  identity_linked: "Sign-in provider linked",
-  identity_unlinked: "Sign-in provider unlinked",
-  provider_sign_in_refused: "Sign-in with a provider refused",
-  passkey_added: "Passkey added",
-  passkey_renamed: "Passkey renamed",
-  passkey_removed: "Passkey removed",
-  passkey_refused: "Passkey refused",
-};
+/** What each activity type means, in words a user understands (shared by the activity and audit pages): catalog keys. */
+export const ACTIVITY_LABEL_KEYS = {
+  registered: "activity.registered",
+  login_succeeded: "activity.login_succeeded",
+  login_failed: "activity.login_failed",
+  logout: "activity.logout",
+  reauthenticated: "activity.reauthenticated",
+  reauthentication_failed: "activity.reauthentication_failed",
+  session_revoked: "activity.session_revoked",
+  sessions_revoked: "activity.sessions_revoked",
+  password_changed: "activity.password_changed",
+  password_reset_requested: "activity.password_reset_requested",
+  password_reset: "activity.password_reset",
+  email_confirmed: "activity.email_confirmed",
+  email_change_requested: "activity.email_change_requested",
+  email_changed: "activity.email_changed",
+  email_change_cancelled: "activity.email_change_cancelled",
+  two_factor_enabled: "activity.two_factor_enabled",
+  two_factor_disabled: "activity.two_factor_disabled",
+  two_factor_reset: "activity.two_factor_reset",
+  two_factor_failed: "activity.two_factor_failed",
+  recovery_codes_regenerated: "activity.recovery_codes_regenerated",
+  recovery_code_used: "activity.recovery_code_used",
+  lockout: "activity.lockout",
+  role_changed: "activity.role_changed",
+  user_created: "activity.user_created",
+  user_updated: "activity.user_updated",
+  user_activated: "activity.user_activated",
+  user_deactivated: "activity.user_deactivated",
+  user_deleted: "activity.user_deleted",
+  account_deleted: "activity.account_deleted",
+  session_protection_triggered: "activity.session_protection_triggered",
+  api_token_created: "activity.api_token_created",
+  api_token_revoked: "activity.api_token_revoked",
+  api_token_new_address: "activity.api_token_new_address",
+  api_token_refused: "activity.api_token_refused",
+  identity_linked: "activity.identity_linked",
+  identity_unlinked: "activity.identity_unlinked",
+  provider_sign_in_refused: "activity.provider_sign_in_refused",
+  passkey_added: "activity.passkey_added",
+  passkey_renamed: "activity.passkey_renamed",
+  passkey_removed: "activity.passkey_removed",
+  passkey_refused: "activity.passkey_refused",
+} as const satisfies Record<ActivityType, MessageKey>;
 
 /** The label of a stored type; an unknown type (from a newer version) shows as itself. */
-export function activityLabel(type: string): string {
-  return (ACTIVITY_LABELS as Record<string, string>)[type] ?? type;
+export function activityLabel(type: string, t: Translate): string {
+  const key = (ACTIVITY_LABEL_KEYS as Record<string, MessageKey>)[type];
+  return key ? t(key) : type;
 }
 
 /** The words for each detail key an event stores; a key not listed is spelled out from its camelCase. */
-const DETAIL_LABELS: Record<string, string> = {
-  otherSessionsEnded: "other sessions signed out",
-  tokensRevoked: "API tokens revoked",
-  remember: "remember me",
-  method: "signed in with",
-  count: "sessions",
-  all: "all sessions",
-  remaining: "recovery codes left",
-  with: "with",
-  step: "step",
-  ended: "session ended",
-  mode: "protection",
-  fields: "changed",
-  roles: "roles",
-  active: "active",
-  device: "device",
-  ip: "address",
-  token: "token",
-  scopes: "scopes",
-  expires: "expires",
-  first: "first use",
-  reason: "reason",
-  scope: "limit",
-  limit: "counted by",
-  seconds: "seconds",
-  lockouts: "attempts",
-  userId: "user id",
-  provider: "provider",
+const DETAIL_LABELS: Record<string, MessageKey> = {
+  otherSessionsEnded: "detail.otherSessionsEnded",
+  tokensRevoked: "detail.tokensRevoked",
+  remember: "detail.remember",
+  method: "detail.method",
+  count: "detail.count",
+  all: "detail.all",
+  remaining: "detail.remaining",
+  with: "detail.with",
+  step: "detail.step",
+  ended: "detail.ended",
+  mode: "detail.mode",
+  fields: "detail.fields",
+  roles: "detail.roles",
+  active: "detail.active",
+  device: "detail.device",
+  ip: "detail.ip",
+  token: "detail.token",
+  scopes: "detail.scopes",
+  expires: "detail.expires",
+  first: "detail.first",
+  reason: "detail.reason",
+  scope: "detail.scope",
+  limit: "detail.limit",
+  seconds: "detail.seconds",
+  lockouts: "detail.lockouts",
+  userId: "detail.userId",
+  provider: "detail.provider",
 };
 
-function detailLabel(key: string): string {
-  return DETAIL_LABELS[key] ?? key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replaceAll("_", " ").toLowerCase();
+function detailLabel(key: string, t: Translate): string {
+  const known = DETAIL_LABELS[key];
+  return known ? t(known) : key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replaceAll("_", " ").toLowerCase();
 }
 
-function detailValue(key: string, value: unknown, providerLabel?: (id: string) => string): string {
-  if (value === true) return "yes";
-  if (value === false) return "no";
-  if (key === "method" && typeof value === "string") return signInMethodLabel(value, providerLabel);
+function detailValue(key: string, value: unknown, t: Translate, providerLabel?: (id: string) => string): string {
+  if (value === true) return t("detail.yes");
+  if (value === false) return t("detail.no");
+  if (key === "method" && typeof value === "string") return signInMethodLabel(value, t, providerLabel);
   if (key === "provider" && typeof value === "string" && providerLabel) return providerLabel(value);
   if (typeof value === "string") return value.replaceAll(",", ", ");
   return String(value);
@@ -99,8 +102,8 @@ function detailValue(key: string, value: unknown, providerLabel?: (id: string) =
  * A short, readable summary of an event's details ("other sessions signed out: 2, remember me: yes").
  * `providerLabel` (server side: from the configuration) names sign-in providers by their button label.
  */
-export function describeDetails(details: Record<string, unknown>, providerLabel?: (id: string) => string): string {
+export function describeDetails(details: Record<string, unknown>, t: Translate, providerLabel?: (id: string) => string): string {
   return Object.entries(details)
-    .map(([key, value]) => `${detailLabel(key)}: ${detailValue(key, value, providerLabel)}`)
+    .map(([key, value]) => `${detailLabel(key, t)}: ${detailValue(key, value, t, providerLabel)}`)
     .join(", ");
 }

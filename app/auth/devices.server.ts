@@ -5,6 +5,8 @@ import { db, type SessionRow } from "~/db.server";
 import { deleteSessionsOfUser, isFresh, sessionEndReason } from "./sessions.server";
 import { providerLabel } from "./oidc/providers.server";
 import { signInMethodLabel } from "./sign-in-method";
+import { i18nFor } from "~/i18n/i18n.server";
+import type { Translate } from "~/i18n/translate";
 
 /**
  * The devices page: a user's own live sessions, described from their user
@@ -32,15 +34,21 @@ export type Device = {
  * "Chrome 120 on macOS", from a User-Agent header. A client the parser does
  * not know (a script, a CLI) shows the start of its user agent as it is.
  */
-export function describeUserAgent(userAgent: string): string {
+export function describeUserAgent(userAgent: string, t: Translate = i18nFor("en").t): string {
   const { browser, os } = UAParser(userAgent);
   const raw = userAgent.trim().slice(0, 40);
-  const name = browser.name ? [browser.name, browser.major].filter(Boolean).join(" ") : raw || "Unknown browser";
-  return os.name ? `${name} on ${os.name}` : name;
+  const name = browser.name ? [browser.name, browser.major].filter(Boolean).join(" ") : raw || t("device.unknown");
+  return os.name ? t("device.on", { browser: name, os: os.name }) : name;
 }
 
 /** The user's live sessions, this one first, then the most recently active. */
-export async function listDevices(userId: number, current: SessionRow, freshLoginMaxAge: number, now = Date.now()): Promise<Device[]> {
+export async function listDevices(
+  userId: number,
+  current: SessionRow,
+  freshLoginMaxAge: number,
+  now = Date.now(),
+  t: Translate = i18nFor("en").t,
+): Promise<Device[]> {
   const rows = await db.selectFrom("sessions").selectAll().where("user_id", "=", userId).orderBy("last_seen_at", "desc").execute();
   return rows
     .filter((row) => sessionEndReason(row, now) === null)
@@ -48,12 +56,12 @@ export async function listDevices(userId: number, current: SessionRow, freshLogi
       const isCurrent = row.id_hash === current.id_hash;
       return {
         publicId: row.public_id,
-        description: describeUserAgent(row.user_agent),
+        description: describeUserAgent(row.user_agent, t),
         ip: row.ip,
         createdAt: row.created_at,
         lastSeenAt: isCurrent ? now : row.last_seen_at,
         remember: row.remember === 1,
-        signedInWith: signInMethodLabel(row.method, providerLabel),
+        signedInWith: signInMethodLabel(row.method, t, providerLabel),
         current: isCurrent,
         freshUntil: isCurrent && isFresh(row, now) && row.fresh_at !== null ? row.fresh_at + freshLoginMaxAge : null,
       };

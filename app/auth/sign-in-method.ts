@@ -1,3 +1,4 @@
+import type { Translate } from "~/i18n/translate";
 /**
  * How a session was signed in. Stored on the session (`sessions.method`) and
  * in the `login_succeeded` activity entry, shown on the devices page.
@@ -20,12 +21,12 @@ export function withCode(first: string): SignInMethod {
  * "Password and code", "Passkey", "GitHub and code". `providerLabel` turns a
  * provider id into its button label; an unknown method is shown as stored.
  */
-export function signInMethodLabel(method: string, providerLabel: (id: string) => string = (id) => id): string {
+export function signInMethodLabel(method: string, t: Translate, providerLabel: (id: string) => string = (id) => id): string {
   const [first = "", code] = method.split("+");
   let name: string;
-  if (first === "password") name = "Password";
-  else if (first === "passkey") name = "Passkey";
+  if (first === "password") name = t("method.password");
+  else if (first === "passkey") name = t("method.passkey");
   else if (first.startsWith("oidc:")) name = providerLabel(first.slice(5));
   else name = first;
-  return code === "code" ? `${name} and code` : name;
+  return code === "code" ? t("method.withCode", { name }) : name;
 }

@@ -1,4 +1,5 @@
 import { Link } from "@remix-run/react";
+import { useT } from "~/i18n/i18n";
 
 /** Newer/older links for a page of results; `params` are kept in the links (filters). */
 export function Pagination({ page, hasNext, params = {} }: { page: number; hasNext: boolean; params?: Record<string, string> }) {
@@ -8,18 +9,19 @@ export function Pagination({ page, hasNext, params = {} }: { page: number; hasNe
     const query = search.toString();
     return query ? `?${query}` : ".";
   };
+  const t = useT();
   if (page <= 1 && !hasNext) return null;
   return (
-    <nav aria-label="Pages" className="pagination">
+    <nav aria-label={t("pagination.pages")} className="pagination">
       {page > 1 ? (
         <Link to={href(page - 1)} rel="prev">
-          Newer
+          {t("pagination.newer")}
         </Link>
       ) : null}
-      <span>Page {page}</span>
+      <span>{t("pagination.page", { page })}</span>
       {hasNext ? (
         <Link to={href(page + 1)} rel="next">
-          Older
+          {t("pagination.older")}
         </Link>
       ) : null}
     </nav>

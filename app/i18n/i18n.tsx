@@ -77,6 +77,12 @@ export function translatorOf(matches: MetaMatch[]): Translate {
   return registeredOrAny(matchesLanguage(matches)).t;
 }
 
+/** A settings page's `meta`: its title, "Settings", then the product's name. */
+export function settingsTitleMeta(matches: MetaMatch[], key: Parameters<Translate>[0]) {
+  const { t } = registeredOrAny(matchesLanguage(matches));
+  return { title: `${t(key)} · ${t("settings.title")} · Remix Auth Kit` };
+}
+
 /** A page's `meta`: its translated title, then the product's name. */
 export function titleMeta(matches: MetaMatch[], key: Parameters<Translate>[0]) {
   const { t } = registeredOrAny(matchesLanguage(matches));

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { ACTIVITY_LABELS, activityLabel, describeDetails } from "~/activity/activity-labels";
+import { ACTIVITY_LABEL_KEYS, activityLabel, describeDetails } from "~/activity/activity-labels";
 import type { ActivityType } from "~/activity/activity.server";
 import { listActivity } from "~/activity/list-activity.server";
 import { describeUserAgent } from "~/auth/devices.server";
@@ -14,16 +14,17 @@ import { findUserByEmail, findUserById } from "~/users/users.server";
 import { Time } from "~/components/time";
 import { providerLabel } from "~/auth/oidc/providers.server";
 import { i18nOf } from "~/i18n/i18n.server";
+import { titleMeta, useT } from "~/i18n/i18n";
 
-export const meta: MetaFunction = () => [{ title: "Audit log · Remix Auth Kit" }];
+export const meta: MetaFunction = ({ matches }) => [titleMeta(matches, "audit.title")];
 
 // From the labels (a browser-safe module that names every type), since this file also runs in the browser.
-const EVENT_TYPES = Object.keys(ACTIVITY_LABELS) as [ActivityType, ...ActivityType[]];
+const EVENT_TYPES = Object.keys(ACTIVITY_LABEL_KEYS) as [ActivityType, ...ActivityType[]];
 
 const AuditFilterSchema = z.object({
-  user: z.string().trim().max(254, "Enter an email or a user id.").default(""),
+  user: z.string().trim().max(254, "audit.userInvalid").default(""),
   type: z
-    .union([z.enum(EVENT_TYPES), z.literal("")], { message: "Choose an event type from the list." })
+    .union([z.enum(EVENT_TYPES), z.literal("")], { message: "audit.typeInvalid" })
     .default(""),
   page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
 });
@@ -38,7 +39,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const form = new FormData();
   for (const [key, value] of url.searchParams) form.append(key, value);
-  const parsed = parseForm(form, AuditFilterSchema, i18nOf({ request, context }).t);
+  const { t } = i18nOf({ request, context });
+  const parsed = parseForm(form, AuditFilterSchema, t);
   const filters = { user: url.searchParams.get("user") ?? "", type: url.searchParams.get("type") ?? "" };
   if (!parsed.success) {
     return data({ filters, fieldErrors: parsed.errors, notice: null, page: 1, hasNext: false, entries: [] }, { status: 400 });
@@ -46,7 +48,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { user, type, page } = parsed.data;
   const subject = user ? await findFilterUser(user) : undefined;
   if (user && !subject) {
-    return { filters, fieldErrors: {} as Record<string, string>, notice: `No user matches “${user}”.`, page: 1, hasNext: false, entries: [] };
+    return { filters, fieldErrors: {} as Record<string, string>, notice: t("audit.noUser", { user }), page: 1, hasNext: false, entries: [] };
   }
   const result = await listActivity({ userId: subject?.id, type: type || undefined, page });
   return {
@@ -59,24 +61,25 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       id: entry.id,
       createdAt: entry.createdAt,
       type: entry.type,
-      label: activityLabel(entry.type),
-      actor: entry.actorEmail ?? (entry.actorId === null ? "—" : `user ${entry.actorId}`),
-      subject: entry.subjectEmail ?? (entry.subjectId === null ? "—" : `user ${entry.subjectId}`),
+      label: activityLabel(entry.type, t),
+      actor: entry.actorEmail ?? (entry.actorId === null ? "—" : t("audit.userId", { id: entry.actorId })),
+      subject: entry.subjectEmail ?? (entry.subjectId === null ? "—" : t("audit.userId", { id: entry.subjectId })),
       ip: entry.ip,
-      browser: entry.userAgent ? describeUserAgent(entry.userAgent) : "",
-      details: describeDetails(entry.details, providerLabel),
+      browser: entry.userAgent ? describeUserAgent(entry.userAgent, t) : "",
+      details: describeDetails(entry.details, t, providerLabel),
     })),
   };
 }
 
 export default function AuditPage() {
   const { filters, fieldErrors, notice, entries, page, hasNext } = useLoaderData<typeof loader>();
+  const t = useT();
   return (
     <section aria-labelledby="audit-title">
-      <h1 id="audit-title">Audit log</h1>
-      <Form method="get" className="filters" role="search" aria-label="Filter the audit log">
+      <h1 id="audit-title">{t("audit.title")}</h1>
+      <Form method="get" className="filters" role="search" aria-label={t("audit.filterLabel")}>
         <Field
-          label="User (email or id)"
+          label={t("audit.user")}
           name="user"
           type="search"
           autoComplete="off"
@@ -84,7 +87,7 @@ export default function AuditPage() {
           error={fieldErrors.user}
         />
         <div className="field">
-          <label htmlFor="type">Event type</label>
+          <label htmlFor="type">{t("audit.type")}</label>
           <select
             id="type"
             name="type"
@@ -92,10 +95,10 @@ export default function AuditPage() {
             aria-invalid={fieldErrors.type ? true : undefined}
             aria-describedby={fieldErrors.type ? "type-error" : undefined}
           >
-            <option value="">All events</option>
+            <option value="">{t("audit.allEvents")}</option>
             {EVENT_TYPES.map((type) => (
               <option key={type} value={type}>
-                {ACTIVITY_LABELS[type]}
+                {t(ACTIVITY_LABEL_KEYS[type])}
               </option>
             ))}
           </select>
@@ -106,24 +109,24 @@ export default function AuditPage() {
           ) : null}
         </div>
         <button type="submit" className="button">
-          Filter
+          {t("audit.filter")}
         </button>
       </Form>
       {notice ? <p className="muted-note">{notice}</p> : null}
       {entries.length === 0 ? (
-        notice ? null : <p>No events match.</p>
+        notice ? null : <p>{t("audit.none")}</p>
       ) : (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Audit log entries">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label={t("audit.entries")}>
           <table className="data-table wide">
             <thead>
               <tr>
-                <th scope="col">When</th>
-                <th scope="col">Event</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Subject</th>
-                <th scope="col">Address</th>
-                <th scope="col">Browser</th>
-                <th scope="col">Details</th>
+                <th scope="col">{t("activityPage.when")}</th>
+                <th scope="col">{t("activityPage.event")}</th>
+                <th scope="col">{t("audit.actor")}</th>
+                <th scope="col">{t("audit.subject")}</th>
+                <th scope="col">{t("activityPage.address")}</th>
+                <th scope="col">{t("activityPage.browser")}</th>
+                <th scope="col">{t("audit.details")}</th>
               </tr>
             </thead>
             <tbody>

@@ -8,8 +8,10 @@ import { requireUser } from "~/auth/guards.server";
 import { Pagination } from "~/components/pagination";
 import { Time } from "~/components/time";
 import { providerLabel } from "~/auth/oidc/providers.server";
+import { titleMeta, useT } from "~/i18n/i18n";
+import { i18nOf } from "~/i18n/i18n.server";
 
-export const meta: MetaFunction = () => [{ title: "Activity · Remix Auth Kit" }];
+export const meta: MetaFunction = ({ matches }) => [titleMeta(matches, "settings.activity")];
 
 const PageSchema = z.coerce.number().int().min(1).max(100_000).catch(1);
 
@@ -17,39 +19,41 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser({ request, context });
   const page = PageSchema.parse(new URL(request.url).searchParams.get("page") ?? undefined);
   const { entries, hasNext } = await listActivity({ userId: user.id, page });
+  const { t } = i18nOf({ request, context });
   return {
     page,
     hasNext,
     entries: entries.map((entry) => ({
       id: entry.id,
       createdAt: entry.createdAt,
-      label: activityLabel(entry.type),
-      details: describeDetails(entry.details, providerLabel),
+      label: activityLabel(entry.type, t),
+      details: describeDetails(entry.details, t, providerLabel),
       // Someone else acted on this account: an administrator (their address is not shown to the user).
       byOther: entry.actorId !== null && entry.actorId !== user.id,
       ip: entry.ip,
-      browser: entry.userAgent ? describeUserAgent(entry.userAgent) : "",
+      browser: entry.userAgent ? describeUserAgent(entry.userAgent, t) : "",
     })),
   };
 }
 
 export default function ActivityPage() {
   const { entries, page, hasNext } = useLoaderData<typeof loader>();
+  const t = useT();
   return (
     <section aria-labelledby="activity-title">
-      <h1 id="activity-title">Activity</h1>
-      <p>Security events on your account, newest first.</p>
+      <h1 id="activity-title">{t("settings.activity")}</h1>
+      <p>{t("activityPage.intro")}</p>
       {entries.length === 0 ? (
-        <p>No activity{page > 1 ? " on this page" : " yet"}.</p>
+        <p>{page > 1 ? t("activityPage.noneOnPage") : t("activityPage.noneYet")}</p>
       ) : (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Activity entries">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label={t("activityPage.entries")}>
           <table className="data-table">
             <thead>
               <tr>
-                <th scope="col">When</th>
-                <th scope="col">Event</th>
-                <th scope="col">Address</th>
-                <th scope="col">Browser</th>
+                <th scope="col">{t("activityPage.when")}</th>
+                <th scope="col">{t("activityPage.event")}</th>
+                <th scope="col">{t("activityPage.address")}</th>
+                <th scope="col">{t("activityPage.browser")}</th>
               </tr>
             </thead>
             <tbody>
@@ -60,7 +64,7 @@ export default function ActivityPage() {
                   </td>
                   <td>
                     {entry.label}
-                    {entry.byOther ? " (by an administrator)" : ""}
+                    {entry.byOther ? ` ${t("activityPage.byAdmin")}` : ""}
                     {entry.details ? <span className="hint"> {entry.details}</span> : null}
                   </td>
                   <td className="nowrap">{entry.ip}</td>

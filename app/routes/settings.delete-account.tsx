@@ -13,8 +13,9 @@ import { redirectWithFlash } from "~/flash.server";
 import { findUserById, LastAdminError } from "~/users/users.server";
 import { SubmitButton } from "~/components/submit-button";
 import { i18nOf } from "~/i18n/i18n.server";
+import { settingsTitleMeta, useT } from "~/i18n/i18n";
 
-export const meta: MetaFunction = () => [{ title: "Delete account · Settings · Remix Auth Kit" }];
+export const meta: MetaFunction = ({ matches }) => [settingsTitleMeta(matches, "settings.deleteAccount")];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { user } = await requireFreshLogin({ request, context });
@@ -26,28 +27,29 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { user } = await requireFreshLogin({ request, context });
   const account = await findUserById(user.id);
   const form = await readFormData(request);
+  const { t } = i18nOf({ request, context });
   if (account && hasPassword(account)) {
-    const parsed = parseForm(form, DeleteAccountSchema, i18nOf({ request, context }).t);
+    const parsed = parseForm(form, DeleteAccountSchema, t);
     if (!parsed.success) return data({ fieldErrors: parsed.errors }, { status: 400 });
     if (!(await checkCurrentPassword(user.id, parsed.data.password))) {
-      return data({ fieldErrors: { password: "Incorrect password." } as Record<string, string> }, { status: 400 });
+      return data({ fieldErrors: { password: t("reauth.incorrectPassword") } as Record<string, string> }, { status: 400 });
     }
   } else {
     // No password to ask for: the fresh provider sign-in (requireFreshLogin) proved who this is; a ticked box confirms.
-    const parsed = parseForm(form, DeleteWithoutPasswordSchema, i18nOf({ request, context }).t);
-    if (!parsed.success) return data({ fieldErrors: { password: parsed.errors.confirm ?? "Tick the box to confirm." } as Record<string, string> }, { status: 400 });
+    const parsed = parseForm(form, DeleteWithoutPasswordSchema, t);
+    if (!parsed.success) return data({ fieldErrors: { password: parsed.errors.confirm ?? t("v.tickToConfirm") } as Record<string, string> }, { status: 400 });
   }
   try {
     await deleteAccount(user, requestOrigin(request, context));
   } catch (error) {
     if (error instanceof LastAdminError) {
-      return data({ fieldErrors: { password: `${error.message} Then you can delete your account.` } as Record<string, string> }, { status: 400 });
+      return data({ fieldErrors: { password: `${t("admin.lastAdmin")} ${t("delete.thenDelete")}` } as Record<string, string> }, { status: 400 });
     }
     throw error;
   }
   return redirectWithFlash(
     "/",
-    { category: "success", message: "Your account has been deleted." },
+    { category: "success", message: t("delete.done") },
     { headers: { "Set-Cookie": await clearSessionCookie() } },
   );
 }
@@ -57,23 +59,21 @@ export default function DeleteAccountSettings() {
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const errors = actionData?.fieldErrors ?? {};
+  const t = useT();
   return (
     <section aria-labelledby="delete-title">
-      <h1 id="delete-title">Delete account</h1>
-      <p>
-        This deletes your account, your notes, your API tokens and every session at once. It cannot be undone. The activity log keeps
-        its entries without anything that identifies you.
-      </p>
-      <FormError message={errors.password ? "Your account was not deleted." : null} />
+      <h1 id="delete-title">{t("settings.deleteAccount")}</h1>
+      <p>{t("delete.intro")}</p>
+      <FormError message={errors.password ? t("delete.notDeleted") : null} />
       <Form method="post" noValidate>
         <input type="hidden" name="username" autoComplete="username" value={email} readOnly />
         {hasPassword ? (
-          <CurrentPasswordField hint="Enter your password to confirm." error={errors.password} />
+          <CurrentPasswordField hint={t("delete.passwordHint")} error={errors.password} />
         ) : (
           <div className="field">
             <label className="checkbox">
               <input type="checkbox" name="confirm" aria-invalid={errors.password ? true : undefined} aria-describedby={errors.password ? "confirm-error" : undefined} />
-              I understand that my account and everything in it will be deleted.
+              {t("delete.understand")}
             </label>
             {errors.password ? (
               <p id="confirm-error" className="field-error">
@@ -82,8 +82,8 @@ export default function DeleteAccountSettings() {
             ) : null}
           </div>
         )}
-        <SubmitButton busy={busy} busyLabel="Deleting…" className="button danger">
-          Delete my account
+        <SubmitButton busy={busy} busyLabel={t("delete.busy")} className="button danger">
+          {t("delete.submit")}
         </SubmitButton>
       </Form>
     </section>

@@ -13,15 +13,16 @@ import { MAIL_RETRY_MESSAGE, MailDeliveryError } from "~/mail/mailer.server";
 import { EmailTakenError, findUserById } from "~/users/users.server";
 import { Time } from "~/components/time";
 import { i18nOf } from "~/i18n/i18n.server";
+import { settingsTitleMeta, useT } from "~/i18n/i18n";
 
-export const meta: MetaFunction = () => [{ title: "Email · Settings · Remix Auth Kit" }];
+export const meta: MetaFunction = ({ matches }) => [settingsTitleMeta(matches, "settings.email")];
 
 // Passes on the action's Retry-After when a mail could not be sent.
 export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders;
 
 /** `change` (the default, so a plain form with only `email` works) or `cancel` the pending change. */
 const IntentSchema = z.object({
-  intent: z.enum(["change", "cancel"], { message: "Unknown action." }).default("change"),
+  intent: z.enum(["change", "cancel"], { message: "form.unknownAction" }).default("change"),
 });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -33,36 +34,37 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { user } = await requireFreshLogin({ request, context });
   const form = await readFormData(request);
   const values = { email: String(form.get("email") ?? "") };
-  const intent = parseForm(form, IntentSchema, i18nOf({ request, context }).t);
-  if (!intent.success) return data({ error: intent.errors.intent ?? "Unknown action.", fieldErrors: {} as Record<string, string>, values }, { status: 400 });
+  const { t, language } = i18nOf({ request, context });
+  const intent = parseForm(form, IntentSchema, t);
+  if (!intent.success) return data({ error: intent.errors.intent ?? t("form.unknownAction"), fieldErrors: {} as Record<string, string>, values }, { status: 400 });
   if (intent.data.intent === "cancel") {
     const cancelled = await cancelEmailChange(user.id);
     if (cancelled) await recordActivity({ type: "email_change_cancelled", actorId: user.id }, requestOrigin(request, context));
     return redirectWithFlash("/settings/email", {
       category: cancelled ? "success" : "info",
-      message: cancelled ? `The change was cancelled: your address stays ${user.email}.` : "There was no change to cancel.",
+      message: cancelled ? t("email.cancelled", { email: user.email }) : t("email.nothingToCancel"),
     });
   }
-  const parsed = parseForm(form, ChangeEmailSchema, i18nOf({ request, context }).t);
+  const parsed = parseForm(form, ChangeEmailSchema, t);
   if (!parsed.success) return data({ error: null, fieldErrors: parsed.errors, values }, { status: 400 });
   const newEmail = parsed.data.email;
   if (newEmail === user.email) {
-    return data({ error: null, fieldErrors: { email: "This is already your email address." }, values }, { status: 400 });
+    return data({ error: null, fieldErrors: { email: t("email.same") }, values }, { status: 400 });
   }
   const row = await findUserById(user.id);
   if (!row) throw new Response("Not found", { status: 404 });
   try {
-    await requestEmailChange({ ...row, language: row.language ?? i18nOf({ request, context }).language }, newEmail, requestOrigin(request, context));
+    await requestEmailChange({ ...row, language: row.language ?? language }, newEmail, requestOrigin(request, context));
   } catch (error) {
-    if (error instanceof EmailTakenError) return data({ error: null, fieldErrors: { email: error.message }, values }, { status: 400 });
+    if (error instanceof EmailTakenError) return data({ error: null, fieldErrors: { email: t("register.emailTaken") }, values }, { status: 400 });
     if (error instanceof MailDeliveryError) {
-      return data({ error: MAIL_RETRY_MESSAGE, fieldErrors: {} as Record<string, string>, values }, { status: 503, headers: { "Retry-After": "60" } });
+      return data({ error: t("mail.retry"), fieldErrors: {} as Record<string, string>, values }, { status: 503, headers: { "Retry-After": "60" } });
     }
     throw error;
   }
   return redirectWithFlash("/settings/email", {
     category: "success",
-    message: `We sent a confirmation link to ${newEmail}. Your email address changes when you open it.`,
+    message: t("email.sent", { email: newEmail }),
   });
 }
 
@@ -71,22 +73,22 @@ export default function EmailSettings() {
   const { email, pending } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
+  const t = useT();
   return (
     <section aria-labelledby="email-title">
-      <h1 id="email-title">Email address</h1>
+      <h1 id="email-title">{t("profile.emailAddress")}</h1>
       <p>
-        Your account uses <strong>{email}</strong>. A new address takes effect once you open the link we send to it; we
-        also tell your current address.
+        {t("email.uses")} <strong>{email}</strong>. {t("email.intro")}
       </p>
       {pending ? (
         <div className="notice">
           <p>
-            Waiting for confirmation: <strong>{pending.email}</strong> (the link works until <Time ms={pending.expiresAt} />).
-            Did not ask for this? Cancel it, then change your password.
+            {t("email.waiting")} <strong>{pending.email}</strong> ({t("email.linkUntil")} <Time ms={pending.expiresAt} />).{" "}
+            {t("email.notYou")}
           </p>
           <Form method="post">
             <button type="submit" name="intent" value="cancel" className="button">
-              Cancel the change
+              {t("email.cancel")}
             </button>
           </Form>
         </div>
@@ -94,7 +96,7 @@ export default function EmailSettings() {
       <FormError message={actionData?.error} />
       <Form method="post" noValidate>
         <Field
-          label="New email address"
+          label={t("email.new")}
           name="email"
           type="email"
           autoComplete="email"
@@ -103,7 +105,7 @@ export default function EmailSettings() {
           error={actionData?.fieldErrors.email}
         />
         <button type="submit" name="intent" value="change" className="button primary" disabled={busy}>
-          Send confirmation link
+          {t("email.submit")}
         </button>
       </Form>
     </section>

@@ -14,8 +14,9 @@ import { CurrentPasswordField, FormError, NewPasswordField } from "~/components/
 import { redirectWithFlash } from "~/flash.server";
 import { SubmitButton } from "~/components/submit-button";
 import { i18nOf } from "~/i18n/i18n.server";
+import { settingsTitleMeta, useT } from "~/i18n/i18n";
 
-export const meta: MetaFunction = () => [{ title: "Password · Settings · Remix Auth Kit" }];
+export const meta: MetaFunction = ({ matches }) => [settingsTitleMeta(matches, "settings.password")];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { user } = await requireFreshLogin({ request, context });
@@ -29,29 +30,29 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // An account made by a provider sign-in has no password yet: it sets one (the fresh login proved it is its owner).
   const first = account !== undefined && !hasPassword(account);
   const form = await readFormData(request);
+  const i18n = i18nOf({ request, context });
+  const { t } = i18n;
   let newPassword: string;
   if (first) {
-    const parsed = parseForm(form, SetPasswordSchema, i18nOf({ request, context }).t);
+    const parsed = parseForm(form, SetPasswordSchema, t);
     if (!parsed.success) return data({ fieldErrors: parsed.errors }, { status: 400 });
     newPassword = parsed.data.newPassword;
   } else {
-    const parsed = parseForm(form, ChangePasswordSchema, i18nOf({ request, context }).t);
+    const parsed = parseForm(form, ChangePasswordSchema, t);
     if (!parsed.success) return data({ fieldErrors: parsed.errors }, { status: 400 });
     if (!(await checkCurrentPassword(auth.user.id, parsed.data.currentPassword))) {
-      return data({ fieldErrors: { currentPassword: "Your current password is incorrect." } as Record<string, string> }, { status: 400 });
+      return data({ fieldErrors: { currentPassword: t("password.currentIncorrect") } as Record<string, string> }, { status: 400 });
     }
     newPassword = parsed.data.newPassword;
   }
-  const weakness = await weakPasswordReason(newPassword, auth.user);
+  const weakness = await weakPasswordReason(newPassword, auth.user, i18n);
   if (weakness) return data({ fieldErrors: { newPassword: weakness } as Record<string, string> }, { status: 400 });
-  const sid = await changePassword(auth, newPassword, requestOrigin(request, context), { presentedId: await readSessionId(request), language: i18nOf({ request, context }).language });
+  const sid = await changePassword(auth, newPassword, requestOrigin(request, context), { presentedId: await readSessionId(request), language: i18n.language });
   return redirectWithFlash(
     "/settings/password",
     {
       category: "success",
-      message: first
-        ? "Your password is set: you can also sign in with your email and it. Your other sessions have been signed out."
-        : "Your password has been changed. Your other sessions have been signed out.",
+      message: first ? t("password.set") : t("password.changed"),
     },
     { headers: { "Set-Cookie": await serializeSessionCookie(sid, auth.session.remember === 1) } },
   );
@@ -62,21 +63,18 @@ export default function PasswordSettings() {
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const errors = actionData?.fieldErrors ?? {};
+  const t = useT();
   return (
     <section aria-labelledby="password-title">
-      <h1 id="password-title">{hasPassword ? "Change password" : "Set a password"}</h1>
-      <p>
-        {hasPassword
-          ? "Changing your password signs out every other session of your account; this one stays signed in."
-          : "Your account signs in through a provider only. A password gives you a second way in (with your email); setting it signs out your other sessions."}
-      </p>
-      <FormError message={Object.keys(errors).length ? "Please correct the highlighted fields." : null} />
+      <h1 id="password-title">{hasPassword ? t("password.changeTitle") : t("password.setTitle")}</h1>
+      <p>{hasPassword ? t("password.changeIntro") : t("password.setIntro")}</p>
+      <FormError message={Object.keys(errors).length ? t("form.correctFields") : null} />
       <Form method="post" noValidate>
         <input type="hidden" name="username" autoComplete="username" value={email} readOnly />
-        {hasPassword ? <CurrentPasswordField label="Current password" name="currentPassword" error={errors.currentPassword} /> : null}
-        <NewPasswordField label="New password" name="newPassword" error={errors.newPassword} />
-        <SubmitButton busy={busy} busyLabel={hasPassword ? "Changing password…" : "Setting password…"}>
-          {hasPassword ? "Change password" : "Set password"}
+        {hasPassword ? <CurrentPasswordField label={t("password.current")} name="currentPassword" error={errors.currentPassword} /> : null}
+        <NewPasswordField label={t("form.newPassword")} name="newPassword" error={errors.newPassword} />
+        <SubmitButton busy={busy} busyLabel={hasPassword ? t("password.changing") : t("password.setting")}>
+          {hasPassword ? t("password.changeSubmit") : t("password.setSubmit")}
         </SubmitButton>
       </Form>
     </section>

@@ -13,8 +13,9 @@ import { redirectWithFlash } from "~/flash.server";
 import { MAIL_RETRY_MESSAGE, MailDeliveryError } from "~/mail/mailer.server";
 import { findUserById, type PublicUser } from "~/users/users.server";
 import { i18nOf } from "~/i18n/i18n.server";
+import { settingsTitleMeta, useT } from "~/i18n/i18n";
 
-export const meta: MetaFunction = () => [{ title: "Profile · Settings · Remix Auth Kit" }];
+export const meta: MetaFunction = ({ matches }) => [settingsTitleMeta(matches, "settings.profile")];
 
 // Passes on Retry-After: a mail that could not be sent (503), or too many resends (429).
 export const headers: HeadersFunction = (args) => rateLimitHeaders(args);
@@ -28,34 +29,36 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 /** Sends a new confirmation link; counted per account and per client (429 past the limit). */
 async function resendConfirmation(user: PublicUser, request: Request, context: AppLoadContext) {
   await limitRequest("confirmation-resend", { account: user.id, address: context.clientIp }, requestOrigin(request, context));
+  const { t, language } = i18nOf({ request, context });
   const row = await findUserById(user.id);
   if (!row) throw new Response("Not found", { status: 404 });
   if (row.email_confirmed_at !== null) {
-    return redirectWithFlash("/settings/profile", { category: "info", message: "Your email address is already confirmed." });
+    return redirectWithFlash("/settings/profile", { category: "info", message: t("profile.alreadyConfirmed") });
   }
   try {
-    await sendEmailConfirmation({ ...row, language: row.language ?? i18nOf({ request, context }).language });
+    await sendEmailConfirmation({ ...row, language: row.language ?? language });
   } catch (error) {
     if (!(error instanceof MailDeliveryError)) throw error;
-    return data({ error: MAIL_RETRY_MESSAGE, fieldErrors: {} as Record<string, string> }, { status: 503, headers: { "Retry-After": "60" } });
+    return data({ error: t("mail.retry"), fieldErrors: {} as Record<string, string> }, { status: 503, headers: { "Retry-After": "60" } });
   }
-  return redirectWithFlash("/settings/profile", { category: "success", message: `We sent a new confirmation link to ${row.email}.` });
+  return redirectWithFlash("/settings/profile", { category: "success", message: t("profile.confirmationSent", { email: row.email }) });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser({ request, context });
   const form = await readFormData(request);
+  const { t } = i18nOf({ request, context });
   switch (form.get("intent")) {
     case "update-name": {
-      const parsed = parseForm(form, ProfileSchema, i18nOf({ request, context }).t);
+      const parsed = parseForm(form, ProfileSchema, t);
       if (!parsed.success) return data({ error: null, fieldErrors: parsed.errors }, { status: 400 });
       await updateName(user.id, parsed.data.name);
-      return redirectWithFlash("/settings/profile", { category: "success", message: "Your name has been updated." });
+      return redirectWithFlash("/settings/profile", { category: "success", message: t("profile.nameUpdated") });
     }
     case "resend-confirmation":
       return resendConfirmation(user, request, context);
     default:
-      return data({ error: "Unknown action.", fieldErrors: {} as Record<string, string> }, { status: 400 });
+      return data({ error: t("form.unknownAction"), fieldErrors: {} as Record<string, string> }, { status: 400 });
   }
 }
 
@@ -64,14 +67,15 @@ export default function ProfileSettings() {
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = (intent: string) => navigation.state === "submitting" && navigation.formData?.get("intent") === intent;
+  const t = useT();
   return (
     <section aria-labelledby="profile-title">
-      <h1 id="profile-title">Profile</h1>
+      <h1 id="profile-title">{t("settings.profile")}</h1>
       <FormError message={actionData?.error} />
       <Form method="post" noValidate className="stack-tight">
         <input type="hidden" name="intent" value="update-name" />
         <Field
-          label="Name"
+          label={t("form.name")}
           name="name"
           autoComplete="name"
           required
@@ -80,33 +84,33 @@ export default function ProfileSettings() {
           error={actionData?.fieldErrors.name}
         />
         <button type="submit" className="button primary" disabled={busy("update-name")}>
-          Save name
+          {t("profile.saveName")}
         </button>
       </Form>
 
-      <h2 id="email-status-title">Email address</h2>
+      <h2 id="email-status-title">{t("profile.emailAddress")}</h2>
       <dl className="facts" aria-labelledby="email-status-title">
-        <dt>Email</dt>
+        <dt>{t("form.email")}</dt>
         <dd>{email}</dd>
-        <dt>Status</dt>
-        <dd>{emailConfirmedAt ? "Confirmed" : "Not confirmed"}</dd>
+        <dt>{t("profile.status")}</dt>
+        <dd>{emailConfirmedAt ? t("profile.confirmed") : t("profile.notConfirmed")}</dd>
       </dl>
       {emailConfirmedAt ? null : (
         <Form method="post" className="stack-tight">
           <input type="hidden" name="intent" value="resend-confirmation" />
-          <p>We sent you a link to confirm this address. Did not get it?</p>
+          <p>{t("profile.resendIntro")}</p>
           <button type="submit" className="button" disabled={busy("resend-confirmation")}>
-            Resend confirmation email
+            {t("profile.resend")}
           </button>
         </Form>
       )}
       <p>
-        <Link to="/settings/email">Change your email address</Link>
+        <Link to="/settings/email">{t("profile.changeEmail")}</Link>
       </p>
     </section>
   );
 }
 
 export function ErrorBoundary() {
-  return <TooManyAttemptsBoundary backTo="/settings/profile" backLabel="Back to your profile" />;
+  return <TooManyAttemptsBoundary backTo="/settings/profile" backLabel={useT()("profile.back")} />;
 }

@@ -12,43 +12,46 @@ import { getConfig } from "~/config.server";
 import { redirectWithFlash } from "~/flash.server";
 import { Time } from "~/components/time";
 import { i18nOf } from "~/i18n/i18n.server";
+import { titleMeta, useT } from "~/i18n/i18n";
 
-export const meta: MetaFunction = () => [{ title: "Sessions · Remix Auth Kit" }];
+export const meta: MetaFunction = ({ matches }) => [titleMeta(matches, "settings.sessions")];
 
 const SessionsActionSchema = z.object({
-  intent: z.enum(["revoke", "revoke-others"], { message: "Unknown action." }),
-  sessionId: z.string().trim().max(64, "Unknown session.").optional(),
+  intent: z.enum(["revoke", "revoke-others"], { message: "form.unknownAction" }),
+  sessionId: z.string().trim().max(64, "sessions.unknown").optional(),
 });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { user, session } = await requireAuth({ request, context });
-  return { devices: await listDevices(user.id, session, getConfig().freshLoginMaxAge) };
+  const { t } = i18nOf({ request, context });
+  return { devices: await listDevices(user.id, session, getConfig().freshLoginMaxAge, Date.now(), t) };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { user, session } = await requireAuth({ request, context });
-  const parsed = parseForm(await readFormData(request), SessionsActionSchema, i18nOf({ request, context }).t);
-  if (!parsed.success) return data({ error: Object.values(parsed.errors)[0] ?? "Invalid request." }, { status: 400 });
+  const { t } = i18nOf({ request, context });
+  const parsed = parseForm(await readFormData(request), SessionsActionSchema, t);
+  if (!parsed.success) return data({ error: Object.values(parsed.errors)[0] ?? t("form.invalidRequest") }, { status: 400 });
   const origin = requestOrigin(request, context);
 
   if (parsed.data.intent === "revoke-others") {
     const count = await revokeOtherDevices(user.id, session, origin);
-    const message = count === 0 ? "No other sessions were signed in." : `Signed out ${count} other ${count === 1 ? "session" : "sessions"}.`;
+    const message = count === 0 ? t("sessions.noOthers") : count === 1 ? t("sessions.signedOutOne") : t("sessions.signedOutMany", { count });
     return redirectWithFlash("/settings/sessions", { category: "success", message });
   }
 
-  if (!parsed.data.sessionId) return data({ error: "Choose a session to sign out." }, { status: 400 });
+  if (!parsed.data.sessionId) return data({ error: t("sessions.choose") }, { status: 400 });
   // Another user's session, or one that no longer exists, is not found: nothing tells them apart.
   const device = await findDevice(user.id, parsed.data.sessionId);
-  if (!device) throw data("There is no such session.", { status: 404 });
+  if (!device) throw data(t("sessions.noSuch"), { status: 404 });
   if (device.id_hash === session.id_hash) {
     await recordActivity({ type: "logout", actorId: user.id }, origin);
-    return logoutUser(request, i18nOf({ request, context }).t);
+    return logoutUser(request, t);
   }
   await revokeDevice(user.id, device, origin);
   return redirectWithFlash("/settings/sessions", {
     category: "success",
-    message: `Signed out ${describeUserAgent(device.user_agent)}.`,
+    message: t("sessions.signedOutDevice", { device: describeUserAgent(device.user_agent, t) }),
   });
 }
 
@@ -57,40 +60,43 @@ export default function SessionsPage() {
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const others = devices.filter((device) => !device.current).length;
+  const t = useT();
   return (
     <section aria-labelledby="sessions-title">
-      <h1 id="sessions-title">Sessions</h1>
-      <p>These browsers are signed in to your account. If you do not recognise one, sign it out and change your password.</p>
+      <h1 id="sessions-title">{t("settings.sessions")}</h1>
+      <p>{t("sessions.intro")}</p>
       <FormError message={actionData?.error} />
       <ul className="device-list">
         {devices.map((device) => (
           <li key={device.publicId} className="device" aria-labelledby={`device-${device.publicId}`}>
             <h2 id={`device-${device.publicId}`}>
               {device.description}
-              {device.current ? <span className="badge">This device</span> : null}
+              {device.current ? <span className="badge">{t("sessions.thisDevice")}</span> : null}
             </h2>
             <dl className="facts">
-              <dt>Address</dt>
-              <dd>{device.ip || "unknown"}</dd>
-              <dt>Signed in</dt>
+              <dt>{t("activityPage.address")}</dt>
+              <dd>{device.ip || t("sessions.unknownAddress")}</dd>
+              <dt>{t("sessions.signedIn")}</dt>
               <dd>
                 <Time ms={device.createdAt} />
               </dd>
-              <dt>Last active</dt>
-              <dd>{device.current ? "Now" : <Time ms={device.lastSeenAt} />}</dd>
-              <dt>Signed in with</dt>
+              <dt>{t("sessions.lastActive")}</dt>
+              <dd>{device.current ? t("sessions.now") : <Time ms={device.lastSeenAt} />}</dd>
+              <dt>{t("sessions.signedInWith")}</dt>
               <dd>{device.signedInWith}</dd>
-              <dt>Remember me</dt>
-              <dd>{device.remember ? "On" : "Off"}</dd>
+              <dt>{t("login.rememberMe")}</dt>
+              <dd>{device.remember ? t("sessions.on") : t("sessions.off")}</dd>
             </dl>
             {device.current ? (
               <p className="hint">
                 {device.freshUntil !== null ? (
-                  <>Password confirmed: sensitive settings open without asking again until <Time ms={device.freshUntil} />.</>
+                  <>
+                    {t("sessions.freshUntil")} <Time ms={device.freshUntil} />.
+                  </>
                 ) : (
                   <>
-                    Sensitive settings will ask for your password.{" "}
-                    <Link to={`/reauthenticate?redirectTo=${encodeURIComponent("/settings/sessions")}`}>Confirm it now</Link>
+                    {t("sessions.willAsk")}{" "}
+                    <Link to={`/reauthenticate?redirectTo=${encodeURIComponent("/settings/sessions")}`}>{t("sessions.confirmNow")}</Link>
                   </>
                 )}
               </p>
@@ -102,9 +108,9 @@ export default function SessionsPage() {
                 type="submit"
                 className="button"
                 disabled={busy}
-                aria-label={device.current ? "Sign out this device" : `Sign out ${device.description}`}
+                aria-label={device.current ? t("sessions.signOutThis") : t("sessions.signOutDevice", { device: device.description })}
               >
-                Sign out
+                {t("sessions.signOut")}
               </button>
             </Form>
           </li>
@@ -114,11 +120,11 @@ export default function SessionsPage() {
         <Form method="post">
           <input type="hidden" name="intent" value="revoke-others" />
           <button type="submit" className="button danger" disabled={busy}>
-            Sign out all other sessions
+            {t("sessions.signOutOthers")}
           </button>
         </Form>
       ) : (
-        <p>This is your only signed-in session.</p>
+        <p>{t("sessions.only")}</p>
       )}
     </section>
   );

@@ -1,20 +1,21 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { NavLink, Outlet } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
+import { titleMeta, useT } from "~/i18n/i18n";
 
-export const meta: MetaFunction = () => [{ title: "Settings · Remix Auth Kit" }];
+export const meta: MetaFunction = ({ matches }) => [titleMeta(matches, "settings.title")];
 
 const SECTIONS = [
-  ["/settings/profile", "Profile"],
-  ["/settings/email", "Email"],
-  ["/settings/password", "Password"],
-  ["/settings/two-factor", "Two-factor"],
-  ["/settings/passkeys", "Passkeys"],
-  ["/settings/sessions", "Sessions"],
-  ["/settings/connections", "Connections"],
-  ["/settings/api-tokens", "API tokens"],
-  ["/settings/activity", "Activity"],
-  ["/settings/delete-account", "Delete account"],
+  ["/settings/profile", "settings.profile"],
+  ["/settings/email", "settings.email"],
+  ["/settings/password", "settings.password"],
+  ["/settings/two-factor", "settings.twoFactor"],
+  ["/settings/passkeys", "settings.passkeys"],
+  ["/settings/sessions", "settings.sessions"],
+  ["/settings/connections", "settings.connections"],
+  ["/settings/api-tokens", "settings.apiTokens"],
+  ["/settings/activity", "settings.activity"],
+  ["/settings/delete-account", "settings.deleteAccount"],
 ] as const;
 
 // The layout guards itself; each child route guards its own loader and action too.
@@ -24,12 +25,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function SettingsLayout() {
+  const t = useT();
   return (
     <div className="dashboard">
-      <nav aria-label="Settings" className="subnav">
+      <nav aria-label={t("settings.title")} className="subnav">
         {SECTIONS.map(([to, label]) => (
           <NavLink key={to} to={to}>
-            {label}
+            {t(label)}
           </NavLink>
         ))}
       </nav>

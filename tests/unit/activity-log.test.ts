@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ACTIVITY_LABELS, activityLabel, describeDetails } from "~/activity/activity-labels";
+import { ACTIVITY_LABEL_KEYS, activityLabel, describeDetails } from "~/activity/activity-labels";
+import { en } from "~/i18n/en";
+import { i18nFor } from "~/i18n/i18n.server";
 import { ACTIVITY_TYPES, recordActivity } from "~/activity/activity.server";
 import { listActivity } from "~/activity/list-activity.server";
 import { recordLoginFailed } from "~/auth/login-activity.server";
@@ -57,17 +59,19 @@ describe("login activity", () => {
 
 describe("labels", () => {
   it("give every activity type a human label", () => {
-    for (const type of ACTIVITY_TYPES) expect(ACTIVITY_LABELS[type]).toMatch(/^[A-Z]/);
-    expect(activityLabel("login_failed")).toBe("Failed sign-in attempt");
-    expect(activityLabel("from_a_newer_version")).toBe("from_a_newer_version");
-    expect(describeDetails({ count: 2, remember: true, all: false })).toBe("sessions: 2, remember me: yes, all sessions: no");
-    expect(describeDetails({ otherSessionsEnded: 0 })).toBe("other sessions signed out: 0");
-    expect(describeDetails({ remember: false, method: "password+code" })).toBe("remember me: no, signed in with: Password and code");
-    expect(describeDetails({ roles: "admin,user", someNewKey: 3 })).toBe("roles: admin, user, some new key: 3");
+    const { t } = i18nFor("en");
+    for (const type of ACTIVITY_TYPES) expect(en[ACTIVITY_LABEL_KEYS[type]]).toMatch(/^[A-Z]/);
+    expect(activityLabel("login_failed", t)).toBe("Failed sign-in attempt");
+    expect(activityLabel("login_failed", i18nFor("es").t)).toBe("Intento fallido de inicio de sesión");
+    expect(activityLabel("from_a_newer_version", t)).toBe("from_a_newer_version");
+    expect(describeDetails({ count: 2, remember: true, all: false }, t)).toBe("sessions: 2, remember me: yes, all sessions: no");
+    expect(describeDetails({ otherSessionsEnded: 0 }, t)).toBe("other sessions signed out: 0");
+    expect(describeDetails({ remember: false, method: "password+code" }, t)).toBe("remember me: no, signed in with: Password and code");
+    expect(describeDetails({ roles: "admin,user", someNewKey: 3 }, t)).toBe("roles: admin, user, some new key: 3");
     // Sign-in providers by their button label when the caller knows the configuration (pages do), else by id.
     const label = (id: string) => (id === "acme" ? "Acme SSO" : id);
-    expect(describeDetails({ method: "oidc:acme+code", provider: "acme" }, label)).toBe("signed in with: Acme SSO and code, provider: Acme SSO");
-    expect(describeDetails({ method: "oidc:acme" })).toBe("signed in with: acme");
+    expect(describeDetails({ method: "oidc:acme+code", provider: "acme" }, t, label)).toBe("signed in with: Acme SSO and code, provider: Acme SSO");
+    expect(describeDetails({ method: "oidc:acme" }, t)).toBe("signed in with: acme");
   });
 });
 
