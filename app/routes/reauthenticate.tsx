@@ -21,8 +21,9 @@ import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { getConfig } from "~/config.server";
 import { findUserById } from "~/users/users.server";
 import { i18nOf } from "~/i18n/i18n.server";
+import { titleMeta, useT } from "~/i18n/i18n";
 
-export const meta: MetaFunction = () => [{ title: "Confirm it's you · Remix Auth Kit" }];
+export const meta: MetaFunction = ({ matches }) => [titleMeta(matches, "reauth.title")];
 
 export const headers: HeadersFunction = (args) => rateLimitHeaders(args);
 
@@ -53,7 +54,7 @@ async function linkedProviders(userId: number) {
 }
 
 const ProviderReauthSchema = z.object({
-  provider: z.string().trim().max(64, "Unknown provider."),
+  provider: z.string().trim().max(64, "reauth.unknownProvider"),
   redirectTo: z.string().max(2048).optional(),
 });
 
@@ -64,14 +65,15 @@ const ProviderReauthSchema = z.object({
  * is checked first, as with the password.
  */
 async function reauthenticateWithProvider(auth: Auth, form: FormData, twoFactor: boolean, request: Request, context: AppLoadContext) {
-  const parsed = parseForm(form, ProviderReauthSchema, i18nOf({ request, context }).t);
+  const { t } = i18nOf({ request, context });
+  const parsed = parseForm(form, ProviderReauthSchema, t);
   const provider = parsed.success ? findProvider(parsed.data.provider) : undefined;
   if (!parsed.success || !provider || !(await linkedProviders(auth.user.id)).some((p) => p.id === provider.id)) {
-    return data({ error: "Choose a provider linked to your account.", fieldErrors: {} as Record<string, string> }, { status: 400 });
+    return data({ error: t("reauth.chooseProvider"), fieldErrors: {} as Record<string, string> }, { status: 400 });
   }
   if (twoFactor && getConfig().oidcRequireTotp) {
-    const code = parseForm(form, TwoFactorCodeSchema, i18nOf({ request, context }).t);
-    if (!code.success) return data({ error: "Check the highlighted fields.", fieldErrors: code.errors }, { status: 400 });
+    const code = parseForm(form, TwoFactorCodeSchema, t);
+    if (!code.success) return data({ error: t("form.checkFields"), fieldErrors: code.errors }, { status: 400 });
     const origin = requestOrigin(request, context);
     const attempt = await startAttempt("two-factor", { account: auth.user.id, address: context.clientIp, subjectId: auth.user.id }, origin);
     const check = await checkSecondFactor(auth.user.id, code.data.code);
@@ -79,7 +81,7 @@ async function reauthenticateWithProvider(auth: Auth, form: FormData, twoFactor:
       await attempt.failed();
       await recordActivity({ type: "two_factor_failed", actorId: auth.user.id, details: { step: "reauthenticate" } }, origin);
       return data(
-        { error: check.reason === "used" ? i18nOf({ request, context }).t(CODE_ALREADY_USED) : "That code is not valid.", fieldErrors: {} as Record<string, string> },
+        { error: check.reason === "used" ? t(CODE_ALREADY_USED) : t("twoFactorSettings.codeInvalid"), fieldErrors: {} as Record<string, string> },
         { status: 400 },
       );
     }
@@ -94,7 +96,7 @@ async function reauthenticateWithProvider(auth: Auth, form: FormData, twoFactor:
   } catch (error) {
     if (error instanceof ProviderUnavailableError) {
       return data(
-        { error: `${provider.label} cannot be reached right now. Please try again later.`, fieldErrors: {} as Record<string, string> },
+        { error: t("oidc.unavailable", { provider: provider.label }), fieldErrors: {} as Record<string, string> },
         { status: 502 },
       );
     }
@@ -113,13 +115,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (result instanceof Response) return result;
     return data({ error: result.error, fieldErrors: {} as Record<string, string> }, { status: 400 });
   }
-  const parsed = parseForm(form, ReauthenticateSchema, i18nOf({ request, context }).t);
-  const code = twoFactor ? parseForm(form, TwoFactorCodeSchema, i18nOf({ request, context }).t) : null;
+  const { t } = i18nOf({ request, context });
+  const parsed = parseForm(form, ReauthenticateSchema, t);
+  const code = twoFactor ? parseForm(form, TwoFactorCodeSchema, t) : null;
   if (!parsed.success || (code && !code.success)) {
     const fieldErrors = { ...(parsed.success ? {} : parsed.errors), ...(code && !code.success ? code.errors : {}) };
-    return data({ error: "Check the highlighted fields.", fieldErrors }, { status: 400 });
+    return data({ error: t("form.checkFields"), fieldErrors }, { status: 400 });
   }
-  const refused = twoFactor ? "Incorrect password or code." : "Incorrect password.";
+  const refused = twoFactor ? t("reauth.incorrectPasswordOrCode") : t("reauth.incorrectPassword");
   const origin = requestOrigin(request, context);
   const { id, email } = auth.user;
   // Both counters are reserved before either secret is checked (429 even when both are right).
@@ -145,7 +148,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       await recordActivity({ type: "two_factor_failed", actorId: id, details: { step: "reauthenticate" } }, origin);
       // The password was right by now, so saying the code was already used tells nothing new.
       return data(
-        { error: check.reason === "used" ? i18nOf({ request, context }).t(CODE_ALREADY_USED) : refused, fieldErrors: {} as Record<string, string> },
+        { error: check.reason === "used" ? t(CODE_ALREADY_USED) : refused, fieldErrors: {} as Record<string, string> },
         { status: 400 },
       );
     }
@@ -160,17 +163,20 @@ export default function ReauthenticatePage() {
   const actionData = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const busy = useNavigation().state === "submitting";
+  const t = useT();
   return (
     <section className="card narrow" aria-labelledby="reauth-title">
-      <h1 id="reauth-title">Confirm it&apos;s you</h1>
+      <h1 id="reauth-title">{t("reauth.title")}</h1>
       {hasPassword ? (
         <p>
-          This page needs a recent sign-in. Enter the password for {email}
-          {twoFactor ? " and a code from your authenticator app" : ""}
-          {passkeys ? ", or use one of your passkeys," : ""} to continue.
+          {t("reauth.introPassword", {
+            email,
+            code: twoFactor ? t("reauth.andCode") : "",
+            passkeys: passkeys ? t("reauth.orPasskey") : "",
+          })}
         </p>
       ) : (
-        <p>This page needs a recent sign-in. Confirm it is you, {email}, with a provider linked to your account.</p>
+        <p>{t("reauth.introProvider", { email })}</p>
       )}
       <FormError message={actionData?.error} />
       {hasPassword ? (
@@ -181,7 +187,7 @@ export default function ReauthenticatePage() {
           <CurrentPasswordField autoFocus error={actionData?.fieldErrors.password} />
           {twoFactor ? (
             <Field
-              label="Authentication code"
+              label={t("twoFactorLogin.code")}
               name="code"
               type="text"
               autoComplete="one-time-code"
@@ -189,12 +195,12 @@ export default function ReauthenticatePage() {
               spellCheck={false}
               required
               maxLength={32}
-              hint="The 6-digit code from your app, or a recovery code."
+              hint={t("reauth.codeHint")}
               error={actionData?.fieldErrors.code}
             />
           ) : null}
-          <SubmitButton busy={busy} busyLabel="Checking…">
-            Confirm
+          <SubmitButton busy={busy} busyLabel={t("twoFactorLogin.busy")}>
+            {t("reauth.confirm")}
           </SubmitButton>
         </Form>
       ) : null}
@@ -207,7 +213,7 @@ export default function ReauthenticatePage() {
           <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
           {providerNeedsCode ? (
             <Field
-              label={`Authentication code (with ${provider.label})`}
+              label={t("reauth.codeWithProvider", { provider: provider.label })}
               name="code"
               id={`code-${provider.id}`}
               type="text"
@@ -219,7 +225,7 @@ export default function ReauthenticatePage() {
             />
           ) : null}
           <button type="submit" className="button">
-            {`Confirm with ${provider.label}`}
+            {t("reauth.confirmWith", { provider: provider.label })}
           </button>
         </Form>
       ))}
@@ -228,5 +234,5 @@ export default function ReauthenticatePage() {
 }
 
 export function ErrorBoundary() {
-  return <TooManyAttemptsBoundary backTo="/dashboard" backLabel="Back to the dashboard" />;
+  return <TooManyAttemptsBoundary backTo="/dashboard" backLabel={useT()("reauth.backToDashboard")} />;
 }

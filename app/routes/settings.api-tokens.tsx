@@ -3,8 +3,8 @@ import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { requestOrigin } from "~/activity/activity.server";
-import { createApiToken, listApiTokens, revokeApiToken, TooManyTokensError } from "~/api/api-tokens.server";
-import { API_SCOPE_LABELS, API_SCOPES, DEFAULT_TOKEN_EXPIRY, TOKEN_EXPIRIES, TOKEN_EXPIRY_LABELS } from "~/api/scopes";
+import { createApiToken, MAX_TOKENS_PER_USER, listApiTokens, revokeApiToken, TooManyTokensError } from "~/api/api-tokens.server";
+import { type ApiScope, API_SCOPES, DEFAULT_TOKEN_EXPIRY, TOKEN_EXPIRIES, type TokenExpiry } from "~/api/scopes";
 import { requireAuth, requireFreshLogin } from "~/auth/guards.server";
 import { isFresh } from "~/auth/sessions.server";
 import { type FieldErrors, nameField, parseForm, readFormData } from "~/auth/validation";
@@ -12,17 +12,37 @@ import { Field, FormError } from "~/components/field";
 import { redirectWithFlash } from "~/flash.server";
 import { Time } from "~/components/time";
 import { i18nOf } from "~/i18n/i18n.server";
+import { settingsTitleMeta, useT } from "~/i18n/i18n";
+import type { MessageKey } from "~/i18n/translate";
 
-export const meta: MetaFunction = () => [{ title: "API tokens · Settings · Remix Auth Kit" }];
+export const meta: MetaFunction = ({ matches }) => [settingsTitleMeta(matches, "settings.apiTokens")];
+
+const SCOPE_LABELS: Record<ApiScope, MessageKey> = {
+  "profile:read": "tokens.scopeProfileRead",
+  "notes:read": "tokens.scopeNotesRead",
+  "notes:write": "tokens.scopeNotesWrite",
+};
+
+const EXPIRY_LABELS: Record<TokenExpiry, MessageKey> = {
+  "7d": "tokens.expiry7d",
+  "30d": "tokens.expiry30d",
+  "90d": "tokens.expiry90d",
+  "365d": "tokens.expiry365d",
+  never: "tokens.expiryNever",
+};
 
 const CreateTokenSchema = z.object({
   name: nameField,
-  scopes: z.array(z.enum(API_SCOPES, { message: "Choose from the listed scopes." })).min(1, "Choose at least one scope."),
-  expiresIn: z.enum(TOKEN_EXPIRIES, { message: "Choose one of the listed expiries." }).default(DEFAULT_TOKEN_EXPIRY),
+  scopes: z.array(z.enum(API_SCOPES, { message: "tokens.scopeInvalid" })).min(1, "tokens.scopeRequired"),
+  expiresIn: z.enum(TOKEN_EXPIRIES, { message: "tokens.expiryInvalid" }).default(DEFAULT_TOKEN_EXPIRY),
 });
 
 const RevokeTokenSchema = z.object({
-  tokenId: z.coerce.number({ message: "Unknown token." }).int("Unknown token.").positive("Unknown token.").max(Number.MAX_SAFE_INTEGER, "Unknown token."),
+  tokenId: z.coerce
+    .number({ message: "tokens.unknown" })
+    .int("tokens.unknown")
+    .positive("tokens.unknown")
+    .max(Number.MAX_SAFE_INTEGER, "tokens.unknown"),
 });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -35,32 +55,33 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readFormData(request);
   const intent = form.get("intent");
   const origin = requestOrigin(request, context);
+  const { t } = i18nOf({ request, context });
 
   if (intent === "create") {
     // Minting a credential is sensitive: the password must have been entered recently.
     await requireFreshLogin({ request, context });
-    const parsed = parseForm(form, CreateTokenSchema, i18nOf({ request, context }).t);
+    const parsed = parseForm(form, CreateTokenSchema, t);
     if (!parsed.success) return data({ intent, fieldErrors: parsed.errors, created: null, error: null }, { status: 400 });
     try {
       const { token, row } = await createApiToken(user.id, parsed.data, origin);
       return data({ intent, fieldErrors: {} as FieldErrors, created: { token, name: row.name }, error: null });
     } catch (error) {
-      if (error instanceof TooManyTokensError) return data({ intent, fieldErrors: {} as FieldErrors, created: null, error: error.message }, { status: 400 });
+      if (error instanceof TooManyTokensError) return data({ intent, fieldErrors: {} as FieldErrors, created: null, error: t("tokens.tooMany", { max: MAX_TOKENS_PER_USER }) }, { status: 400 });
       throw error;
     }
   }
 
   if (intent === "revoke") {
-    const parsed = parseForm(form, RevokeTokenSchema, i18nOf({ request, context }).t);
+    const parsed = parseForm(form, RevokeTokenSchema, t);
     if (!parsed.success) return data({ intent, fieldErrors: parsed.errors, created: null, error: parsed.errors.tokenId ?? null }, { status: 400 });
     // Another user's token, or one already revoked, is not found: nothing tells them apart.
     if (!(await revokeApiToken({ userId: user.id, tokenId: parsed.data.tokenId, actorId: user.id }, origin))) {
-      throw data("There is no such token.", { status: 404 });
+      throw data(t("tokens.noSuch"), { status: 404 });
     }
-    return redirectWithFlash("/settings/api-tokens", { category: "success", message: "Token revoked. Scripts using it are refused from now on." });
+    return redirectWithFlash("/settings/api-tokens", { category: "success", message: t("tokens.revoked") });
   }
 
-  return data({ intent, fieldErrors: {} as FieldErrors, created: null, error: "Unknown action." }, { status: 400 });
+  return data({ intent, fieldErrors: {} as FieldErrors, created: null, error: t("form.unknownAction") }, { status: 400 });
 }
 
 export default function ApiTokensPage() {
@@ -68,65 +89,65 @@ export default function ApiTokensPage() {
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const errors: FieldErrors = actionData?.intent === "create" ? actionData.fieldErrors : {};
+  const t = useT();
   return (
     <section aria-labelledby="tokens-title">
-      <h1 id="tokens-title">API tokens</h1>
+      <h1 id="tokens-title">{t("settings.apiTokens")}</h1>
       <p>
-        A personal API token lets a script or an app use <a href="/api/v1/openapi.json">the JSON API</a> as you, within the scopes you
-        give it. Send it as <code>Authorization: Bearer …</code>. Changing your password does not revoke tokens: revoke one here.
+        {t("tokens.intro1")} <a href="/api/v1/openapi.json">{t("tokens.theApi")}</a> {t("tokens.intro2")}{" "}
+        <code>Authorization: Bearer …</code>. {t("tokens.intro3")}
       </p>
       <FormError message={actionData?.error} />
 
       {actionData?.created ? (
         <div className="card new-token" role="region" aria-labelledby="new-token-title">
-          <h2 id="new-token-title">Your new token “{actionData.created.name}”</h2>
-          <p>Copy it now: it is shown only this once. Store it like a password.</p>
+          <h2 id="new-token-title">{t("tokens.newTitle", { name: actionData.created.name })}</h2>
+          <p>{t("tokens.copyNow")}</p>
           <p>
             <code className="token-value">{actionData.created.token}</code>
           </p>
         </div>
       ) : null}
 
-      <h2>Your tokens</h2>
+      <h2>{t("tokens.yours")}</h2>
       {tokens.length === 0 ? (
-        <p>You have no API tokens.</p>
+        <p>{t("tokens.none")}</p>
       ) : (
-        <ul className="device-list" aria-label="Your API tokens">
+        <ul className="device-list" aria-label={t("tokens.yoursLabel")}>
           {tokens.map((token) => (
             <li key={token.id} className="device" aria-labelledby={`token-${token.id}`}>
               <h3 id={`token-${token.id}`}>
                 {token.name}
-                {token.expired ? <span className="badge">Expired</span> : null}
-                {token.expiresAt === null ? <span className="badge warning">Never expires</span> : null}
+                {token.expired ? <span className="badge">{t("tokens.expired")}</span> : null}
+                {token.expiresAt === null ? <span className="badge warning">{t("tokens.neverExpires")}</span> : null}
               </h3>
               <dl className="facts">
-                <dt>Scopes</dt>
+                <dt>{t("tokens.scopes")}</dt>
                 <dd>{token.scopes.join(", ")}</dd>
-                <dt>Created</dt>
+                <dt>{t("passkeys.created")}</dt>
                 <dd>
                   <Time ms={token.createdAt} />
                 </dd>
-                <dt>Last used</dt>
+                <dt>{t("passkeys.lastUsed")}</dt>
                 <dd>
                   {token.lastUsedAt === null ? (
-                    "Never"
+                    t("passkeys.never")
                   ) : (
                     <>
-                      <Time ms={token.lastUsedAt} /> from{" "}
-                      {token.lastUsedIp || "an unknown address"}
+                      <Time ms={token.lastUsedAt} /> {t("tokens.from")} {token.lastUsedIp || t("tokens.unknownAddress")}
                     </>
                   )}
                 </dd>
-                <dt>Expires</dt>
+                <dt>{t("tokens.expires")}</dt>
                 <dd>
-                  {token.expiresAt === null ? "Never" : <Time ms={token.expiresAt} />}
+                  {token.expiresAt === null ? t("passkeys.never") : <Time ms={token.expiresAt} />}
                 </dd>
               </dl>
               <Form method="post">
                 <input type="hidden" name="intent" value="revoke" />
                 <input type="hidden" name="tokenId" value={token.id} />
-                <button type="submit" className="button danger" disabled={busy} aria-label={`Revoke ${token.name}`}>
-                  Revoke
+                <button type="submit" className="button danger" disabled={busy} aria-label={t("tokens.revokeNamed", { name: token.name })}>
+                  {t("tokens.revoke")}
                 </button>
               </Form>
             </li>
@@ -135,16 +156,16 @@ export default function ApiTokensPage() {
       )}
 
       <Form method="post" className="stack" noValidate>
-        <h2>New token</h2>
-        {fresh ? null : <p className="hint">Creating a token asks for your password first.</p>}
-        <Field label="Name" name="name" required maxLength={100} hint="What uses it, e.g. “backup script” or “my phone”." error={errors.name} />
+        <h2>{t("tokens.new")}</h2>
+        {fresh ? null : <p className="hint">{t("tokens.asksPassword")}</p>}
+        <Field label={t("form.name")} name="name" required maxLength={100} hint={t("tokens.nameHint")} error={errors.name} />
         <fieldset className="scopes" aria-describedby={errors.scopes ? "scopes-error" : undefined}>
-          <legend>Scopes</legend>
+          <legend>{t("tokens.scopes")}</legend>
           {API_SCOPES.map((scope) => (
             <div className="checkbox" key={scope}>
               <input id={`scope-${scope}`} type="checkbox" name="scopes" value={scope} />
               <label htmlFor={`scope-${scope}`}>
-                <code>{scope}</code> {API_SCOPE_LABELS[scope]}
+                <code>{scope}</code> {t(SCOPE_LABELS[scope])}
               </label>
             </div>
           ))}
@@ -155,22 +176,22 @@ export default function ApiTokensPage() {
           ) : null}
         </fieldset>
         <div className="field">
-          <label htmlFor="expiresIn">Expires after</label>
+          <label htmlFor="expiresIn">{t("tokens.expiresAfter")}</label>
           <select id="expiresIn" name="expiresIn" defaultValue={DEFAULT_TOKEN_EXPIRY} aria-describedby="expiresIn-hint">
             {TOKEN_EXPIRIES.map((expiry) => (
               <option key={expiry} value={expiry}>
-                {TOKEN_EXPIRY_LABELS[expiry]}
+                {t(EXPIRY_LABELS[expiry])}
               </option>
             ))}
           </select>
           <p id="expiresIn-hint" className="hint">
-            A token that never expires works until you revoke it: if it leaks, nothing ends it for you.
+            {t("tokens.neverHint")}
           </p>
           {errors.expiresIn ? <p className="field-error">{errors.expiresIn}</p> : null}
         </div>
         <input type="hidden" name="intent" value="create" />
         <button type="submit" className="button primary" disabled={busy}>
-          Create token
+          {t("tokens.create")}
         </button>
       </Form>
     </section>

@@ -25,13 +25,14 @@ import { Field, FormError } from "~/components/field";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { redirectWithFlash } from "~/flash.server";
 import { i18nOf } from "~/i18n/i18n.server";
+import { settingsTitleMeta, useT } from "~/i18n/i18n";
 
-export const meta: MetaFunction = () => [{ title: "Two-factor authentication · Remix Auth Kit" }];
+export const meta: MetaFunction = ({ matches }) => [settingsTitleMeta(matches, "twoFactorLogin.title")];
 
 export const headers: HeadersFunction = (args) => rateLimitHeaders(args);
 
 const IntentSchema = z.object({
-  intent: z.enum(["start", "cancel", "confirm", "regenerate-codes", "disable"], { message: "Unknown action." }),
+  intent: z.enum(["start", "cancel", "confirm", "regenerate-codes", "disable"], { message: "form.unknownAction" }),
 });
 
 type Intent = z.output<typeof IntentSchema>["intent"];
@@ -57,14 +58,15 @@ function invalid(intent: Intent | null, message: string, fieldErrors: Record<str
 export async function action({ request, context }: ActionFunctionArgs) {
   const { user } = await requireFreshLogin({ request, context });
   const form = await readFormData(request);
-  const parsedIntent = parseForm(form, IntentSchema, i18nOf({ request, context }).t);
-  if (!parsedIntent.success) return invalid(null, parsedIntent.errors.intent ?? "Unknown action.");
+  const { t, language } = i18nOf({ request, context });
+  const parsedIntent = parseForm(form, IntentSchema, t);
+  if (!parsedIntent.success) return invalid(null, parsedIntent.errors.intent ?? t("form.unknownAction"));
   const { intent } = parsedIntent.data;
   const origin = requestOrigin(request, context);
 
   switch (intent) {
     case "start": {
-      if (!(await beginTwoFactorSetup(user.id))) return invalid(intent, "Two-factor authentication is already on.");
+      if (!(await beginTwoFactorSetup(user.id))) return invalid(intent, t("twoFactorSettings.alreadyOn"));
       return redirect("/settings/two-factor");
     }
     case "cancel": {
@@ -72,56 +74,54 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return redirect("/settings/two-factor");
     }
     case "confirm": {
-      const parsed = parseForm(form, TwoFactorCodeSchema, i18nOf({ request, context }).t);
-      if (!parsed.success) return invalid(intent, "Check the highlighted field.", parsed.errors);
+      const parsed = parseForm(form, TwoFactorCodeSchema, t);
+      if (!parsed.success) return invalid(intent, t("form.checkField"), parsed.errors);
       const recoveryCodes = await confirmTwoFactorSetup(user.id, parsed.data.code);
       if (!recoveryCodes) {
-        return invalid(intent, "That code is not right.", {
-          code: "Enter the 6-digit code your app shows now (check that the device's clock is right).",
-        });
+        return invalid(intent, t("twoFactorSettings.codeWrong"), { code: t("twoFactorSettings.codeWrongHint") });
       }
       await recordActivity({ type: "two_factor_enabled", actorId: user.id }, origin);
-      await sendTwoFactorNotice(user, "enabled", i18nOf({ request, context }).language);
+      await sendTwoFactorNotice(user, "enabled", language);
       return data({ intent, error: null, fieldErrors: {} as Record<string, string>, recoveryCodes });
     }
     case "regenerate-codes": {
-      if (!(await isTwoFactorEnabled(user.id))) return invalid(intent, "Two-factor authentication is off.");
+      if (!(await isTwoFactorEnabled(user.id))) return invalid(intent, t("twoFactorSettings.isOff"));
       const recoveryCodes = await replaceRecoveryCodes(user.id);
       await recordActivity({ type: "recovery_codes_regenerated", actorId: user.id }, origin);
-      await sendTwoFactorNotice(user, "recovery_codes_regenerated", i18nOf({ request, context }).language);
+      await sendTwoFactorNotice(user, "recovery_codes_regenerated", language);
       return data({ intent, error: null, fieldErrors: {} as Record<string, string>, recoveryCodes });
     }
     case "disable": {
       if (!(await isTwoFactorEnabled(user.id))) return redirect("/settings/two-factor");
-      const parsed = parseForm(form, TwoFactorCodeSchema, i18nOf({ request, context }).t);
-      if (!parsed.success) return invalid(intent, "Check the highlighted field.", parsed.errors);
+      const parsed = parseForm(form, TwoFactorCodeSchema, t);
+      if (!parsed.success) return invalid(intent, t("form.checkField"), parsed.errors);
       const attempt = await startAttempt("two-factor", { account: user.id, address: context.clientIp, subjectId: user.id }, origin);
       const check = await checkSecondFactor(user.id, parsed.data.code);
       if (!check.ok) {
         await attempt.failed();
         await recordActivity({ type: "two_factor_failed", actorId: user.id, details: { step: "disable" } }, origin);
-        if (check.reason === "used") return invalid(intent, i18nOf({ request, context }).t(CODE_ALREADY_USED), { code: "Wait for the next code from your app." });
-        return invalid(intent, "That code is not valid.", { code: "Enter a current code from your app, or a recovery code." });
+        if (check.reason === "used") return invalid(intent, t(CODE_ALREADY_USED), { code: t("twoFactorSettings.waitNext") });
+        return invalid(intent, t("twoFactorSettings.codeInvalid"), { code: t("twoFactorSettings.codeInvalidHint") });
       }
       const { factor } = check;
       await attempt.succeeded();
       await disableTwoFactor(user.id);
       await recordActivity({ type: "two_factor_disabled", actorId: user.id, details: { with: factor } }, origin);
-      await sendTwoFactorNotice(user, "disabled", i18nOf({ request, context }).language);
-      return redirectWithFlash("/settings/two-factor", { category: "success", message: "Two-factor authentication is off." });
+      await sendTwoFactorNotice(user, "disabled", language);
+      return redirectWithFlash("/settings/two-factor", { category: "success", message: t("twoFactorSettings.isOff") });
     }
   }
 }
 
 function RecoveryCodes({ codes, heading }: { codes: string[]; heading: string }) {
+  const t = useT();
   return (
     <section aria-labelledby="recovery-title" className="recovery-codes">
       <h2 id="recovery-title">{heading}</h2>
       <p>
-        Each code logs you in once if you lose your device. Keep them somewhere safe (a password manager, or
-        printed): <strong>they are shown only this once.</strong>
+        {t("twoFactorSettings.codesIntro")} <strong>{t("twoFactorSettings.codesOnce")}</strong>
       </p>
-      <ul aria-label="Recovery codes" className="code-list">
+      <ul aria-label={t("twoFactorSettings.recoveryCodes")} className="code-list">
         {codes.map((code) => (
           <li key={code}>
             <code>{code}</code>
@@ -138,14 +138,15 @@ function RecoveryCodes({ codes, heading }: { codes: string[]; heading: string })
  * JavaScript too) and, once the page is live, a copy to the clipboard.
  */
 function SaveCodes({ codes }: { codes: string[] }) {
-  const text = `Remix Auth Kit recovery codes. Each one signs you in once.\n\n${codes.join("\n")}\n`;
+  const t = useT();
+  const text = `${t("twoFactorSettings.fileHeading")}\n\n${codes.join("\n")}\n`;
   const [canCopy, setCanCopy] = useState(false);
   const [copied, setCopied] = useState<"" | "yes" | "no">("");
   useEffect(() => setCanCopy(typeof navigator !== "undefined" && Boolean(navigator.clipboard)), []);
   return (
     <div className="actions">
       <a className="button" download="recovery-codes.txt" href={`data:text/plain;charset=utf-8,${encodeURIComponent(text)}`}>
-        Download as a text file
+        {t("twoFactorSettings.download")}
       </a>
       {canCopy ? (
         <button
@@ -153,11 +154,11 @@ function SaveCodes({ codes }: { codes: string[] }) {
           className="button"
           onClick={() => navigator.clipboard.writeText(text).then(() => setCopied("yes"), () => setCopied("no"))}
         >
-          Copy the codes
+          {t("twoFactorSettings.copy")}
         </button>
       ) : null}
       <p aria-live="polite" className="hint">
-        {copied === "yes" ? "Copied to the clipboard." : copied === "no" ? "The browser did not allow copying: download them instead." : ""}
+        {copied === "yes" ? t("twoFactorSettings.copied") : copied === "no" ? t("twoFactorSettings.copyRefused") : ""}
       </p>
     </div>
   );
@@ -168,32 +169,30 @@ export default function TwoFactorSettingsPage() {
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const errorFor = (intent: Intent) => (actionData?.intent === intent ? actionData : null);
+  const t = useT();
 
   return (
     <section aria-labelledby="two-factor-title">
-      <h1 id="two-factor-title">Two-factor authentication</h1>
+      <h1 id="two-factor-title">{t("twoFactorLogin.title")}</h1>
 
       {actionData?.recoveryCodes ? (
         <>
           <p role="status" className="flash flash-success">
-            {actionData.intent === "confirm"
-              ? "Two-factor authentication is on."
-              : "New recovery codes are ready; the old ones no longer work."}
+            {actionData.intent === "confirm" ? t("twoFactorSettings.isOn") : t("twoFactorSettings.newCodesReady")}
           </p>
-          <RecoveryCodes codes={actionData.recoveryCodes} heading="Your recovery codes" />
+          <RecoveryCodes codes={actionData.recoveryCodes} heading={t("twoFactorSettings.yourCodes")} />
         </>
       ) : null}
 
       {status.state === "off" ? (
         <>
           <p>
-            Two-factor authentication is <strong>off</strong>. Turn it on and logging in will also need a code from an
-            authenticator app on your phone, so a stolen password alone is not enough.
+            {t("twoFactorSettings.offIs")} <strong>{t("twoFactorSettings.off")}</strong>. {t("twoFactorSettings.offIntro")}
           </p>
           <FormError message={errorFor("start")?.error} />
           <Form method="post">
             <button type="submit" name="intent" value="start" className="button primary" disabled={busy}>
-              Set up two-factor
+              {t("twoFactorSettings.setUp")}
             </button>
           </Form>
         </>
@@ -203,30 +202,30 @@ export default function TwoFactorSettingsPage() {
         <>
           <ol className="steps">
             <li>
-              <p>Scan this QR code with your authenticator app (Google Authenticator, 1Password, Aegis, …).</p>
-              <figure className="qr-code" role="img" aria-label="QR code for your authenticator app">
+              <p>{t("twoFactorSettings.scan")}</p>
+              <figure className="qr-code" role="img" aria-label={t("twoFactorSettings.qrLabel")}>
                 <div dangerouslySetInnerHTML={{ __html: status.qrCode }} />
               </figure>
             </li>
             <li>
-              <p>Can&apos;t scan it? Add the account by hand with this setup URI or key:</p>
+              <p>{t("twoFactorSettings.byHand")}</p>
               <dl className="facts">
-                <dt>Setup URI</dt>
+                <dt>{t("twoFactorSettings.setupUri")}</dt>
                 <dd>
                   <code className="setup-uri">{status.uri}</code>
                 </dd>
-                <dt>Setup key</dt>
+                <dt>{t("twoFactorSettings.setupKey")}</dt>
                 <dd>
                   <code>{status.secret}</code>
                 </dd>
               </dl>
             </li>
             <li>
-              <p>Enter the 6-digit code your app now shows to turn two-factor on.</p>
+              <p>{t("twoFactorSettings.enterCode")}</p>
               <FormError message={errorFor("confirm")?.error} />
               <Form method="post" noValidate>
                 <Field
-                  label="Code from your app"
+                  label={t("twoFactorSettings.codeFromApp")}
                   name="code"
                   type="text"
                   inputMode="numeric"
@@ -238,10 +237,10 @@ export default function TwoFactorSettingsPage() {
                 />
                 <div className="actions">
                   <button type="submit" name="intent" value="confirm" className="button primary" disabled={busy}>
-                    Turn on two-factor
+                    {t("twoFactorSettings.turnOn")}
                   </button>
                   <button type="submit" name="intent" value="cancel" className="button" formNoValidate disabled={busy}>
-                    Cancel setup
+                    {t("twoFactorSettings.cancelSetup")}
                   </button>
                 </div>
               </Form>
@@ -253,25 +252,27 @@ export default function TwoFactorSettingsPage() {
       {status.state === "on" ? (
         <>
           <p>
-            Two-factor authentication is <strong>on</strong> since{" "}
-            <time dateTime={new Date(status.since).toISOString()}>{new Date(status.since).toISOString().slice(0, 10)}</time>.
-            You have {status.recoveryCodesLeft} unused recovery code{status.recoveryCodesLeft === 1 ? "" : "s"}.
+            {t("twoFactorSettings.offIs")} <strong>{t("twoFactorSettings.on")}</strong> {t("twoFactorSettings.since")}{" "}
+            <time dateTime={new Date(status.since).toISOString()}>{new Date(status.since).toISOString().slice(0, 10)}</time>.{" "}
+            {status.recoveryCodesLeft === 1
+              ? t("twoFactorSettings.codesLeftOne")
+              : t("twoFactorSettings.codesLeft", { count: status.recoveryCodesLeft })}
           </p>
 
-          <h2>Recovery codes</h2>
-          <p>Generating a new set replaces the old one: the old codes stop working at once.</p>
+          <h2>{t("twoFactorSettings.recoveryCodes")}</h2>
+          <p>{t("twoFactorSettings.regenerateIntro")}</p>
           <FormError message={errorFor("regenerate-codes")?.error} />
           <Form method="post">
             <button type="submit" name="intent" value="regenerate-codes" className="button" disabled={busy}>
-              Generate new recovery codes
+              {t("twoFactorSettings.regenerate")}
             </button>
           </Form>
 
-          <h2>Turn off two-factor</h2>
+          <h2>{t("twoFactorSettings.turnOff")}</h2>
           <FormError message={errorFor("disable")?.error} />
           <Form method="post" noValidate>
             <Field
-              label="Authentication code"
+              label={t("twoFactorLogin.code")}
               name="code"
               id="disable-code"
               type="text"
@@ -280,11 +281,11 @@ export default function TwoFactorSettingsPage() {
               spellCheck={false}
               maxLength={32}
               required
-              hint="A current code from your app, or a recovery code."
+              hint={t("twoFactorSettings.disableHint")}
               error={errorFor("disable")?.fieldErrors.code}
             />
             <button type="submit" name="intent" value="disable" className="button danger" disabled={busy}>
-              Turn off two-factor
+              {t("twoFactorSettings.turnOff")}
             </button>
           </Form>
         </>
@@ -294,5 +295,5 @@ export default function TwoFactorSettingsPage() {
 }
 
 export function ErrorBoundary() {
-  return <TooManyAttemptsBoundary backTo="/settings/two-factor" backLabel="Back to two-factor settings" />;
+  return <TooManyAttemptsBoundary backTo="/settings/two-factor" backLabel={useT()("twoFactorSettings.back")} />;
 }
