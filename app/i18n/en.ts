@@ -560,6 +560,29 @@ export const en = {
   "tokens.expiresAfter": "Expires after",
   "tokens.neverHint": "A token that never expires works until you revoke it: if it leaks, nothing ends it for you.",
   "tokens.create": "Create token",
+  // Settings: connections
+  "connections.unknown": "Unknown connection.",
+  "connections.choose": "Choose a connection to remove.",
+  "connections.noSuch": "There is no such connection.",
+  "connections.last": "This is your only way to sign in. Set a password or link another provider before you remove it.",
+  "connections.removed": "The connection was removed.",
+  "connections.intro": "Sign-in providers linked to your account: you can sign in with any of them.",
+  "connections.introWithPassword": "Sign-in providers linked to your account: you can sign in with any of them or with your password.",
+  "connections.none": "No provider is linked yet.",
+  "connections.noEmail": "no email shared",
+  "connections.linked": "Linked",
+  "connections.link": "Link a provider",
+  "connections.linkNamed": "Link {provider}",
+  // Confirming an email address
+  "verify.title": "Confirm your email address",
+  "verify.titleChange": "Confirm your new email address",
+  "verify.changed": "Your email address is now {email}.",
+  "verify.confirmed": "Thank you: {email} is confirmed.",
+  "verify.toProfile": "Go to your profile",
+  "verify.intro": "Press the button to confirm that {email} is your email address.",
+  "verify.introChange": "Press the button to make {email} the email address of your account.",
+  "verify.submit": "Confirm email address",
+  "verify.submitChange": "Confirm new address",
 };
 
 export type MessageKey = keyof typeof en;

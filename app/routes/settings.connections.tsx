@@ -14,15 +14,16 @@ import { redirectWithFlash } from "~/flash.server";
 import { findUserById } from "~/users/users.server";
 import { formatTime } from "~/utils/format-time";
 import { i18nOf } from "~/i18n/i18n.server";
+import { settingsTitleMeta, useT } from "~/i18n/i18n";
 
 /** /settings/connections: the sign-in providers linked to the account; adding or removing one needs a fresh login. */
 
-export const meta: MetaFunction = () => [{ title: "Connections · Remix Auth Kit" }];
+export const meta: MetaFunction = ({ matches }) => [settingsTitleMeta(matches, "settings.connections")];
 
 const ConnectionsSchema = z.object({
-  intent: z.enum(["link", "unlink"], { message: "Unknown action." }),
-  provider: z.string().trim().max(64, "Unknown provider.").optional(),
-  identityId: z.coerce.number({ message: "Unknown connection." }).int().positive("Unknown connection.").optional(),
+  intent: z.enum(["link", "unlink"], { message: "form.unknownAction" }),
+  provider: z.string().trim().max(64, "reauth.unknownProvider").optional(),
+  identityId: z.coerce.number({ message: "connections.unknown" }).int().positive("connections.unknown").optional(),
 });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -43,27 +44,28 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { user } = await requireFreshLogin({ request, context });
-  const parsed = parseForm(await readFormData(request), ConnectionsSchema, i18nOf({ request, context }).t);
-  if (!parsed.success) return data({ error: Object.values(parsed.errors)[0] ?? "Invalid request." }, { status: 400 });
+  const { t } = i18nOf({ request, context });
+  const parsed = parseForm(await readFormData(request), ConnectionsSchema, t);
+  if (!parsed.success) return data({ error: Object.values(parsed.errors)[0] ?? t("form.invalidRequest") }, { status: 400 });
   if (parsed.data.intent === "link") {
     const provider = findProvider(parsed.data.provider ?? "");
-    if (!provider) return data({ error: "Unknown provider." }, { status: 400 });
+    if (!provider) return data({ error: t("reauth.unknownProvider") }, { status: 400 });
     try {
       return await startProviderFlow(provider, { purpose: "link", userId: user.id });
     } catch (error) {
-      if (error instanceof ProviderUnavailableError) return data({ error: `${provider.label} cannot be reached right now. Please try again later.` }, { status: 502 });
+      if (error instanceof ProviderUnavailableError) return data({ error: t("oidc.unavailable", { provider: provider.label }) }, { status: 502 });
       throw error;
     }
   }
-  if (!parsed.data.identityId) return data({ error: "Choose a connection to remove." }, { status: 400 });
+  if (!parsed.data.identityId) return data({ error: t("connections.choose") }, { status: 400 });
   try {
     const removed = await unlinkIdentity(user.id, parsed.data.identityId, { userId: user.id, origin: requestOrigin(request, context) }, { keepOneWayIn: true });
-    if (!removed) return data({ error: "There is no such connection." }, { status: 404 });
+    if (!removed) return data({ error: t("connections.noSuch") }, { status: 404 });
   } catch (error) {
-    if (error instanceof LastSignInMethodError) return data({ error: error.message }, { status: 409 });
+    if (error instanceof LastSignInMethodError) return data({ error: t("connections.last") }, { status: 409 });
     throw error;
   }
-  return redirectWithFlash("/settings/connections", { category: "success", message: "The connection was removed." });
+  return redirectWithFlash("/settings/connections", { category: "success", message: t("connections.removed") });
 }
 
 export default function ConnectionsPage() {
@@ -71,33 +73,34 @@ export default function ConnectionsPage() {
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const available = providers.filter((provider) => !provider.linked);
+  const t = useT();
   return (
     <section aria-labelledby="connections-title">
-      <h1 id="connections-title">Connections</h1>
-      <p>Sign-in providers linked to your account: you can sign in with any of them{hasPassword ? " or with your password" : ""}.</p>
+      <h1 id="connections-title">{t("settings.connections")}</h1>
+      <p>{hasPassword ? t("connections.introWithPassword") : t("connections.intro")}</p>
       <FormError message={actionData?.error} />
       {connections.length === 0 ? (
-        <p>No provider is linked yet.</p>
+        <p>{t("connections.none")}</p>
       ) : (
         <ul className="device-list">
           {connections.map((connection) => (
             <li key={connection.id} className="device" aria-labelledby={`connection-${connection.id}`}>
               <h2 id={`connection-${connection.id}`}>{connection.label}</h2>
               <dl className="facts">
-                <dt>Account</dt>
-                <dd>{connection.email ?? "no email shared"}</dd>
-                <dt>Linked</dt>
+                <dt>{t("layout.account")}</dt>
+                <dd>{connection.email ?? t("connections.noEmail")}</dd>
+                <dt>{t("connections.linked")}</dt>
                 <dd>
                   <time dateTime={new Date(connection.createdAt).toISOString()}>{formatTime(connection.createdAt)}</time>
                 </dd>
-                <dt>Last used</dt>
-                <dd>{connection.lastUsedAt ? <time dateTime={new Date(connection.lastUsedAt).toISOString()}>{formatTime(connection.lastUsedAt)}</time> : "Never"}</dd>
+                <dt>{t("passkeys.lastUsed")}</dt>
+                <dd>{connection.lastUsedAt ? <time dateTime={new Date(connection.lastUsedAt).toISOString()}>{formatTime(connection.lastUsedAt)}</time> : t("passkeys.never")}</dd>
               </dl>
               <Form method="post" className="device-actions">
                 <input type="hidden" name="intent" value="unlink" />
                 <input type="hidden" name="identityId" value={connection.id} />
-                <button type="submit" className="button danger" disabled={busy} aria-label={`Remove ${connection.label}`}>
-                  Remove
+                <button type="submit" className="button danger" disabled={busy} aria-label={t("passkeys.removeNamed", { name: connection.label })}>
+                  {t("passkeys.remove")}
                 </button>
               </Form>
             </li>
@@ -106,7 +109,7 @@ export default function ConnectionsPage() {
       )}
       {available.length > 0 ? (
         <>
-          <h2>Link a provider</h2>
+          <h2>{t("connections.link")}</h2>
           <ul className="provider-buttons">
             {available.map((provider) => (
               <li key={provider.id}>
@@ -115,7 +118,7 @@ export default function ConnectionsPage() {
                   <input type="hidden" name="intent" value="link" />
                   <input type="hidden" name="provider" value={provider.id} />
                   <button type="submit" className="button">
-                    {`Link ${provider.label}`}
+                    {t("connections.linkNamed", { provider: provider.label })}
                   </button>
                 </Form>
               </li>

@@ -9,9 +9,10 @@ import { parseForm, readFormData, VerifyEmailSchema } from "~/auth/validation";
 import { LinkProblem, type LinkProblemKind, linkProblemStatus } from "~/components/link-problem";
 import { redirectWithFlash } from "~/flash.server";
 import { i18nOf } from "~/i18n/i18n.server";
+import { titleMeta, useT } from "~/i18n/i18n";
 
-export const meta: MetaFunction = () => [
-  { title: "Confirm your email address · Remix Auth Kit" },
+export const meta: MetaFunction = ({ matches }) => [
+  titleMeta(matches, "verify.title"),
   { name: "referrer", content: "no-referrer" },
 ];
 
@@ -35,7 +36,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const parsed = parseForm(await readFormData(request), VerifyEmailSchema, i18nOf({ request, context }).t);
+  const { t } = i18nOf({ request, context });
+  const parsed = parseForm(await readFormData(request), VerifyEmailSchema, t);
   if (!parsed.success) return linkProblem("invalid");
   const check = await checkToken(parsed.data.token, PURPOSES);
   if (!check.ok) return linkProblem(check.problem);
@@ -44,8 +46,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const signedIn = getUser({ context })?.id === result.userId;
   const message =
     result.purpose === "email_change"
-      ? `Your email address is now ${result.email}.`
-      : `Thank you: ${result.email} is confirmed.`;
+      ? t("verify.changed", { email: result.email })
+      : t("verify.confirmed", { email: result.email });
   return redirectWithFlash(signedIn ? "/settings/profile" : "/login", { category: "success", message });
 }
 
@@ -54,20 +56,17 @@ export default function VerifyEmailPage() {
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const problem = actionData?.problem ?? loaderData.problem;
-  if (problem) return <LinkProblem problem={problem} retry={{ to: "/settings/profile", label: "Go to your profile" }} />;
+  const t = useT();
+  if (problem) return <LinkProblem problem={problem} retry={{ to: "/settings/profile", label: t("verify.toProfile") }} />;
   if (!("token" in loaderData)) return null;
   return (
     <section className="card narrow" aria-labelledby="verify-title">
-      <h1 id="verify-title">{loaderData.change ? "Confirm your new email address" : "Confirm your email address"}</h1>
-      <p>
-        {loaderData.change
-          ? `Press the button to make ${loaderData.email} the email address of your account.`
-          : `Press the button to confirm that ${loaderData.email} is your email address.`}
-      </p>
+      <h1 id="verify-title">{loaderData.change ? t("verify.titleChange") : t("verify.title")}</h1>
+      <p>{loaderData.change ? t("verify.introChange", { email: loaderData.email }) : t("verify.intro", { email: loaderData.email })}</p>
       <Form method="post" noValidate>
         <input type="hidden" name="token" value={loaderData.token} />
         <button type="submit" className="button primary" disabled={busy}>
-          {loaderData.change ? "Confirm new address" : "Confirm email address"}
+          {loaderData.change ? t("verify.submitChange") : t("verify.submit")}
         </button>
       </Form>
     </section>
