@@ -583,6 +583,27 @@ export const en = {
   "verify.introChange": "Press the button to make {email} the email address of your account.",
   "verify.submit": "Confirm email address",
   "verify.submitChange": "Confirm new address",
+  // Dashboard and notes
+  "dashboard.overview": "Overview",
+  "dashboard.hello": "Hello, {name}.",
+  "dashboard.memberSince": "Member since",
+  "dashboard.sessionEnds": "Session ends at the latest",
+  "dashboard.yourNotes": "Your notes",
+  "notes.title": "Notes",
+  "notes.none": "No notes yet.",
+  "notes.new": "New note",
+  "notes.titleField": "Title",
+  "notes.text": "Text",
+  "notes.add": "Add note",
+  "notes.notFound": "Note not found",
+  "notes.deleted": "Note deleted.",
+  "notes.saved": "Note saved.",
+  "notes.noText": "No text.",
+  "notes.edit": "Edit note",
+  "notes.confirmDelete": "Delete the note \"{title}\"? This cannot be undone.",
+  "notes.delete": "Delete note",
+  "notes.save": "Save note",
+  "notes.cancel": "Cancel",
 };
 
 export type MessageKey = keyof typeof en;

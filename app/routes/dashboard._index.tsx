@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireAuth } from "~/auth/guards.server";
 import { Time } from "~/components/time";
+import { useT } from "~/i18n/i18n";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { user, session } = await requireAuth({ request, context });
@@ -15,23 +16,24 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export default function DashboardIndex() {
   const { email, memberSince, session } = useLoaderData<typeof loader>();
+  const t = useT();
   return (
     <section aria-labelledby="overview-title">
-      <h1 id="overview-title">Dashboard</h1>
+      <h1 id="overview-title">{t("layout.dashboard")}</h1>
       <dl className="facts">
-        <dt>Email</dt>
+        <dt>{t("form.email")}</dt>
         <dd>{email}</dd>
-        <dt>Member since</dt>
+        <dt>{t("dashboard.memberSince")}</dt>
         <dd><Time ms={memberSince} /></dd>
-        <dt>Signed in</dt>
+        <dt>{t("sessions.signedIn")}</dt>
         <dd><Time ms={session.createdAt} /></dd>
-        <dt>Remember me</dt>
-        <dd>{session.remember ? "On" : "Off"}</dd>
-        <dt>Session ends at the latest</dt>
+        <dt>{t("login.rememberMe")}</dt>
+        <dd>{session.remember ? t("sessions.on") : t("sessions.off")}</dd>
+        <dt>{t("dashboard.sessionEnds")}</dt>
         <dd><Time ms={session.expiresAt} /></dd>
       </dl>
       <p>
-        <Link to="/dashboard/notes">Your notes</Link>
+        <Link to="/dashboard/notes">{t("dashboard.yourNotes")}</Link>
       </p>
     </section>
   );

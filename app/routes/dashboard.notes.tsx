@@ -7,8 +7,9 @@ import { NoteSchema, parseForm, readFormData } from "~/auth/validation";
 import { Field } from "~/components/field";
 import { createNote, listNotes } from "~/notes/notes.server";
 import { i18nOf } from "~/i18n/i18n.server";
+import { titleMeta, useT } from "~/i18n/i18n";
 
-export const meta: MetaFunction = () => [{ title: "Notes · Remix Auth Kit" }];
+export const meta: MetaFunction = ({ matches }) => [titleMeta(matches, "notes.title")];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser({ request, context });
@@ -30,6 +31,7 @@ export default function NotesLayout() {
   const submitting = navigation.state === "submitting";
   const form = useRef<HTMLFormElement>(null);
   const adding = useRef(false);
+  const t = useT();
   // With JavaScript the form stays on the page after "Add note": empty it once the
   // note was added (the action redirected; no field errors came back).
   useEffect(() => {
@@ -41,11 +43,11 @@ export default function NotesLayout() {
   }, [navigation.state, navigation.formAction, actionData]);
   return (
     <section aria-labelledby="notes-title" className="notes">
-      <h1 id="notes-title">Notes</h1>
+      <h1 id="notes-title">{t("notes.title")}</h1>
       <div className="notes-grid">
         <div>
           {notes.length === 0 ? (
-            <p>No notes yet.</p>
+            <p>{t("notes.none")}</p>
           ) : (
             <ul className="note-list">
               {notes.map((note) => (
@@ -57,15 +59,15 @@ export default function NotesLayout() {
             </ul>
           )}
           <Form method="post" action="/dashboard/notes" className="stack" noValidate ref={form}>
-            <h2>New note</h2>
-            <Field label="Title" name="title" required maxLength={200} error={actionData?.fieldErrors.title} />
+            <h2>{t("notes.new")}</h2>
+            <Field label={t("notes.titleField")} name="title" required maxLength={200} error={actionData?.fieldErrors.title} />
             <div className="field">
-              <label htmlFor="body">Text</label>
+              <label htmlFor="body">{t("notes.text")}</label>
               <textarea id="body" name="body" rows={4} maxLength={10000} />
               {actionData?.fieldErrors.body ? <p className="field-error">{actionData.fieldErrors.body}</p> : null}
             </div>
             <button type="submit" className="button primary" disabled={submitting}>
-              Add note
+              {t("notes.add")}
             </button>
           </Form>
         </div>

@@ -1,8 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { NavLink, Outlet, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
+import { titleMeta, useT } from "~/i18n/i18n";
 
-export const meta: MetaFunction = () => [{ title: "Dashboard · Remix Auth Kit" }];
+export const meta: MetaFunction = ({ matches }) => [titleMeta(matches, "layout.dashboard")];
 
 // The layout guards itself; each child route guards its own loader and action too.
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -12,16 +13,17 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export default function DashboardLayout() {
   const { name } = useLoaderData<typeof loader>();
+  const t = useT();
   return (
     <div className="dashboard">
-      <nav aria-label="Dashboard" className="subnav">
+      <nav aria-label={t("layout.dashboard")} className="subnav">
         <NavLink to="/dashboard" end>
-          Overview
+          {t("dashboard.overview")}
         </NavLink>
-        <NavLink to="/dashboard/notes">Notes</NavLink>
+        <NavLink to="/dashboard/notes">{t("notes.title")}</NavLink>
       </nav>
       <div className="dashboard-body">
-        <p className="greeting">Hello, {name}.</p>
+        <p className="greeting">{t("dashboard.hello", { name })}</p>
         <Outlet />
       </div>
     </div>
