@@ -1,3 +1,4 @@
+import { useT } from "~/i18n/i18n";
 /** The admin form's `role` field: one of the roles in the database. */
 export function RoleSelect({
   roles,
@@ -8,9 +9,10 @@ export function RoleSelect({
   defaultValue: string;
   error?: string;
 }) {
+  const t = useT();
   return (
     <div className="field">
-      <label htmlFor="role">Role</label>
+      <label htmlFor="role">{t("admin.role")}</label>
       <select
         id="role"
         name="role"

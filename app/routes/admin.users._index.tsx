@@ -5,8 +5,10 @@ import { requirePermission } from "~/auth/guards.server";
 import { hasPermission } from "~/auth/permissions";
 import { DEFAULT_DIRECTION, type SortDirection, USER_SORTS, type UserSort } from "~/users/user-list";
 import { listUsersPage } from "~/users/user-list.server";
+import { titleMeta, useI18n, useT } from "~/i18n/i18n";
+import type { MessageKey } from "~/i18n/translate";
 
-export const meta: MetaFunction = () => [{ title: "Users · Admin · Remix Auth Kit" }];
+export const meta: MetaFunction = ({ matches }) => [titleMeta(matches, "admin.users")];
 
 // A list URL is often typed or edited by hand: a bad value falls back to the default, never a 400.
 const ListParams = z.object({
@@ -48,22 +50,23 @@ function listHref(state: ListState, extra: { page?: number; after?: number; befo
   return query ? `/admin/users?${query}` : "/admin/users";
 }
 
-const COLUMNS: { key: UserSort | null; label: string }[] = [
-  { key: "name", label: "Name" },
-  { key: "email", label: "Email" },
-  { key: null, label: "Roles" },
-  { key: null, label: "Status" },
-  { key: "created", label: "Created" },
+const COLUMNS: { key: UserSort | null; label: MessageKey }[] = [
+  { key: "name", label: "form.name" },
+  { key: "email", label: "form.email" },
+  { key: null, label: "admin.roles" },
+  { key: null, label: "profile.status" },
+  { key: "created", label: "admin.createdColumn" },
 ];
 
 function SortHeader({ column, state }: { column: (typeof COLUMNS)[number]; state: ListState }) {
-  if (!column.key) return <th scope="col">{column.label}</th>;
+  const t = useT();
+  if (!column.key) return <th scope="col">{t(column.label)}</th>;
   const current = state.sort === column.key;
   const next: SortDirection = current ? (state.dir === "asc" ? "desc" : "asc") : DEFAULT_DIRECTION[column.key];
   return (
     <th scope="col" aria-sort={current ? (state.dir === "asc" ? "ascending" : "descending") : undefined}>
       <Link to={listHref({ q: state.q, sort: column.key, dir: next })} className="sort-link">
-        {column.label}
+        {t(column.label)}
         <span aria-hidden="true" className="sort-mark">
           {current ? (state.dir === "asc" ? " ▲" : " ▼") : ""}
         </span>
@@ -72,16 +75,19 @@ function SortHeader({ column, state }: { column: (typeof COLUMNS)[number]; state
   );
 }
 
-const numberFormat = new Intl.NumberFormat("en");
+/** Made once per language (Intl formatters are costly to build). */
+const numberFormats = { en: new Intl.NumberFormat("en"), es: new Intl.NumberFormat("es") };
 
 function Summary({ total, lowerBound, q }: { total: number; lowerBound: boolean; q: string }) {
+  const { t, language } = useI18n();
   const one = total === 1 && !lowerBound;
-  const count = `${lowerBound ? "More than " : ""}${numberFormat.format(total)} ${one ? "user" : "users"}`;
+  const n = numberFormats[language].format(total);
+  const count = lowerBound ? t("admin.moreThanUsers", { n }) : one ? t("admin.oneUser") : t("admin.nUsers", { n });
   if (!q) return <p className="list-summary">{count}</p>;
   return (
     <p className="list-summary">
-      {`${count} ${one ? "matches" : "match"} “${q}”. ${lowerBound ? "Narrow the search for an exact count. " : ""}`}
-      <Link to={listHref({ q: "", sort: "name", dir: "asc" })}>Clear search</Link>
+      {`${one ? t("admin.matchesOne", { count, q }) : t("admin.matchesMany", { count, q })} ${lowerBound ? `${t("admin.narrow")} ` : ""}`}
+      <Link to={listHref({ q: "", sort: "name", dir: "asc" })}>{t("admin.clearSearch")}</Link>
     </p>
   );
 }
@@ -91,24 +97,26 @@ export default function AdminUsersPage() {
   const searching = useNavigation().state === "loading";
   const first = list.users[0];
   const last = list.users.at(-1);
+  const { t, language } = useI18n();
+  const numberFormat = numberFormats[language];
   return (
     <section aria-labelledby="users-title" className="admin">
       <div className="admin-heading">
-        <h1 id="users-title">Users</h1>
+        <h1 id="users-title">{t("admin.users")}</h1>
         {canCreate ? (
           <Link to="/admin/users/new" className="button primary">
-            New user
+            {t("admin.newUser")}
           </Link>
         ) : null}
       </div>
 
       <Form method="get" role="search" className="search-form">
-        <label htmlFor="q">Search users</label>
-        <input id="q" name="q" type="search" defaultValue={query.q} placeholder="Name or email" maxLength={200} />
+        <label htmlFor="q">{t("admin.searchUsers")}</label>
+        <input id="q" name="q" type="search" defaultValue={query.q} placeholder={t("admin.searchPlaceholder")} maxLength={200} />
         {query.sort !== "name" ? <input type="hidden" name="sort" value={query.sort} /> : null}
         {query.dir !== DEFAULT_DIRECTION[query.sort] ? <input type="hidden" name="dir" value={query.dir} /> : null}
         <button type="submit" className="button" disabled={searching}>
-          Search
+          {t("admin.search")}
         </button>
       </Form>
 
@@ -116,7 +124,7 @@ export default function AdminUsersPage() {
 
       {list.users.length === 0 ? (
         <div className="empty-state">
-          <p>{query.q ? `No users match “${query.q}”.` : "No users yet."}</p>
+          <p>{query.q ? t("admin.noMatch", { q: query.q }) : t("admin.noUsers")}</p>
         </div>
       ) : (
         <div className="table-wrap">
@@ -135,8 +143,8 @@ export default function AdminUsersPage() {
                     <Link to={`/admin/users/${user.id}`}>{user.name}</Link>
                   </td>
                   <td>{user.email}</td>
-                  <td>{user.roles.join(", ") || "none"}</td>
-                  <td>{user.active ? "Active" : <span className="badge-muted">Inactive</span>}</td>
+                  <td>{user.roles.join(", ") || t("admin.noRoles")}</td>
+                  <td>{user.active ? t("admin.active") : <span className="badge-muted">{t("admin.inactive")}</span>}</td>
                   <td>
                     <time dateTime={new Date(user.created_at).toISOString()}>
                       {new Date(user.created_at).toISOString().slice(0, 10)}
@@ -150,25 +158,27 @@ export default function AdminUsersPage() {
       )}
 
       {list.users.length > 0 && (list.hasPrevious || list.hasNext) ? (
-        <nav aria-label="Pagination" className="pagination">
-          <PageLink to={listHref(query)} enabled={list.hasPrevious} label="First" />
+        <nav aria-label={t("admin.pagination")} className="pagination">
+          <PageLink to={listHref(query)} enabled={list.hasPrevious} label={t("admin.first")} />
           <PageLink
             to={listHref(query, { page: list.page - 1, before: first?.id })}
             enabled={list.hasPrevious}
-            label="Previous"
+            label={t("admin.previous")}
             rel="prev"
           />
           <span className="page-position">
-            {`Page ${numberFormat.format(list.page)}${list.pageCount !== null ? ` of ${numberFormat.format(list.pageCount)}` : ""}`}
+            {list.pageCount !== null
+              ? t("admin.pageOf", { page: numberFormat.format(list.page), count: numberFormat.format(list.pageCount) })
+              : t("pagination.page", { page: numberFormat.format(list.page) })}
           </span>
           <PageLink
             to={listHref(query, { page: list.page + 1, after: last?.id })}
             enabled={list.hasNext}
-            label="Next"
+            label={t("admin.next")}
             rel="next"
           />
           {list.pageCount !== null ? (
-            <PageLink to={listHref(query, { page: list.pageCount })} enabled={list.hasNext} label="Last" />
+            <PageLink to={listHref(query, { page: list.pageCount })} enabled={list.hasNext} label={t("admin.last")} />
           ) : null}
         </nav>
       ) : null}

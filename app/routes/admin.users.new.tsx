@@ -12,8 +12,9 @@ import { redirectWithFlash } from "~/flash.server";
 import { listRoles, UnknownRoleError } from "~/users/roles.server";
 import { createUser, EmailTakenError, PermissionEscalationError } from "~/users/users.server";
 import { i18nOf } from "~/i18n/i18n.server";
+import { titleMeta, useT } from "~/i18n/i18n";
 
-export const meta: MetaFunction = () => [{ title: "New user · Admin · Remix Auth Kit" }];
+export const meta: MetaFunction = ({ matches }) => [titleMeta(matches, "admin.newUser")];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   // Fresh already for the form, so the password is asked for before the form is filled in, not after.
@@ -31,9 +32,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
     active: form.get("active") === "on",
   };
   const invalid = (fieldErrors: FieldErrors) => data({ fieldErrors, values }, { status: 400 });
-  const parsed = parseForm(form, AdminUserCreateSchema, i18nOf({ request, context }).t);
+  const i18n = i18nOf({ request, context });
+  const { t } = i18n;
+  const parsed = parseForm(form, AdminUserCreateSchema, t);
   if (!parsed.success) return invalid(parsed.errors);
-  const weakness = await weakPasswordReason(parsed.data.password, parsed.data);
+  const weakness = await weakPasswordReason(parsed.data.password, parsed.data, i18n);
   if (weakness) return invalid({ password: weakness });
   const { role, active, ...input } = parsed.data;
   try {
@@ -41,11 +44,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
       userId: admin.id,
       origin: requestOrigin(request, context),
     });
-    return redirectWithFlash(`/admin/users/${user.id}`, { category: "success", message: `Created ${user.email}.` });
+    return redirectWithFlash(`/admin/users/${user.id}`, { category: "success", message: t("admin.created", { email: user.email }) });
   } catch (error) {
-    if (error instanceof EmailTakenError) return invalid({ email: error.message });
-    if (error instanceof UnknownRoleError) return invalid({ role: "Choose one of the listed roles." });
-    if (error instanceof PermissionEscalationError) return invalid({ role: error.message });
+    if (error instanceof EmailTakenError) return invalid({ email: t("register.emailTaken") });
+    if (error instanceof UnknownRoleError) return invalid({ role: t("admin.chooseRole") });
+    if (error instanceof PermissionEscalationError) return invalid({ role: t(error.key, error.params) });
     throw error;
   }
 }
@@ -56,17 +59,18 @@ export default function NewUserPage() {
   const busy = useNavigation().state === "submitting";
   const errors: FieldErrors = actionData?.fieldErrors ?? {};
   const values = actionData?.values;
+  const t = useT();
   return (
     <section className="card narrow admin-form" aria-labelledby="new-user-title">
       <p className="breadcrumb">
-        <Link to="/admin/users">← All users</Link>
+        <Link to="/admin/users">← {t("admin.allUsers")}</Link>
       </p>
-      <h1 id="new-user-title">New user</h1>
-      <FormError message={Object.keys(errors).length ? "Please correct the highlighted fields." : null} />
+      <h1 id="new-user-title">{t("admin.newUser")}</h1>
+      <FormError message={Object.keys(errors).length ? t("form.correctFields") : null} />
       <Form method="post" noValidate>
-        <Field label="Name" name="name" autoComplete="off" required defaultValue={values?.name} error={errors.name} />
+        <Field label={t("form.name")} name="name" autoComplete="off" required defaultValue={values?.name} error={errors.name} />
         <Field
-          label="Email"
+          label={t("form.email")}
           name="email"
           type="email"
           autoComplete="off"
@@ -74,14 +78,14 @@ export default function NewUserPage() {
           defaultValue={values?.email}
           error={errors.email}
         />
-        <NewPasswordField hint={`At least ${PASSWORD_MIN_LENGTH} characters. Share it with the user over a safe channel.`} error={errors.password} />
+        <NewPasswordField hint={t("admin.passwordHint", { min: PASSWORD_MIN_LENGTH })} error={errors.password} />
         <RoleSelect roles={roles} defaultValue={values?.role ?? DEFAULT_ROLE} error={errors.role} />
         <div className="checkbox">
           <input id="active" name="active" type="checkbox" defaultChecked={values?.active ?? true} />
-          <label htmlFor="active">Active (can log in)</label>
+          <label htmlFor="active">{t("admin.activeLabel")}</label>
         </div>
         <button type="submit" className="button primary" disabled={busy}>
-          Create user
+          {t("admin.createUser")}
         </button>
       </Form>
     </section>

@@ -34,6 +34,14 @@ export class LastAdminError extends Error {
  */
 export class PermissionEscalationError extends Error {
   override name = "PermissionEscalationError";
+  constructor(
+    message: string,
+    /** The message as a catalog key and its values, for the page's language. */
+    readonly key: "admin.cannotGrant" | "admin.cannotManage",
+    readonly params: Record<string, string> = {},
+  ) {
+    super(message);
+  }
 }
 
 /** Refuses roles whose permissions the actor lacks (the command line, actorId null, may grant anything). */
@@ -42,7 +50,11 @@ async function assertMayGrant(trx: DB, actorId: number | null, roles: string[]):
   const held = (await findAccess(actorId, trx)).permissions;
   const missing = (await permissionsOfRoles(trx, roles)).filter((permission) => !held.includes(permission));
   if (missing.length) {
-    throw new PermissionEscalationError(`You cannot grant a role with permissions you do not hold (${missing.join(", ")}).`);
+    throw new PermissionEscalationError(
+      `You cannot grant a role with permissions you do not hold (${missing.join(", ")}).`,
+      "admin.cannotGrant",
+      { permissions: missing.join(", ") },
+    );
   }
 }
 
@@ -51,7 +63,10 @@ async function assertMayManage(trx: DB, actorId: number | null, userId: number):
   if (actorId === null || actorId === userId) return;
   const held = (await findAccess(actorId, trx)).permissions;
   if ((await findAccess(userId, trx)).permissions.some((permission) => !held.includes(permission))) {
-    throw new PermissionEscalationError("This account holds permissions you do not have; only someone who has them can change it.");
+    throw new PermissionEscalationError(
+      "This account holds permissions you do not have; only someone who has them can change it.",
+      "admin.cannotManage",
+    );
   }
 }
 
