@@ -18,7 +18,7 @@ import { AdminUserUpdateSchema, parseForm, type FieldErrors, readFormData } from
 import { Field, FormError } from "~/components/field";
 import { RoleSelect } from "~/components/role-select";
 import { redirectWithFlash } from "~/flash.server";
-import { MAIL_RETRY_MESSAGE, MailDeliveryError } from "~/mail/mailer.server";
+import { MailDeliveryError } from "~/mail/mailer.server";
 import { findAccess, listRoles, UnknownRoleError } from "~/users/roles.server";
 import {
   type Actor,
@@ -32,10 +32,13 @@ import {
   updateUser,
 } from "~/users/users.server";
 import { i18nOf } from "~/i18n/i18n.server";
+import { translatorOf, useT } from "~/i18n/i18n";
+import type { Translate } from "~/i18n/translate";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.user.name ?? "User"} · Admin · Remix Auth Kit` },
-];
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
+  const t = translatorOf(matches);
+  return [{ title: `${data?.user.name ?? t("admin.user")} · ${t("layout.admin")} · Remix Auth Kit` }];
+};
 
 const UserId = z.coerce.number().int().positive();
 const TokenId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -113,6 +116,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   await requirePermission({ request, context }, INTENT_PERMISSIONS[intent] ?? "users:write");
   const id = userIdOrNotFound(params.id);
   const actor: Actor = { userId: admin.id, origin: requestOrigin(request, context) };
+  const { t, language } = i18nOf({ request, context });
   const failed = (error: { formError?: string; fieldErrors?: FieldErrors; values?: Record<string, string | boolean> }) =>
     data({ intent, formError: error.formError ?? null, fieldErrors: error.fieldErrors ?? {}, values: error.values ?? null }, { status: 400 });
 
@@ -124,8 +128,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         role: String(form.get("role") ?? ""),
         active: form.get("active") === "on",
       };
-      const parsed = parseForm(form, AdminUserUpdateSchema, i18nOf({ request, context }).t);
-      if (!parsed.success) return failed({ formError: "Please correct the highlighted fields.", fieldErrors: parsed.errors, values });
+      const parsed = parseForm(form, AdminUserUpdateSchema, t);
+      if (!parsed.success) return failed({ formError: t("form.correctFields"), fieldErrors: parsed.errors, values });
       const { role, email, ...changes } = parsed.data;
       // An admin's own new address must be confirmed like anyone's: a stolen session cannot simply take the account.
       const ownNewEmail = id === admin.id && email !== admin.email ? email : null;
@@ -133,30 +137,30 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         if (ownNewEmail) {
           const row = await findUserById(id);
           if (!row) throw notFound();
-          await requestEmailChange(row, ownNewEmail, actor.origin);
+          await requestEmailChange({ ...row, language: row.language ?? language }, ownNewEmail, actor.origin);
         }
         const result = await updateUser(id, { ...changes, ...(ownNewEmail ? {} : { email }), roles: [role] }, Date.now(), actor);
         if (!result) throw notFound();
-        const emailNote = ownNewEmail ? `We sent a confirmation link to ${ownNewEmail}. Your email address changes when you open it.` : "";
+        const emailNote = ownNewEmail ? t("email.sent", { email: ownNewEmail }) : "";
         const changed = result.fields.length > 0 || result.roles || result.active;
         // An admin who just gave up their own admin role can no longer see this page.
         if (id === admin.id && result.roles && !hasPermission(await findAccess(id), "users:read")) {
-          const message = `Your roles have changed: the admin area is no longer yours.${emailNote ? ` ${emailNote}` : ""}`;
+          const message = `${t("admin.rolesChanged")}${emailNote ? ` ${emailNote}` : ""}`;
           return redirectWithFlash("/dashboard", { category: "success", message });
         }
         if (emailNote) return redirectWithFlash(`/admin/users/${id}`, { category: "success", message: emailNote });
         return redirectWithFlash(`/admin/users/${id}`, {
           category: changed ? "success" : "info",
-          message: changed ? `Saved changes to ${result.user.email}.` : "Nothing to change.",
+          message: changed ? t("admin.saved", { email: result.user.email }) : t("admin.nothingToChange"),
         });
       } catch (error) {
-        if (error instanceof EmailTakenError) return failed({ fieldErrors: { email: error.message }, values });
-        if (error instanceof UnknownRoleError) return failed({ fieldErrors: { role: "Choose one of the listed roles." }, values });
-        if (error instanceof LastAdminError) return failed({ formError: error.message, values });
-        if (error instanceof PermissionEscalationError) return failed({ formError: error.message, values });
+        if (error instanceof EmailTakenError) return failed({ fieldErrors: { email: t("register.emailTaken") }, values });
+        if (error instanceof UnknownRoleError) return failed({ fieldErrors: { role: t("admin.chooseRole") }, values });
+        if (error instanceof LastAdminError) return failed({ formError: t("admin.lastAdmin"), values });
+        if (error instanceof PermissionEscalationError) return failed({ formError: t(error.key, error.params), values });
         if (error instanceof MailDeliveryError) {
           return data(
-            { intent, formError: MAIL_RETRY_MESSAGE, fieldErrors: {} as FieldErrors, values },
+            { intent, formError: t("mail.retry"), fieldErrors: {} as FieldErrors, values },
             { status: 503, headers: { "Retry-After": "60" } },
           );
         }
@@ -170,7 +174,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       const ended = await endAllSessionsOfUser({ actorId: admin.id, userId: id, exceptIdHash }, actor.origin);
       return redirectWithFlash(`/admin/users/${id}`, {
         category: "success",
-        message: endedMessage(ended),
+        message: endedMessage(ended, t),
       });
     }
     case "revoke-token": {
@@ -178,7 +182,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       if (!tokenId.success || !(await revokeApiToken({ userId: id, tokenId: tokenId.data, actorId: admin.id }, actor.origin))) {
         throw new Response("Token not found", { status: 404 });
       }
-      return redirectWithFlash(`/admin/users/${id}`, { category: "success", message: "API token revoked." });
+      return redirectWithFlash(`/admin/users/${id}`, { category: "success", message: t("admin.tokenRevoked") });
     }
     case "unlink-identity": {
       // An admin may remove any link, even the last way in (the user can still reset a password by email).
@@ -186,7 +190,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       if (!identityId.success || !(await unlinkIdentity(id, identityId.data, actor, { keepOneWayIn: false }))) {
         throw new Response("Connection not found", { status: 404 });
       }
-      return redirectWithFlash(`/admin/users/${id}`, { category: "success", message: "Sign-in provider unlinked." });
+      return redirectWithFlash(`/admin/users/${id}`, { category: "success", message: t("admin.providerUnlinked") });
     }
     case "remove-passkeys": {
       if (!(await findUserById(id))) throw notFound();
@@ -194,10 +198,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         const removed = await removeAllPasskeys(id, actor);
         return redirectWithFlash(`/admin/users/${id}`, {
           category: removed ? "success" : "info",
-          message: removed ? `Removed ${removed} ${removed === 1 ? "passkey" : "passkeys"}: they no longer sign this user in.` : "This user has no passkeys.",
+          message: removed
+            ? removed === 1
+              ? t("admin.passkeysRemovedOne")
+              : t("admin.passkeysRemoved", { count: removed })
+            : t("admin.noPasskeys"),
         });
       } catch (error) {
-        if (error instanceof PermissionEscalationError) return failed({ formError: error.message });
+        if (error instanceof PermissionEscalationError) return failed({ formError: t(error.key, error.params) });
         throw error;
       }
     }
@@ -207,10 +215,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         const reset = await resetTwoFactor(id, actor);
         return redirectWithFlash(`/admin/users/${id}`, {
           category: reset ? "success" : "info",
-          message: reset ? "Two-factor authentication is off for this user; they were told by email." : "Two-factor authentication was already off.",
+          message: reset ? t("admin.twoFactorReset") : t("admin.twoFactorAlreadyOff"),
         });
       } catch (error) {
-        if (error instanceof PermissionEscalationError) return failed({ formError: error.message });
+        if (error instanceof PermissionEscalationError) return failed({ formError: t(error.key, error.params) });
         throw error;
       }
     }
@@ -220,21 +228,23 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       try {
         await deleteUser(id, actor);
       } catch (error) {
-        if (error instanceof LastAdminError || error instanceof PermissionEscalationError) return failed({ formError: error.message });
+        if (error instanceof LastAdminError) return failed({ formError: t("admin.lastAdmin") });
+        if (error instanceof PermissionEscalationError) return failed({ formError: t(error.key, error.params) });
         throw error;
       }
-      return redirectWithFlash("/admin/users", { category: "success", message: `Deleted ${user.email}.` });
+      return redirectWithFlash("/admin/users", { category: "success", message: t("admin.deleted", { email: user.email }) });
     }
     default:
-      return failed({ formError: "Unknown action." });
+      return failed({ formError: t("form.unknownAction") });
   }
 }
 
 /** "Ended 2 sessions." / "Ended 2 sessions and revoked 1 API token." */
-function endedMessage({ sessions, tokens }: { sessions: number; tokens: number }): string {
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-  if (tokens === 0) return sessions === 0 ? "There were no sessions to end." : `Ended ${plural(sessions, "session")}.`;
-  return `Ended ${plural(sessions, "session")} and revoked ${plural(tokens, "API token")}.`;
+function endedMessage({ sessions, tokens }: { sessions: number; tokens: number }, t: Translate): string {
+  const sessionCount = sessions === 1 ? t("admin.oneSession") : t("admin.nSessions", { n: sessions });
+  if (tokens === 0) return sessions === 0 ? t("admin.noSessionsToEnd") : t("admin.ended", { sessions: sessionCount });
+  const tokenCount = tokens === 1 ? t("admin.oneToken") : t("admin.nTokens", { n: tokens });
+  return t("admin.endedAndRevoked", { sessions: sessionCount, tokens: tokenCount });
 }
 
 const dateFormat = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
@@ -242,10 +252,11 @@ const dateFormat = (ms: number) => new Date(ms).toISOString().replace("T", " ").
 export default function AdminUserPage() {
   const { user, sessions, twoFactor, tokens, connections, passkeys, roles, isSelf, canWrite, canDelete, confirmDelete } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
+  const t = useT();
   return (
     <section className="admin" aria-labelledby="user-title">
       <p className="breadcrumb">
-        <Link to="/admin/users">← All users</Link>
+        <Link to="/admin/users">← {t("admin.allUsers")}</Link>
       </p>
       <h1 id="user-title">{user.name}</h1>
       <FormError message={actionData?.formError} />
@@ -258,7 +269,7 @@ export default function AdminUserPage() {
             titleId="delete-confirm-title"
             cancel={
               <Link to={`/admin/users/${user.id}`} className="button">
-                Cancel
+                {t("notes.cancel")}
               </Link>
             }
           />
@@ -266,64 +277,65 @@ export default function AdminUserPage() {
       ) : null}
 
       <dl className="facts">
-        <dt>Email</dt>
+        <dt>{t("form.email")}</dt>
         <dd>{user.email}</dd>
-        <dt>Roles</dt>
-        <dd>{user.roles.join(", ") || "none"}</dd>
-        <dt>Status</dt>
-        <dd>{user.active ? "Active" : "Inactive (cannot log in)"}</dd>
-        <dt>Created</dt>
+        <dt>{t("admin.roles")}</dt>
+        <dd>{user.roles.join(", ") || t("admin.noRoles")}</dd>
+        <dt>{t("profile.status")}</dt>
+        <dd>{user.active ? t("admin.active") : t("admin.inactiveLong")}</dd>
+        <dt>{t("admin.createdColumn")}</dt>
         <dd>{dateFormat(user.createdAt)}</dd>
-        <dt>Sessions</dt>
-        <dd>
-          {sessions} active {sessions === 1 ? "session" : "sessions"}
-        </dd>
-        <dt>Two-factor</dt>
-        <dd>{twoFactor ? "On" : "Off"}</dd>
-        <dt>Passkeys</dt>
-        <dd>{passkeys === 0 ? "None" : `${passkeys} ${passkeys === 1 ? "passkey" : "passkeys"}`}</dd>
+        <dt>{t("settings.sessions")}</dt>
+        <dd>{sessions === 1 ? t("admin.activeSessionsOne") : t("admin.activeSessions", { n: sessions })}</dd>
+        <dt>{t("settings.twoFactor")}</dt>
+        <dd>{twoFactor ? t("sessions.on") : t("sessions.off")}</dd>
+        <dt>{t("settings.passkeys")}</dt>
+        <dd>{passkeys === 0 ? t("admin.none") : passkeys === 1 ? t("admin.onePasskey") : t("admin.nPasskeys", { n: passkeys })}</dd>
       </dl>
 
       {canWrite ? <EditUser user={user} roles={roles} actionData={actionData} /> : null}
 
       {canWrite ? (
         <section className="stack" aria-labelledby="sessions-title">
-          <h2 id="sessions-title">Sessions</h2>
-          <p>
-            Ending the sessions logs {isSelf ? "you out everywhere else" : "this user out on every device"} at once and revokes{" "}
-            {isSelf ? "your" : "their"} API tokens.
-          </p>
+          <h2 id="sessions-title">{t("settings.sessions")}</h2>
+          <p>{isSelf ? t("admin.endSessionsSelf") : t("admin.endSessionsOther")}</p>
           <Form method="post">
             <button type="submit" name="intent" value="end-sessions" className="button">
-              End all sessions
+              {t("admin.endSessions")}
             </button>
           </Form>
         </section>
       ) : null}
 
       <section className="stack" aria-labelledby="tokens-title">
-        <h2 id="tokens-title">API tokens</h2>
+        <h2 id="tokens-title">{t("settings.apiTokens")}</h2>
         {tokens.length === 0 ? (
-          <p>No API tokens.</p>
+          <p>{t("admin.noTokens")}</p>
         ) : (
-          <ul className="device-list" aria-label="API tokens">
+          <ul className="device-list" aria-label={t("settings.apiTokens")}>
             {tokens.map((token) => (
               <li key={token.id} className="device">
                 <h3>
                   {token.name}
-                  {token.expired ? <span className="badge">Expired</span> : null}
-                  {token.expiresAt === null ? <span className="badge warning">Never expires</span> : null}
+                  {token.expired ? <span className="badge">{t("tokens.expired")}</span> : null}
+                  {token.expiresAt === null ? <span className="badge warning">{t("tokens.neverExpires")}</span> : null}
                 </h3>
                 <p>
-                  {token.scopes.join(", ")} · created {dateFormat(token.createdAt)} · expires{" "}
-                  {token.expiresAt === null ? "never" : dateFormat(token.expiresAt)} · last used{" "}
-                  {token.lastUsedAt === null ? "never" : `${dateFormat(token.lastUsedAt)} from ${token.lastUsedIp || "an unknown address"}`}
+                  {t("admin.tokenFacts", {
+                    scopes: token.scopes.join(", "),
+                    created: dateFormat(token.createdAt),
+                    expires: token.expiresAt === null ? t("admin.never") : dateFormat(token.expiresAt),
+                    used:
+                      token.lastUsedAt === null
+                        ? t("admin.never")
+                        : t("admin.usedFrom", { when: dateFormat(token.lastUsedAt), ip: token.lastUsedIp || t("tokens.unknownAddress") }),
+                  })}
                 </p>
                 {canWrite ? (
                   <Form method="post">
                     <input type="hidden" name="tokenId" value={token.id} />
-                    <button type="submit" name="intent" value="revoke-token" className="button" aria-label={`Revoke API token ${token.name}`}>
-                      Revoke
+                    <button type="submit" name="intent" value="revoke-token" className="button" aria-label={t("admin.revokeToken", { name: token.name })}>
+                      {t("tokens.revoke")}
                     </button>
                   </Form>
                 ) : null}
@@ -334,23 +346,26 @@ export default function AdminUserPage() {
       </section>
 
       <section className="stack" aria-labelledby="connections-title">
-        <h2 id="connections-title">Sign-in providers</h2>
+        <h2 id="connections-title">{t("admin.providers")}</h2>
         {connections.length === 0 ? (
-          <p>No linked providers.</p>
+          <p>{t("admin.noProviders")}</p>
         ) : (
-          <ul className="device-list" aria-label="Sign-in providers">
+          <ul className="device-list" aria-label={t("admin.providers")}>
             {connections.map((connection) => (
               <li key={connection.id} className="device">
                 <h3>{connection.label}</h3>
                 <p>
-                  {connection.email ?? "no email shared"} · linked {dateFormat(connection.createdAt)} · last used{" "}
-                  {connection.lastUsedAt === null ? "never" : dateFormat(connection.lastUsedAt)}
+                  {t("admin.connectionFacts", {
+                    email: connection.email ?? t("connections.noEmail"),
+                    linked: dateFormat(connection.createdAt),
+                    used: connection.lastUsedAt === null ? t("admin.never") : dateFormat(connection.lastUsedAt),
+                  })}
                 </p>
                 {canWrite ? (
                   <Form method="post">
                     <input type="hidden" name="identityId" value={connection.id} />
-                    <button type="submit" name="intent" value="unlink-identity" className="button" aria-label={`Unlink ${connection.label}`}>
-                      Unlink
+                    <button type="submit" name="intent" value="unlink-identity" className="button" aria-label={t("admin.unlinkNamed", { provider: connection.label })}>
+                      {t("admin.unlink")}
                     </button>
                   </Form>
                 ) : null}
@@ -362,14 +377,11 @@ export default function AdminUserPage() {
 
       {canWrite && twoFactor ? (
         <section className="stack" aria-labelledby="two-factor-title">
-          <h2 id="two-factor-title">Two-factor</h2>
-          <p>
-            Lost their device and their recovery codes? Resetting turns two-factor off, so the password alone logs in; they are
-            told by email and can set it up again.
-          </p>
+          <h2 id="two-factor-title">{t("settings.twoFactor")}</h2>
+          <p>{t("admin.resetTwoFactorIntro")}</p>
           <Form method="post">
             <button type="submit" name="intent" value="reset-two-factor" className="button">
-              Reset two-factor
+              {t("admin.resetTwoFactor")}
             </button>
           </Form>
         </section>
@@ -377,14 +389,11 @@ export default function AdminUserPage() {
 
       {canWrite && passkeys > 0 ? (
         <section className="stack" aria-labelledby="passkeys-title">
-          <h2 id="passkeys-title">Passkeys</h2>
-          <p>
-            A lost or stolen device? Removing the passkeys means they no longer sign {isSelf ? "you" : "this user"} in; the password
-            (and two-factor) still does.
-          </p>
+          <h2 id="passkeys-title">{t("settings.passkeys")}</h2>
+          <p>{isSelf ? t("admin.removePasskeysSelf") : t("admin.removePasskeysOther")}</p>
           <Form method="post">
             <button type="submit" name="intent" value="remove-passkeys" className="button">
-              Remove all passkeys
+              {t("admin.removePasskeys")}
             </button>
           </Form>
         </section>
@@ -410,14 +419,15 @@ function EditUser({
   const errors: FieldErrors = actionData?.intent === "update" ? actionData.fieldErrors : {};
   const values = actionData?.intent === "update" ? actionData.values : null;
   const currentRole = user.roles.includes(ADMIN_ROLE) ? ADMIN_ROLE : (user.roles[0] ?? DEFAULT_ROLE);
+  const t = useT();
   return (
     <section className="stack" aria-labelledby="edit-title">
-      <h2 id="edit-title">Edit</h2>
+      <h2 id="edit-title">{t("admin.edit")}</h2>
       {/* A new key after each save resets the fields to what was stored. */}
       <Form method="post" noValidate key={user.updatedAt} className="admin-form">
-        <Field label="Name" name="name" autoComplete="off" required defaultValue={String(values?.name ?? user.name)} error={errors.name} />
+        <Field label={t("form.name")} name="name" autoComplete="off" required defaultValue={String(values?.name ?? user.name)} error={errors.name} />
         <Field
-          label="Email"
+          label={t("form.email")}
           name="email"
           type="email"
           autoComplete="off"
@@ -427,14 +437,14 @@ function EditUser({
         />
         <RoleSelect roles={roles} defaultValue={String(values?.role ?? currentRole)} error={errors.role} />
         {user.roles.length > 1 ? (
-          <p className="hint">This user holds several roles ({user.roles.join(", ")}); saving keeps only the one chosen.</p>
+          <p className="hint">{t("admin.severalRoles", { roles: user.roles.join(", ") })}</p>
         ) : null}
         <div className="checkbox">
           <input id="active" name="active" type="checkbox" defaultChecked={Boolean(values?.active ?? user.active)} />
-          <label htmlFor="active">Active (can log in)</label>
+          <label htmlFor="active">{t("admin.activeLabel")}</label>
         </div>
         <button type="submit" name="intent" value="update" className="button primary" disabled={busy}>
-          Save changes
+          {t("admin.saveChanges")}
         </button>
       </Form>
     </section>
@@ -442,16 +452,17 @@ function EditUser({
 }
 
 function DeleteConfirmation({ user, isSelf, titleId, cancel }: { user: UserView; isSelf: boolean; titleId: string; cancel: ReactNode }) {
+  const t = useT();
   return (
     <>
-      <h2 id={titleId}>Delete {user.name}?</h2>
+      <h2 id={titleId}>{t("admin.deleteTitle", { name: user.name })}</h2>
       <p>
-        This deletes {user.email} with their sessions, API tokens and notes. It cannot be undone.
-        {isSelf ? " This is your own account: you will be logged out." : ""}
+        {t("admin.deleteIntro", { email: user.email })}
+        {isSelf ? ` ${t("admin.deleteSelf")}` : ""}
       </p>
       <Form method="post" action={`/admin/users/${user.id}`} className="actions">
         <button type="submit" name="intent" value="delete" className="button danger">
-          Yes, delete this user
+          {t("admin.deleteYes")}
         </button>
         {cancel}
       </Form>
@@ -465,9 +476,10 @@ function DeleteConfirmation({ user, isSelf, titleId, cancel }: { user: UserView;
  */
 function DeleteUser({ user, isSelf }: { user: UserView; isSelf: boolean }) {
   const dialog = useRef<HTMLDialogElement>(null);
+  const t = useT();
   return (
     <section className="stack danger-zone" aria-labelledby="delete-title">
-      <h2 id="delete-title">Delete</h2>
+      <h2 id="delete-title">{t("admin.delete")}</h2>
       <Link
         to={`/admin/users/${user.id}?confirm=delete`}
         className="button danger"
@@ -477,7 +489,7 @@ function DeleteUser({ user, isSelf }: { user: UserView; isSelf: boolean }) {
           dialog.current.showModal();
         }}
       >
-        Delete user…
+        {t("admin.deleteUser")}
       </Link>
       <dialog ref={dialog} aria-labelledby="delete-dialog-title" className="dialog" onSubmit={() => dialog.current?.close()}>
         <DeleteConfirmation
@@ -486,7 +498,7 @@ function DeleteUser({ user, isSelf }: { user: UserView; isSelf: boolean }) {
           titleId="delete-dialog-title"
           cancel={
             <button type="button" className="button" onClick={() => dialog.current?.close()}>
-              Cancel
+              {t("notes.cancel")}
             </button>
           }
         />

@@ -9,7 +9,7 @@ import { requireFreshLogin } from "~/auth/guards.server";
 import { ChangeEmailSchema, parseForm, readFormData } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
 import { redirectWithFlash } from "~/flash.server";
-import { MAIL_RETRY_MESSAGE, MailDeliveryError } from "~/mail/mailer.server";
+import { MailDeliveryError } from "~/mail/mailer.server";
 import { EmailTakenError, findUserById } from "~/users/users.server";
 import { Time } from "~/components/time";
 import { i18nOf } from "~/i18n/i18n.server";

@@ -10,7 +10,7 @@ import { parseForm, ProfileSchema, readFormData } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { redirectWithFlash } from "~/flash.server";
-import { MAIL_RETRY_MESSAGE, MailDeliveryError } from "~/mail/mailer.server";
+import { MailDeliveryError } from "~/mail/mailer.server";
 import { findUserById, type PublicUser } from "~/users/users.server";
 import { i18nOf } from "~/i18n/i18n.server";
 import { settingsTitleMeta, useT } from "~/i18n/i18n";
