@@ -692,6 +692,28 @@ export const en = {
   "admin.deleteYes": "Yes, delete this user",
   "admin.delete": "Delete",
   "admin.deleteUser": "Delete user…",
+  // Sign-in providers (OIDC)
+  "oidc.flowExpired": "This sign-in has expired or was already used. Please start again.",
+  "oidc.cancelled": "The sign-in with {provider} was cancelled or not allowed.",
+  "oidc.refused": "{provider} could not sign you in ({error}).",
+  "oidc.unverified": "The sign-in with {provider} could not be verified. Please try again.",
+  "oidc.noIdToken": "The provider sent no ID token.",
+  "oidc.noGithubId": "GitHub sent no account id.",
+  "oidc.linkFromSettings": "An account with this email already exists. Sign in to it, then link {provider} in Settings › Connections.",
+  "oidc.signInAgain": "Please sign in again, then try once more.",
+  "oidc.notLinked": "That {provider} account is not linked to yours. Use the one you linked.",
+  "oidc.linkedToOther": "That {provider} account is already linked to another user.",
+  "oidc.noEmail": "{provider} did not share an email address, so no account can be found or made.",
+  "oidc.registrationClosed": "Registration is closed: an administrator creates accounts. Sign in to yours, then link it in Settings › Connections.",
+  "oidc.startAgain": "Please start the sign-in again.",
+  "oidc.problemTitle": "Sign-in problem",
+  "oidc.didNotWork": "Sign-in with {provider} did not work",
+  "oidc.linkTitle": "Link your account",
+  "oidc.linkExpired": "This link request has expired or was already used. Start the sign-in again.",
+  "oidc.linkHeading": "Link {provider} to your account",
+  "oidc.linkIntro": "An account for {email} already exists. Enter its password to link {provider} to it; after that you can sign in with either.",
+  "oidc.linkSubmit": "Link and sign in",
+  "oidc.returnTooLong": "The return address is too long.",
 };
 
 export type MessageKey = keyof typeof en;

@@ -9,7 +9,7 @@ import { i18nOf } from "~/i18n/i18n.server";
 
 /** POST /auth/<id>: starts the sign-in with provider <id> (a 404 for an id that is not configured). */
 
-const StartSchema = z.object({ redirectTo: z.string().max(2048, "The return address is too long.").optional() });
+const StartSchema = z.object({ redirectTo: z.string().max(2048, "oidc.returnTooLong").optional() });
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   requireProvider(params.provider);

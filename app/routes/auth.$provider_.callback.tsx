@@ -5,6 +5,8 @@ import { clearFlowCookie, ProviderFlowError } from "~/auth/oidc/flow.server";
 import { ProviderUnavailableError, requireProvider } from "~/auth/oidc/providers.server";
 import { handleProviderCallback } from "~/auth/oidc/sign-in.server";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
+import { titleMeta, useT } from "~/i18n/i18n";
+import { i18nOf } from "~/i18n/i18n.server";
 
 /**
  * GET /auth/<id>/callback: the provider sends the browser back here (the
@@ -13,7 +15,7 @@ import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
  * page and no session.
  */
 
-export const meta: MetaFunction = () => [{ title: "Sign-in problem · Remix Auth Kit" }];
+export const meta: MetaFunction = ({ matches }) => [titleMeta(matches, "oidc.problemTitle")];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const provider = requireProvider(params.provider);
@@ -21,9 +23,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     return await handleProviderCallback(request, context, provider);
   } catch (error) {
     const headers = { "Set-Cookie": await clearFlowCookie(), "Cache-Control": "no-store" };
-    if (error instanceof ProviderFlowError) return data({ error: error.message, label: provider.label }, { status: error.status, headers });
+    const { t } = i18nOf({ request, context });
+    if (error instanceof ProviderFlowError) return data({ error: t(error.key, error.params), label: provider.label }, { status: error.status, headers });
     if (error instanceof ProviderUnavailableError) {
-      return data({ error: `${provider.label} cannot be reached right now. Please try again later.`, label: provider.label }, { status: 502, headers });
+      return data({ error: t("oidc.unavailable", { provider: provider.label }), label: provider.label }, { status: 502, headers });
     }
     throw error;
   }
@@ -31,13 +34,14 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 export default function ProviderCallbackProblem() {
   const { error, label } = useLoaderData<typeof loader>();
+  const t = useT();
   return (
     <section className="card narrow" aria-labelledby="provider-problem-title">
-      <h1 id="provider-problem-title">Sign-in with {label} did not work</h1>
+      <h1 id="provider-problem-title">{t("oidc.didNotWork", { provider: label })}</h1>
       <p role="alert">{error}</p>
       <p>
         <Link className="button primary" to="/login">
-          Back to log in
+          {t("tooMany.backToLogin")}
         </Link>
       </p>
     </section>

@@ -15,6 +15,7 @@ import { CurrentPasswordField, FormError } from "~/components/field";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { findUserById } from "~/users/users.server";
 import { i18nOf } from "~/i18n/i18n.server";
+import { titleMeta, useT } from "~/i18n/i18n";
 
 /**
  * /auth/<id>/link: a provider vouched for an email that an existing account
@@ -22,15 +23,15 @@ import { i18nOf } from "~/i18n/i18n.server";
  * (docs/decisions/015-oidc-account-linking.md).
  */
 
-export const meta: MetaFunction = () => [{ title: "Link your account · Remix Auth Kit" }];
+export const meta: MetaFunction = ({ matches }) => [titleMeta(matches, "oidc.linkTitle")];
 
 export const headers: HeadersFunction = (args) => rateLimitHeaders(args);
 
 const ConfirmLinkSchema = z.object({
-  password: z.string({ message: "Password is required." }).min(1, "Password is required.").max(1024, "Password is too long."),
+  password: z.string({ message: "v.passwordRequired" }).min(1, "v.passwordRequired").max(1024, "v.passwordTooLong"),
 });
 
-const EXPIRED = "This link request has expired or was already used. Start the sign-in again.";
+const EXPIRED = "oidc.linkExpired";
 
 async function pendingLink(request: Request, providerId: string | undefined) {
   const provider = requireProvider(providerId);
@@ -43,9 +44,11 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   requireProvider(params.provider);
   await requireAnonymous({ request, context });
   const { provider, flow, user } = await pendingLink(request, params.provider);
-  if (!flow || !user) return data({ label: provider.label, email: null, canConfirm: false, problem: EXPIRED }, { status: 410 });
+  const { t } = i18nOf({ request, context });
+  if (!flow || !user) return data({ label: provider.label, email: null, canConfirm: false, problem: t(EXPIRED) }, { status: 410 });
   if (!hasPassword(user)) {
-    return data({ label: provider.label, email: user.email, canConfirm: false, problem: LINK_FROM_SETTINGS(provider.label) }, { status: 409 });
+    const problem = t(LINK_FROM_SETTINGS, { provider: provider.label });
+    return data({ label: provider.label, email: user.email, canConfirm: false, problem }, { status: 409 });
   }
   return { label: provider.label, email: user.email, canConfirm: true, problem: null };
 }
@@ -54,18 +57,19 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   requireProvider(params.provider);
   await requireAnonymous({ request, context });
   const { provider, flow, user } = await pendingLink(request, params.provider);
-  if (!flow || !user || !flow.issuer || !flow.subject) return data({ error: EXPIRED, fieldErrors: {} as Record<string, string> }, { status: 410 });
-  const parsed = parseForm(await readFormData(request), ConfirmLinkSchema, i18nOf({ request, context }).t);
-  if (!parsed.success) return data({ error: "Check the highlighted field.", fieldErrors: parsed.errors }, { status: 400 });
+  const { t } = i18nOf({ request, context });
+  if (!flow || !user || !flow.issuer || !flow.subject) return data({ error: t(EXPIRED), fieldErrors: {} as Record<string, string> }, { status: 410 });
+  const parsed = parseForm(await readFormData(request), ConfirmLinkSchema, t);
+  if (!parsed.success) return data({ error: t("form.checkField"), fieldErrors: parsed.errors }, { status: 400 });
   const origin = requestOrigin(request, context);
   const attempt = await startAttempt("password", { account: user.email, address: context.clientIp, subjectId: user.id }, origin);
   if (!(await verifyPassword(parsed.data.password, user.password_hash))) {
     await attempt.failed();
     await recordActivity({ type: "login_failed", actorId: null, subjectId: user.id, details: { provider: provider.id } }, origin);
-    return data({ error: "Incorrect password.", fieldErrors: {} as Record<string, string> }, { status: 400 });
+    return data({ error: t("reauth.incorrectPassword"), fieldErrors: {} as Record<string, string> }, { status: 400 });
   }
   await attempt.succeeded();
-  if (!(await consumeFlow(flow))) return data({ error: EXPIRED, fieldErrors: {} as Record<string, string> }, { status: 410 });
+  if (!(await consumeFlow(flow))) return data({ error: t(EXPIRED), fieldErrors: {} as Record<string, string> }, { status: 410 });
   try {
     await linkIdentity(
       user.id,
@@ -75,7 +79,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     );
   } catch (error) {
     if (error instanceof IdentityTakenError) {
-      return data({ error: `That ${provider.label} account is already linked to another user.`, fieldErrors: {} as Record<string, string> }, { status: 409 });
+      return data({ error: t("oidc.linkedToOther", { provider: provider.label }), fieldErrors: {} as Record<string, string> }, { status: 409 });
     }
     throw error;
   }
@@ -88,21 +92,19 @@ export default function ConfirmLinkPage() {
   const { label, email, canConfirm, problem } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
+  const t = useT();
   return (
     <section className="card narrow" aria-labelledby="confirm-link-title">
-      <h1 id="confirm-link-title">Link {label} to your account</h1>
+      <h1 id="confirm-link-title">{t("oidc.linkHeading", { provider: label })}</h1>
       {canConfirm ? (
         <>
-          <p>
-            An account for {email} already exists. Enter its password to link {label} to it; after that you can sign in with
-            either.
-          </p>
+          <p>{t("oidc.linkIntro", { email: email ?? "", provider: label })}</p>
           <FormError message={actionData?.error} />
           <Form method="post" noValidate>
             <input type="hidden" name="username" autoComplete="username" value={email ?? ""} readOnly />
             <CurrentPasswordField autoFocus error={actionData?.fieldErrors.password} />
             <button type="submit" className="button primary" disabled={busy}>
-              Link and sign in
+              {t("oidc.linkSubmit")}
             </button>
           </Form>
         </>
@@ -110,7 +112,7 @@ export default function ConfirmLinkPage() {
         <p role="alert">{problem}</p>
       )}
       <p className="aside">
-        <Link to="/login">Back to log in</Link>
+        <Link to="/login">{t("tooMany.backToLogin")}</Link>
       </p>
     </section>
   );

@@ -52,7 +52,8 @@ export default function ForgotPasswordPage() {
         <h1 id="forgot-title">{t("forgot.sentTitle")}</h1>
         <p role="status">{t("forgot.sent", { email: actionData.email })}</p>
         <p className="aside">
-          {t("forgot.noEmail")} <Link to="/forgot-password">{t("forgot.tryAgain")}</Link>.
+          {`${t("forgot.noEmail")} `}
+          <Link to="/forgot-password">{t("forgot.tryAgain")}</Link>.
         </p>
       </section>
     );
@@ -79,7 +80,8 @@ export default function ForgotPasswordPage() {
         </button>
       </Form>
       <p className="aside">
-        {t("forgot.remembered")} <Link to="/login">{t("forgot.logIn")}</Link>
+        {`${t("forgot.remembered")} `}
+        <Link to="/login">{t("forgot.logIn")}</Link>
       </p>
     </section>
   );

@@ -97,7 +97,8 @@ export default function LoginPage() {
         <Link to="/forgot-password">{t("login.forgot")}</Link>
       </p>
       <p className="aside">
-        {t("login.newHere")} <Link to={registerHref}>{t("login.createAccount")}</Link>
+        {`${t("login.newHere")} `}
+        <Link to={registerHref}>{t("login.createAccount")}</Link>
       </p>
     </section>
   );

@@ -119,7 +119,7 @@ export default function RegisterPage() {
         </SubmitButton>
       </Form>
       <p className="aside">
-        {t("register.haveAccount")}{" "}
+        {`${t("register.haveAccount")} `}
         <Link to={searchParams.get("redirectTo") ? `/login?${searchParams}` : "/login"}>{t("register.logIn")}</Link>
       </p>
     </section>

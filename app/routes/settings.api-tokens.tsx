@@ -94,8 +94,11 @@ export default function ApiTokensPage() {
     <section aria-labelledby="tokens-title">
       <h1 id="tokens-title">{t("settings.apiTokens")}</h1>
       <p>
-        {t("tokens.intro1")} <a href="/api/v1/openapi.json">{t("tokens.theApi")}</a> {t("tokens.intro2")}{" "}
-        <code>Authorization: Bearer …</code>. {t("tokens.intro3")}
+        {`${t("tokens.intro1")} `}
+        <a href="/api/v1/openapi.json">{t("tokens.theApi")}</a>
+        {` ${t("tokens.intro2")} `}
+        <code>Authorization: Bearer …</code>
+        {`. ${t("tokens.intro3")}`}
       </p>
       <FormError message={actionData?.error} />
 

@@ -78,13 +78,18 @@ export default function EmailSettings() {
     <section aria-labelledby="email-title">
       <h1 id="email-title">{t("profile.emailAddress")}</h1>
       <p>
-        {t("email.uses")} <strong>{email}</strong>. {t("email.intro")}
+        {`${t("email.uses")} `}
+        <strong>{email}</strong>
+        {`. ${t("email.intro")}`}
       </p>
       {pending ? (
         <div className="notice">
           <p>
-            {t("email.waiting")} <strong>{pending.email}</strong> ({t("email.linkUntil")} <Time ms={pending.expiresAt} />).{" "}
-            {t("email.notYou")}
+            {`${t("email.waiting")} `}
+            <strong>{pending.email}</strong>
+            {` (${t("email.linkUntil")} `}
+            <Time ms={pending.expiresAt} />
+            {`). ${t("email.notYou")}`}
           </p>
           <Form method="post">
             <button type="submit" name="intent" value="cancel" className="button">

@@ -91,7 +91,8 @@ export default function SessionsPage() {
               <p className="hint">
                 {device.freshUntil !== null ? (
                   <>
-                    {t("sessions.freshUntil")} <Time ms={device.freshUntil} />.
+                    {`${t("sessions.freshUntil")} `}
+                    <Time ms={device.freshUntil} />.
                   </>
                 ) : (
                   <>

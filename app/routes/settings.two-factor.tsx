@@ -187,7 +187,9 @@ export default function TwoFactorSettingsPage() {
       {status.state === "off" ? (
         <>
           <p>
-            {t("twoFactorSettings.offIs")} <strong>{t("twoFactorSettings.off")}</strong>. {t("twoFactorSettings.offIntro")}
+            {`${t("twoFactorSettings.offIs")} `}
+            <strong>{t("twoFactorSettings.off")}</strong>
+            {`. ${t("twoFactorSettings.offIntro")}`}
           </p>
           <FormError message={errorFor("start")?.error} />
           <Form method="post">
@@ -252,11 +254,15 @@ export default function TwoFactorSettingsPage() {
       {status.state === "on" ? (
         <>
           <p>
-            {t("twoFactorSettings.offIs")} <strong>{t("twoFactorSettings.on")}</strong> {t("twoFactorSettings.since")}{" "}
-            <time dateTime={new Date(status.since).toISOString()}>{new Date(status.since).toISOString().slice(0, 10)}</time>.{" "}
-            {status.recoveryCodesLeft === 1
-              ? t("twoFactorSettings.codesLeftOne")
-              : t("twoFactorSettings.codesLeft", { count: status.recoveryCodesLeft })}
+            {`${t("twoFactorSettings.offIs")} `}
+            <strong>{t("twoFactorSettings.on")}</strong>
+            {` ${t("twoFactorSettings.since")} `}
+            <time dateTime={new Date(status.since).toISOString()}>{new Date(status.since).toISOString().slice(0, 10)}</time>
+            {`. ${
+              status.recoveryCodesLeft === 1
+                ? t("twoFactorSettings.codesLeftOne")
+                : t("twoFactorSettings.codesLeft", { count: status.recoveryCodesLeft })
+            }`}
           </p>
 
           <h2>{t("twoFactorSettings.recoveryCodes")}</h2>

@@ -5,6 +5,8 @@ import { getConfig } from "~/config.server";
 import { db } from "~/db.server";
 import { logger } from "~/logger.server";
 import { callbackUrl, type Provider, providerConfiguration, ProviderUnavailableError } from "./providers.server";
+import { i18nFor } from "~/i18n/i18n.server";
+import type { MessageKey, Params } from "~/i18n/translate";
 
 /**
  * One round trip to a provider: authorization code with PKCE, `state` and
@@ -41,18 +43,19 @@ export type ProviderIdentity = {
   name: string | null;
 };
 
-/** A refused callback: a 4xx page with this message, and no session. */
+/** A refused callback: a 4xx page with this message (a catalog key, said in the page's language; `message` is the English, for logs), and no session. */
 export class ProviderFlowError extends Error {
   override name = "ProviderFlowError";
   constructor(
-    message: string,
+    readonly key: MessageKey,
     readonly status = 400,
+    readonly params: Params = {},
   ) {
-    super(message);
+    super(i18nFor("en").t(key, params));
   }
 }
 
-export const FLOW_EXPIRED = "This sign-in has expired or was already used. Please start again.";
+export const FLOW_EXPIRED = "oidc.flowExpired";
 
 let cookie: ReturnType<typeof createCookie> | undefined;
 
@@ -192,9 +195,10 @@ export async function finishProviderFlow(
     logger.info({ provider: provider.id, error }, "provider refused the sign-in");
     throw new ProviderFlowError(
       error === "access_denied"
-        ? `The sign-in with ${provider.label} was cancelled or not allowed.`
-        : `${provider.label} could not sign you in (${error.slice(0, 60).replace(/[^\w.-]/g, "")}).`,
+        ? "oidc.cancelled"
+        : "oidc.refused",
       error === "access_denied" ? 403 : 400,
+      { provider: provider.label, error: error.slice(0, 60).replace(/[^\w.-]/g, "") },
     );
   }
   // The URL the provider was given, whatever Host header this request came with.
@@ -211,7 +215,7 @@ export async function finishProviderFlow(
   } catch (cause) {
     if (cause instanceof ProviderUnavailableError) throw cause;
     logger.warn({ provider: provider.id, reason: describeError(cause) }, "provider sign-in refused");
-    throw new ProviderFlowError(`The sign-in with ${provider.label} could not be verified. Please try again.`);
+    throw new ProviderFlowError("oidc.unverified", 400, { provider: provider.label });
   }
   const identity = provider.kind === "github" ? await githubIdentity(tokens.access_token) : await oidcIdentity(configuration, tokens);
   return { flow, identity };
@@ -227,7 +231,7 @@ async function oidcIdentity(
   tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>,
 ): Promise<ProviderIdentity> {
   const claims = tokens.claims();
-  if (!claims) throw new ProviderFlowError("The provider sent no ID token.");
+  if (!claims) throw new ProviderFlowError("oidc.noIdToken");
   let email = typeof claims.email === "string" ? claims.email : null;
   let verified = claims.email_verified === true;
   let name = typeof claims.name === "string" ? claims.name : null;
@@ -254,7 +258,7 @@ async function githubIdentity(accessToken: string): Promise<ProviderIdentity> {
     return response.json() as Promise<unknown>;
   };
   const user = (await get("/user")) as { id?: number; name?: string | null; login?: string };
-  if (typeof user.id !== "number") throw new ProviderFlowError("GitHub sent no account id.");
+  if (typeof user.id !== "number") throw new ProviderFlowError("oidc.noGithubId");
   const emails = ((await get("/user/emails")) as { email: string; primary: boolean; verified: boolean }[]) ?? [];
   const primary = Array.isArray(emails) ? emails.find((e) => e.primary) : undefined;
   return {

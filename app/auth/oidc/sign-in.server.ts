@@ -28,8 +28,8 @@ import type { Provider } from "./providers.server";
  *   unlinked, email unknown    a new account (REGISTRATION=open), email confirmed when the provider verified it
  */
 
-export const LINK_FROM_SETTINGS = (label: string) =>
-  `An account with this email already exists. Sign in to it, then link ${label} in Settings › Connections.`;
+/** A catalog key, with `{provider}`. */
+export const LINK_FROM_SETTINGS = "oidc.linkFromSettings";
 
 /** The callback's answer: a redirect, or (thrown) a ProviderFlowError for the error page. */
 export async function handleProviderCallback(request: Request, context: AppLoadContext, provider: Provider): Promise<Response> {
@@ -70,16 +70,16 @@ async function routeIdentity(
 
   if (flow.purpose === "link" || flow.purpose === "reauthenticate") {
     // Only the signed-in user who started it may finish it.
-    if (!auth || auth.user.id !== flow.userId) throw new ProviderFlowError("Please sign in again, then try once more.", 403);
+    if (!auth || auth.user.id !== flow.userId) throw new ProviderFlowError("oidc.signInAgain", 403);
     if (flow.purpose === "reauthenticate") {
       if (linked?.user_id !== auth.user.id) {
-        throw new ProviderFlowError(`That ${provider.label} account is not linked to yours. Use the one you linked.`, 403);
+        throw new ProviderFlowError("oidc.notLinked", 403, { provider: provider.label });
       }
       await touchIdentity(linked.id);
       return completeReauthentication(request, context, auth, flow.redirectTo ?? undefined);
     }
     if (linked && linked.user_id !== auth.user.id) {
-      throw new ProviderFlowError(`That ${provider.label} account is already linked to another user.`, 409);
+      throw new ProviderFlowError("oidc.linkedToOther", 409, { provider: provider.label });
     }
     if (!linked) await linkIdentity(auth.user.id, provider.id, identity, actor(auth.user.id));
     return redirectWithFlash("/settings/connections", { category: "success", message: `${provider.label} is linked: you can sign in with it.` });
@@ -88,19 +88,19 @@ async function routeIdentity(
   // Sign-in.
   if (linked) {
     const user = await findUserById(linked.user_id);
-    if (!user || !user.active) throw new ProviderFlowError("This account cannot sign in.", 403);
+    if (!user || !user.active) throw new ProviderFlowError("passkey.inactive", 403);
     await touchIdentity(linked.id);
     return completeProviderSignIn(request, context, provider, user, flow.redirectTo);
   }
-  if (!identity.email) throw new ProviderFlowError(`${provider.label} did not share an email address, so no account can be found or made.`);
+  if (!identity.email) throw new ProviderFlowError("oidc.noEmail", 400, { provider: provider.label });
   const existing = await findUserByEmail(identity.email);
   if (existing) {
-    if (!identity.emailVerified) throw new ProviderFlowError(LINK_FROM_SETTINGS(provider.label), 409);
+    if (!identity.emailVerified) throw new ProviderFlowError(LINK_FROM_SETTINGS, 409, { provider: provider.label });
     const setCookie = await holdForConfirmation(provider, identity, existing.id, flow.redirectTo);
     return redirect(`/auth/${provider.id}/link`, { headers: { "Set-Cookie": setCookie } });
   }
   if (getConfig().registration === "closed") {
-    throw new ProviderFlowError("Registration is closed: an administrator creates accounts. Sign in to yours, then link it in Settings › Connections.", 403);
+    throw new ProviderFlowError("oidc.registrationClosed", 403);
   }
   let user: User;
   try {
@@ -110,7 +110,7 @@ async function routeIdentity(
       passwordHash: "",
     });
   } catch (error) {
-    if (error instanceof EmailTakenError) throw new ProviderFlowError(LINK_FROM_SETTINGS(provider.label), 409);
+    if (error instanceof EmailTakenError) throw new ProviderFlowError(LINK_FROM_SETTINGS, 409, { provider: provider.label });
     throw error;
   }
   if (identity.emailVerified) {
@@ -121,7 +121,7 @@ async function routeIdentity(
   } catch (error) {
     // Another tab linked the same account a moment ago: no half-made user stays behind.
     await db.deleteFrom("users").where("id", "=", user.id).execute();
-    if (error instanceof IdentityTakenError) throw new ProviderFlowError("Please start the sign-in again.", 409);
+    if (error instanceof IdentityTakenError) throw new ProviderFlowError("oidc.startAgain", 409);
     throw error;
   }
   await recordActivity({ type: "registered", actorId: user.id, details: { provider: provider.id } }, origin);
