@@ -714,6 +714,10 @@ export const en = {
   "oidc.linkIntro": "An account for {email} already exists. Enter its password to link {provider} to it; after that you can sign in with either.",
   "oidc.linkSubmit": "Link and sign in",
   "oidc.returnTooLong": "The return address is too long.",
+  // Log out
+  "logout.question": "End your session on this device?",
+  // Sign-in providers: start
+  "oidc.unavailableSignIn": "{provider} cannot be reached right now. Please try again later, or sign in another way.",
 };
 
 export type MessageKey = keyof typeof en;

@@ -722,4 +722,8 @@ export const es: Catalog = {
   "oidc.linkIntro": "Ya existe una cuenta para {email}. Escribe su contraseña para vincularle {provider}; después podrás iniciar sesión con cualquiera de los dos.",
   "oidc.linkSubmit": "Vincular e iniciar sesión",
   "oidc.returnTooLong": "La dirección de regreso es demasiado larga.",
+  // Log out
+  "logout.question": "¿Cerrar tu sesión en este dispositivo?",
+  // Sign-in providers: start
+  "oidc.unavailableSignIn": "Ahora mismo no se puede contactar con {provider}. Vuelve a intentarlo más tarde o inicia sesión de otra forma.",
 };

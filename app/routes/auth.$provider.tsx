@@ -6,6 +6,7 @@ import { startProviderFlow } from "~/auth/oidc/flow.server";
 import { requireProvider, ProviderUnavailableError } from "~/auth/oidc/providers.server";
 import { parseForm, readFormData } from "~/auth/validation";
 import { i18nOf } from "~/i18n/i18n.server";
+import type { Translate } from "~/i18n/translate";
 
 /** POST /auth/<id>: starts the sign-in with provider <id> (a 404 for an id that is not configured). */
 
@@ -20,18 +21,19 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const provider = requireProvider(params.provider);
   await requireAnonymous({ request, context });
-  const parsed = parseForm(await readFormData(request), StartSchema, i18nOf({ request, context }).t);
-  if (!parsed.success) throw new Response(Object.values(parsed.errors)[0] ?? "Invalid request.", { status: 400 });
+  const { t } = i18nOf({ request, context });
+  const parsed = parseForm(await readFormData(request), StartSchema, t);
+  if (!parsed.success) throw new Response(Object.values(parsed.errors)[0] ?? t("form.invalidRequest"), { status: 400 });
   try {
     return await startProviderFlow(provider, { purpose: "sign_in", redirectTo: parsed.data.redirectTo ?? null });
   } catch (error) {
-    if (error instanceof ProviderUnavailableError) throw providerUnavailable(provider.label);
+    if (error instanceof ProviderUnavailableError) throw providerUnavailable(provider.label, t);
     throw error;
   }
 }
 
-export function providerUnavailable(label: string): Response {
-  return new Response(`${label} cannot be reached right now. Please try again later, or sign in another way.`, {
+export function providerUnavailable(label: string, t: Translate): Response {
+  return new Response(t("oidc.unavailableSignIn", { provider: label }), {
     status: 502,
     statusText: "Bad Gateway",
   });

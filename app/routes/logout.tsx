@@ -5,8 +5,9 @@ import { recordActivity, requestOrigin } from "~/activity/activity.server";
 import { getUser } from "~/auth/guards.server";
 import { logoutUser } from "~/auth/login.server";
 import { i18nOf } from "~/i18n/i18n.server";
+import { titleMeta, useT } from "~/i18n/i18n";
 
-export const meta: MetaFunction = () => [{ title: "Log out · Remix Auth Kit" }];
+export const meta: MetaFunction = ({ matches }) => [titleMeta(matches, "layout.logOut")];
 
 // GET changes nothing: it only offers the button (a link or prefetch must never log anyone out).
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -21,13 +22,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function LogoutPage() {
+  const t = useT();
   return (
     <section className="card narrow">
-      <h1>Log out</h1>
-      <p>End your session on this device?</p>
+      <h1>{t("layout.logOut")}</h1>
+      <p>{t("logout.question")}</p>
       <Form method="post">
         <button type="submit" className="button primary">
-          Log out
+          {t("layout.logOut")}
         </button>
       </Form>
     </section>
