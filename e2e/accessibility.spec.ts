@@ -3,7 +3,21 @@ import { expect, type Page, test } from "@playwright/test";
 import { generate } from "otplib";
 import { grantRole, insertUsers } from "./admin-helpers";
 import { signInWithTestProvider } from "./oidc-helpers";
-import { BASE_URL, e2eDatabase, exactPath, jsEnabled, logout, makeSessionsStale, newUser, ready, register, submitLogin, url, visit } from "./helpers";
+import {
+  BASE_URL,
+  e2eDatabase,
+  exactPath,
+  jsEnabled,
+  logout,
+  makeSessionsStale,
+  newUser,
+  ready,
+  register,
+  submitLogin,
+  url,
+  useSpanish,
+  visit,
+} from "./helpers";
 
 // One page, or one short sequence of page states, per test: axe on a page
 // takes a few seconds (without JavaScript the page is replayed in a second
@@ -323,4 +337,41 @@ test("the 403 page for a user without the admin role", async ({ page }) => {
   await expect(page.getByRole("heading", { level: 1, name: "Forbidden" })).toBeVisible();
   await expectAccessible(page, "the 403 page");
   expect(page.url()).toBe(url("/admin/users"));
+});
+
+// In Spanish: every signed-out and signed-in page, an admin page and a form with errors (axe checks
+// the page's lang, labels and names in that language too). One page per test.
+test.describe("in Spanish", () => {
+  for (const path of SIGNED_OUT_PAGES) {
+    test(`signed-out page ${path} (es)`, async ({ page }) => {
+      await useSpanish(page);
+      await expectPageAccessible(page, path);
+      await expect(page.locator("html")).toHaveAttribute("lang", "es");
+    });
+  }
+
+  for (const path of SIGNED_IN_PAGES) {
+    test(`signed-in page ${path} (es)`, async ({ page }) => {
+      await register(page);
+      await useSpanish(page);
+      await expectPageAccessible(page, path);
+      await expect(page.locator("html")).toHaveAttribute("lang", "es");
+    });
+  }
+
+  test("admin page /admin/users/<id> (es)", async ({ page }) => {
+    const { otherId } = await adminAndOther(page);
+    await useSpanish(page);
+    await expectPageAccessible(page, `/admin/users/${otherId}`);
+  });
+
+  test("the login form showing errors (es)", async ({ page }) => {
+    await useSpanish(page);
+    await visit(page, "/login");
+    await page.getByLabel("Correo electrónico", { exact: true }).fill("nadie@example.com");
+    await page.getByLabel("Contraseña", { exact: true }).fill("contraseña equivocada");
+    await page.getByRole("button", { name: "Iniciar sesión", exact: true }).click();
+    await expect(page.getByRole("alert")).toHaveText("Correo electrónico o contraseña incorrectos.");
+    await expectAccessible(page, "the Spanish login form with wrong credentials");
+  });
 });

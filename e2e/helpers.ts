@@ -59,6 +59,14 @@ export async function ready(page: Page): Promise<void> {
   });
 }
 
+/**
+ * Shows the app in Spanish from now on: the layout switch's cookie, as if the
+ * visitor had pressed "Español" (a signed-in user who saved no choice gets it too).
+ */
+export async function useSpanish(page: Page): Promise<void> {
+  await page.context().addCookies([{ name: "lang", value: "es", url: BASE_URL }]);
+}
+
 /** Opens `path` and waits for hydration (JavaScript on). */
 export async function visit(page: Page, path: string): Promise<void> {
   await page.goto(path);

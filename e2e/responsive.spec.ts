@@ -1,6 +1,6 @@
 import { expect, type Page, test } from "@playwright/test";
 import { grantRole } from "./admin-helpers";
-import { jsEnabled, newUser, register, visit } from "./helpers";
+import { jsEnabled, newUser, register, useSpanish, visit } from "./helpers";
 
 /**
  * Every page at a desktop width (1280 px) and on a phone (390 × 844): nothing
@@ -17,7 +17,7 @@ const WIDTHS = [
   { width: 390, height: 844 },
 ];
 
-async function checkPage(page: Page, path: string): Promise<void> {
+async function checkPage(page: Page, path: string, language = ""): Promise<void> {
   for (const viewport of WIDTHS) {
     await page.setViewportSize(viewport);
     await visit(page, path);
@@ -26,7 +26,7 @@ async function checkPage(page: Page, path: string): Promise<void> {
       innerWidth: window.innerWidth,
     }));
     expect(scrollWidth, `${path} at ${viewport.width} px scrolls sideways`).toBeLessThanOrEqual(innerWidth);
-    const name = `${path.replace(/^\//, "").replace(/[^a-z0-9]+/gi, "_") || "home"}-${viewport.width}.png`;
+    const name = `${path.replace(/^\//, "").replace(/[^a-z0-9]+/gi, "_") || "home"}-${viewport.width}${language ? `-${language}` : ""}.png`;
     if (jsEnabled()) await page.screenshot({ path: test.info().outputPath(name), fullPage: true });
   }
 }
@@ -50,6 +50,8 @@ test("dashboard and notes", async ({ page }) => {
   for (const path of ["/dashboard", "/dashboard/notes", note, `${note}/edit`]) await checkPage(page, path);
 });
 
+const SETTINGS = ["profile", "email", "password", "two-factor", "sessions", "activity", "api-tokens", "passkeys", "connections", "delete-account"];
+
 // A few pages per test: each page is loaded twice and, with JavaScript, photographed twice.
 for (const sections of [["profile", "email", "password"], ["two-factor", "sessions", "activity"], ["api-tokens", "passkeys"], ["connections", "delete-account"]]) {
   test(`settings pages: ${sections.join(", ")}`, async ({ page }) => {
@@ -65,4 +67,31 @@ test("admin pages", async ({ page }) => {
   await page.getByRole("link", { name: "Ada Admin" }).first().click();
   const userPage = new URL(page.url()).pathname;
   for (const path of [userPage, "/admin/users/new", "/admin/audit"]) await checkPage(page, path);
+});
+
+// The same pages in Spanish (its texts run longer): one page per test, the visitor's language set by the switch's cookie.
+test.describe("in Spanish", () => {
+  for (const path of ["/", "/login", "/register", "/forgot-password", "/reset-password?token=bogus"]) {
+    test(`signed-out page ${path} (es)`, async ({ page }) => {
+      await useSpanish(page);
+      await checkPage(page, path, "es");
+    });
+  }
+
+  for (const path of ["/dashboard", "/dashboard/notes", ...SETTINGS.map((section) => `/settings/${section}`)]) {
+    test(`signed-in page ${path} (es)`, async ({ page }) => {
+      await register(page, newUser("Maximiliana Wolfeschlegelsteinhausen-Bergerdorff"));
+      await useSpanish(page);
+      await checkPage(page, path, "es");
+    });
+  }
+
+  for (const path of ["/admin/users", "/admin/users/new", "/admin/audit"]) {
+    test(`admin page ${path} (es)`, async ({ page }) => {
+      const admin = await register(page, newUser("Ada Admin"));
+      grantRole(admin.email, "admin");
+      await useSpanish(page);
+      await checkPage(page, path, "es");
+    });
+  }
 });
