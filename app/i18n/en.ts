@@ -718,6 +718,8 @@ export const en = {
   "logout.question": "End your session on this device?",
   // Sign-in providers: start
   "oidc.unavailableSignIn": "{provider} cannot be reached right now. Please try again later, or sign in another way.",
+  // Sign-in providers: linked
+  "oidc.linked": "{provider} is linked: you can sign in with it.",
 };
 
 export type MessageKey = keyof typeof en;

@@ -726,4 +726,6 @@ export const es: Catalog = {
   "logout.question": "¿Cerrar tu sesión en este dispositivo?",
   // Sign-in providers: start
   "oidc.unavailableSignIn": "Ahora mismo no se puede contactar con {provider}. Vuelve a intentarlo más tarde o inicia sesión de otra forma.",
+  // Sign-in providers: linked
+  "oidc.linked": "{provider} está vinculado: ya puedes iniciar sesión con él.",
 };

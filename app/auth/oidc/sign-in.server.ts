@@ -16,6 +16,7 @@ import { redirectToSecondFactor } from "../two-factor-login.server";
 import { clearFlowCookie, finishProviderFlow, type Flow, holdForConfirmation, type ProviderIdentity, ProviderFlowError } from "./flow.server";
 import { findIdentity, IdentityTakenError, linkIdentity, touchIdentity } from "./identities.server";
 import type { Provider } from "./providers.server";
+import { i18nOf } from "~/i18n/i18n.server";
 
 /**
  * What a verified provider identity leads to (docs/decisions/015):
@@ -82,7 +83,8 @@ async function routeIdentity(
       throw new ProviderFlowError("oidc.linkedToOther", 409, { provider: provider.label });
     }
     if (!linked) await linkIdentity(auth.user.id, provider.id, identity, actor(auth.user.id));
-    return redirectWithFlash("/settings/connections", { category: "success", message: `${provider.label} is linked: you can sign in with it.` });
+    const { t } = i18nOf({ request, context });
+    return redirectWithFlash("/settings/connections", { category: "success", message: t("oidc.linked", { provider: provider.label }) });
   }
 
   // Sign-in.
