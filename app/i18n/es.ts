@@ -106,7 +106,7 @@ export const es: Catalog = {
   "login.submit": "Iniciar sesión",
   "login.busy": "Iniciando sesión…",
   "login.forgot": "¿Olvidaste tu contraseña?",
-  "login.newHere": "¿Eres nuevo?",
+  "login.newHere": "¿Todavía no tienes cuenta?",
   "login.createAccount": "Crea una cuenta",
   "login.invalid": "Correo electrónico o contraseña incorrectos.",
   "login.required": "Inicia sesión para acceder a esta página.",
