@@ -31,7 +31,7 @@ export const es: Catalog = {
   "home.description": "Inicio de sesión, sesiones y gestión de usuarios para Remix: seguro por defecto, un solo archivo para desplegar.",
   "home.title": "Tu cuenta, segura y en tus manos",
   "home.lead":
-    "Remix Auth Kit te permite iniciar sesión, mantiene tus sesiones bajo tu control y protege tu cuenta, con o sin JavaScript, en el teléfono o en el ordenador.",
+    "Remix Auth Kit te permite iniciar sesión, mantiene tus sesiones bajo tu control y protege tu cuenta, con o sin JavaScript, en un teléfono o en un equipo de escritorio.",
   "home.goToDashboard": "Ir a tu panel",
   "home.logIn": "Iniciar sesión",
   "home.createAccount": "Crear una cuenta",
