@@ -96,6 +96,10 @@ function Header({ user }: { user: { name: string; email: string; canManageUsers?
                 </li>
               ) : null}
               <li>
+                <LanguageSwitch />
+              </li>
+              {/* Last, so it is the stop just before the page's content. */}
+              <li>
                 <AccountMenu user={user} />
               </li>
             </>
@@ -107,11 +111,11 @@ function Header({ user }: { user: { name: string; email: string; canManageUsers?
               <li>
                 <Link to="/register">{t("layout.register")}</Link>
               </li>
+              <li>
+                <LanguageSwitch />
+              </li>
             </>
           )}
-          <li>
-            <LanguageSwitch />
-          </li>
         </ul>
       </nav>
     </header>
