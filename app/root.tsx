@@ -27,6 +27,7 @@ import { LogoutButton } from "~/components/logout-button";
 import { useNonce } from "~/components/nonce";
 import { takeFlash } from "~/flash.server";
 import stylesheet from "~/styles/app.css";
+import type { MessageKey } from "~/i18n/translate";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },
@@ -207,7 +208,8 @@ export function ErrorBoundary() {
       message = t("error.forbiddenMessage");
     } else {
       title = `${error.status} ${error.statusText}`;
-      message = typeof error.data === "string" && error.data ? error.data : message;
+      // A thrown text may be a catalog key (said in the page's language) or a text already translated (kept as it is).
+      message = typeof error.data === "string" && error.data ? t(error.data as MessageKey) : message;
     }
   }
   return (

@@ -80,7 +80,8 @@ export async function readFormData(request: Request): Promise<FormData> {
   try {
     return await request.formData();
   } catch {
-    throw new Response("The form could not be read. Please submit it again.", { status: 400 });
+    // A catalog key: the error page says it in the visitor's language.
+    throw new Response("error.formUnreadable", { status: 400 });
   }
 }
 
