@@ -212,7 +212,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     case "reset-two-factor": {
       if (!(await findUserById(id))) throw notFound();
       try {
-        const reset = await resetTwoFactor(id, actor);
+        const reset = await resetTwoFactor(id, actor, Date.now(), language);
         return redirectWithFlash(`/admin/users/${id}`, {
           category: reset ? "success" : "info",
           message: reset ? t("admin.twoFactorReset") : t("admin.twoFactorAlreadyOff"),

@@ -277,12 +277,13 @@ async function recordUserChanges(result: UserChangeResult, actor: Actor, now: nu
  * permission the user holds cannot do it (PermissionEscalationError). False
  * when there is no such user or two-factor was off.
  */
-export async function resetTwoFactor(userId: number, actor: Actor, now = Date.now()): Promise<boolean> {
+export async function resetTwoFactor(userId: number, actor: Actor, now = Date.now(), language: string | null = null): Promise<boolean> {
   await db.transaction().execute((trx) => assertMayManage(trx, actor.userId, userId));
   const user = await findUserById(userId);
   if (!user || !(await disableTwoFactor(userId))) return false;
   await recordActivity({ type: "two_factor_reset", actorId: actor.userId, subjectId: userId }, actor.origin, now);
-  await sendTwoFactorNotice(user, "reset");
+  // In the user's saved language, else the one of the admin's request.
+  await sendTwoFactorNotice(user, "reset", language);
   return true;
 }
 
