@@ -172,7 +172,7 @@ function numberTypes(types: typeof pg.types): pg.CustomTypesConfig {
   } as pg.CustomTypesConfig;
 }
 
-/** At most this many distinct statements are prepared per process (each connection keeps its own copy). */
+/** At most this many distinct statement texts are remembered (and prepared) per process; each connection keeps its own copy. */
 const PREPARED_STATEMENTS_MAX = 300;
 /** "cached plan must not change result type": another instance changed a table a prepared `select *` reads. */
 const FEATURE_NOT_SUPPORTED = "0A000";
@@ -193,8 +193,10 @@ function prepareStatements(client: pg.PoolClient, names: Map<string, string | nu
   const nameOf = (text: string): string | null => {
     let name = names.get(text);
     if (name !== undefined) return name;
+    // Full: texts beyond the first ones (IN lists of many lengths, bulk inserts) run unnamed and are not kept.
+    if (names.size >= PREPARED_STATEMENTS_MAX) return null;
     const preparable = /^\s*(select|insert|update|delete|with)\b/i.test(text) && !/\blike\b/i.test(text);
-    name = preparable && names.size < PREPARED_STATEMENTS_MAX ? `s${names.size}` : null;
+    name = preparable ? `s${names.size}` : null;
     names.set(text, name);
     return name;
   };
