@@ -1,4 +1,4 @@
-import { Writable } from "node:stream";
+import type { Writable } from "node:stream";
 import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
@@ -46,18 +46,6 @@ export default function handleRequest(
   const nonce = loadContext.cspNonce ?? "";
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false;
-    const chunks: Buffer[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        chunks.push(chunk);
-        done();
-      },
-      final(done) {
-        responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-        resolve(new Response(Buffer.concat(chunks), { headers: responseHeaders, status: responseStatusCode }));
-        done();
-      },
-    });
     const { pipe, abort } = renderToPipeableStream(
       <NonceContext.Provider value={nonce}>
         <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
@@ -69,7 +57,12 @@ export default function handleRequest(
         },
         onAllReady() {
           clearTimeout(timer);
-          pipe(sink);
+          pipe(
+            collector((body) => {
+              responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+              resolve(new Response(body, { headers: responseHeaders, status: responseStatusCode }));
+            }, reject),
+          );
         },
         onShellError(error: unknown) {
           clearTimeout(timer);
@@ -84,4 +77,30 @@ export default function handleRequest(
     );
     const timer = setTimeout(abort, ABORT_DELAY + 1000);
   });
+}
+
+/**
+ * The smallest destination React's `pipe` writes to (write, end, destroy, on):
+ * it keeps the chunks and hands over the whole document at the end. A Node
+ * Writable did the same with more machinery per page, and its close event
+ * after the end made React end it a second time (an error object per page).
+ */
+function collector(onEnd: (body: Buffer<ArrayBuffer>) => void, onError: (error: unknown) => void): Writable {
+  const chunks: Uint8Array[] = [];
+  const destination = {
+    write(chunk: Uint8Array) {
+      chunks.push(chunk);
+      return true;
+    },
+    end() {
+      onEnd(Buffer.concat(chunks));
+    },
+    destroy(error: unknown) {
+      onError(error);
+    },
+    on() {
+      return destination;
+    },
+  };
+  return destination as unknown as Writable;
 }

@@ -79,7 +79,7 @@ async function runTasks(now: number): Promise<Record<string, number>> {
     }
   }
   const total = Object.values(removed).reduce((a, b) => a + b, 0);
-  // One process per machine runs this (the cluster's primary); its pid tells which.
+  // One process per machine runs this (the only process, or one chosen worker); its pid tells which.
   logger[total > 0 ? "info" : "debug"]({ removed, pid: process.pid }, "housekeeping");
   return removed;
 }

@@ -1,5 +1,4 @@
 import pino from "pino";
-import pinoRoll from "pino-roll";
 import { ConfigError, getConfig } from "~/config.server";
 import { singleton } from "~/utils/singleton.server";
 
@@ -130,7 +129,9 @@ export function writeLogLine(line: string): void {
 }
 
 /** A size-rotated log file (`app.log` becomes `app.1.log`, `app.2.log`, …; the oldest are removed). */
-export function openRotatingLogFile(file: string, { size = LOG_FILE_MAX_SIZE, keep = LOG_FILE_KEEP } = {}) {
+export async function openRotatingLogFile(file: string, { size = LOG_FILE_MAX_SIZE, keep = LOG_FILE_KEEP } = {}) {
+  // Loaded on first use: only the process that writes LOG_FILE needs it (~7 MB of RSS spared elsewhere).
+  const { default: pinoRoll } = await import("pino-roll");
   return pinoRoll({ file, size, mkdir: true, limit: { count: keep } });
 }
 

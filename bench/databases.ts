@@ -3,7 +3,9 @@
 // Next link) and its searches, measured with autocannon. The two servers run
 // side by side and take turns in short rounds, so a busy machine slows both
 // alike; each figure is the median (req/s: the mean) of the rounds. Prints
-// PostgreSQL / SQLite ratios. PostgreSQL is a throw-away local server
+// PostgreSQL / SQLite ratios, first of the CPU each request costs (the
+// server's processes, and PostgreSQL's: what a busy machine changes least),
+// then of latency and throughput. PostgreSQL is a throw-away local server
 // (tests/helpers/postgres-cluster.mjs, fsync off like the tests' one).
 //   npm run build && npm run bench:databases [-- --users 100000 --seconds 6 --rounds 3 --connections 10]
 import { randomBytes, randomUUID } from "node:crypto";
@@ -15,7 +17,7 @@ import { openDatabase } from "../db/connection";
 import { migrateToLatest } from "../db/migrate";
 import { seedUsers } from "../db/seed";
 import { startPostgresCluster } from "../tests/helpers/postgres-cluster.mjs";
-import { type BenchServer, combineRounds, getPage, type Measurement, measure, nextLinkPath, numberArgument, signIn, startProductionServer, table } from "./lib";
+import { type BenchServer, combineRounds, cpuMsOfTrees, getPage, type Measurement, measure, nextLinkPath, numberArgument, signIn, startProductionServer, table } from "./lib";
 
 
 const users = numberArgument("users", 100_000);
@@ -25,11 +27,12 @@ const connections = numberArgument("connections", 10);
 const PAGE_SIZE = 25;
 
 type Case = { name: string; path: string; expect: string };
-type Target = { label: string; server: BenchServer; cookie: string; cases: Case[] };
+/** `cpuPids`: the processes whose CPU serves this target (the server; on PostgreSQL its database server too). */
+type Target = { label: string; server: BenchServer; cookie: string; cases: Case[]; cpuPids: number[] };
 
 
 /** A database at `url` with `users` users, a production server on it, and an admin signed in. */
-async function prepare(label: string, url: string): Promise<Target> {
+async function prepare(label: string, url: string, databasePids: number[] = []): Promise<Target> {
   const target = openDatabase(
     url.startsWith("file:") ? { dialect: "sqlite", path: url.slice("file:".length) } : { dialect: "postgres", url },
   );
@@ -60,6 +63,7 @@ async function prepare(label: string, url: string): Promise<Target> {
     label,
     server,
     cookie,
+    cpuPids: [server.pid, ...databasePids],
     cases: [
       { name: "GET /dashboard (signed in)", path: "/dashboard", expect: "Dashboard" },
       { name: "admin list, page 1", path: "/admin/users", expect: `Page 1 of ${pages.toLocaleString("en")}` },
@@ -81,7 +85,7 @@ try {
   const sqliteFile = path.resolve(".tmp/bench", randomUUID(), "app.db");
   fs.mkdirSync(path.dirname(sqliteFile), { recursive: true });
   targets.push(await prepare("SQLite", `file:${sqliteFile}`));
-  targets.push(await prepare("PostgreSQL", await cluster.createDatabase("bench")));
+  targets.push(await prepare("PostgreSQL", await cluster.createDatabase("bench"), [cluster.pid]));
 
   const results = new Map<string, Measurement[]>(targets.map((t) => [t.label, []]));
   for (let i = 0; i < targets[0]!.cases.length; i++) {
@@ -95,7 +99,12 @@ try {
     for (let round = 0; round < rounds; round++) {
       for (const target of targets) {
         const { name, path: pathname } = target.cases[i]!;
-        const options = { seconds: Math.max(1, Math.round(seconds / rounds)), connections, headers: { Cookie: target.cookie } };
+        const options = {
+          seconds: Math.max(1, Math.round(seconds / rounds)),
+          connections,
+          headers: { Cookie: target.cookie },
+          cpuOf: () => cpuMsOfTrees(target.cpuPids),
+        };
         runs.get(target.label)!.push(await measure(name, `${target.server.url}${pathname}`, options));
       }
     }
@@ -108,12 +117,13 @@ try {
   }
   const [sqlite, postgres] = targets.map((t) => results.get(t.label)!);
   console.log(`\n### PostgreSQL / SQLite, ${users.toLocaleString("en")} users\n`);
-  console.log("| case | p50 ratio | p99 ratio | throughput ratio (SQLite/PostgreSQL) |");
-  console.log("| --- | ---: | ---: | ---: |");
+  console.log("| case | CPU per request ratio | p50 ratio | p99 ratio | throughput ratio (SQLite/PostgreSQL) |");
+  console.log("| --- | ---: | ---: | ---: | ---: |");
   sqlite!.forEach((s, i) => {
     const p = postgres![i]!;
     const ratio = (a: number, b: number) => (a / Math.max(b, 1)).toFixed(2);
-    console.log(`| ${s.name} | ${ratio(p.p50, s.p50)} | ${ratio(p.p99, s.p99)} | ${ratio(s.rps, p.rps)} |`);
+    const cpu = p.cpu !== null && s.cpu ? (p.cpu / s.cpu).toFixed(2) : "";
+    console.log(`| ${s.name} | ${cpu} | ${ratio(p.p50, s.p50)} | ${ratio(p.p99, s.p99)} | ${ratio(s.rps, p.rps)} |`);
   });
   console.log(`\nload average at the end: ${load()}`);
   const failures = [...results.values()].flat().filter((r) => r.errors || r.non2xx);

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -9,7 +9,7 @@ import autocannon from "autocannon";
  * with its own SQLite file, and autocannon runs bounded in time.
  */
 
-export type BenchServer = { url: string; dbPath: string; stop: () => Promise<void> };
+export type BenchServer = { url: string; dbPath: string; /** The primary process (its workers are its children). */ pid: number; stop: () => Promise<void> };
 
 export async function startProductionServer(env: Record<string, string> = {}): Promise<BenchServer> {
   if (!fs.existsSync("build/server.js")) throw new Error("run `npm run build` first");
@@ -48,6 +48,7 @@ export async function startProductionServer(env: Record<string, string> = {}): P
   return {
     url,
     dbPath,
+    pid: child.pid!,
     stop: async () => {
       const exited = new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM");
@@ -81,14 +82,53 @@ function listeningPort(pid: number): number | null {
   return null;
 }
 
-export type Measurement = { name: string; rps: number; p50: number; p99: number; errors: number; non2xx: number };
+/** `cpu`: CPU milliseconds per request of the processes measured (`cpuOf`), or null when not measured. */
+export type Measurement = { name: string; rps: number; p50: number; p99: number; errors: number; non2xx: number; cpu: number | null };
+
+let clockTicks: number | undefined;
+
+/**
+ * CPU milliseconds used so far by the processes `pids` and all their
+ * descendants, the ones that have exited and been waited for included (a
+ * server's workers, a PostgreSQL server's backends), read from /proc (Linux).
+ * Unlike latency, it hardly depends on what else the machine is running.
+ */
+export function cpuMsOfTrees(pids: number[]): number {
+  clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name (field 2) may hold spaces: the fields after it start after the last ")".
+      const fields = fs.readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1]!.split(" ");
+      const [ppid, utime, stime, cutime, cstime] = [1, 11, 12, 13, 14].map((i) => Number(fields[i]));
+      stats.set(Number(entry), { ppid: ppid!, ticks: utime! + stime! + cutime! + cstime! });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const inTree = (pid: number): boolean => {
+    for (let p = pid, depth = 0; p > 1 && depth < 16; p = stats.get(p)?.ppid ?? 0, depth++) if (pids.includes(p)) return true;
+    return false;
+  };
+  let ticks = 0;
+  for (const [pid, { ticks: t }] of stats) if (inTree(pid)) ticks += t;
+  return (ticks * 1000) / clockTicks;
+}
 
 export async function measure(
   name: string,
   url: string,
-  { seconds = 10, connections = 10, headers = {} }: { seconds?: number; connections?: number; headers?: Record<string, string> } = {},
+  {
+    seconds = 10,
+    connections = 10,
+    headers = {},
+    cpuOf,
+  }: { seconds?: number; connections?: number; headers?: Record<string, string>; /** CPU ms so far of what serves `url`. */ cpuOf?: () => number } = {},
 ): Promise<Measurement> {
+  const before = cpuOf?.();
   const result = await autocannon({ url, connections, duration: seconds, headers });
+  const cpu = cpuOf && before !== undefined && result.requests.total > 0 ? (cpuOf() - before) / result.requests.total : null;
   return {
     name,
     rps: Math.round(result.requests.average),
@@ -96,12 +136,13 @@ export async function measure(
     p99: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    cpu,
   };
 }
 
 export function table(rows: Measurement[]): string {
-  const lines = ["| case | req/s | p50 ms | p99 ms | errors | non-2xx |", "| --- | ---: | ---: | ---: | ---: | ---: |"];
-  for (const r of rows) lines.push(`| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} |`);
+  const lines = ["| case | req/s | p50 ms | p99 ms | CPU ms/request | errors | non-2xx |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"];
+  for (const r of rows) lines.push(`| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.cpu === null ? "" : r.cpu.toFixed(2)} | ${r.errors} | ${r.non2xx} |`);
   return lines.join("\n");
 }
 
@@ -129,6 +170,7 @@ export function combineRounds(runs: Measurement[]): Measurement {
     p99: median(runs.map((r) => r.p99)),
     errors: runs.reduce((sum, r) => sum + r.errors, 0),
     non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
+    cpu: runs.some((r) => r.cpu === null) ? null : median(runs.map((r) => r.cpu!)),
   };
 }
 

@@ -172,6 +172,47 @@ function numberTypes(types: typeof pg.types): pg.CustomTypesConfig {
   } as pg.CustomTypesConfig;
 }
 
+/** At most this many distinct statement texts are remembered (and prepared) per process; each connection keeps its own copy. */
+const PREPARED_STATEMENTS_MAX = 300;
+/** "cached plan must not change result type": another instance changed a table a prepared `select *` reads. */
+const FEATURE_NOT_SUPPORTED = "0A000";
+
+/**
+ * Kysely sends every query unnamed, so PostgreSQL parses and plans it on
+ * every run; for the small queries of a request (the session's join of five
+ * tables above all) planning costs more than running. Each connection
+ * therefore prepares the app's statements under a name derived from their
+ * text, and PostgreSQL reuses the parse and, once it finds a generic plan as
+ * good as the custom ones, the plan. Not prepared: statements whose best plan
+ * depends on the values (the admin search's LIKE patterns, where a generic
+ * plan could read the whole table), anything but plain DML, and statements
+ * beyond the first PREPARED_STATEMENTS_MAX texts (bounded memory).
+ */
+function prepareStatements(client: pg.PoolClient, names: Map<string, string | null>): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  const nameOf = (text: string): string | null => {
+    let name = names.get(text);
+    if (name !== undefined) return name;
+    // Full: texts beyond the first ones (IN lists of many lengths, bulk inserts) run unnamed and are not kept.
+    if (names.size >= PREPARED_STATEMENTS_MAX) return null;
+    const preparable = /^\s*(select|insert|update|delete|with)\b/i.test(text) && !/\blike\b/i.test(text);
+    name = preparable ? `s${names.size}` : null;
+    names.set(text, name);
+    return name;
+  };
+  client.query = ((text: unknown, values?: unknown, callback?: unknown) => {
+    const name = typeof text === "string" && Array.isArray(values) && callback === undefined ? nameOf(text) : null;
+    if (!name) return query(text, values, callback);
+    return query({ name, text, values }).catch((error: { code?: string }) => {
+      if (error?.code !== FEATURE_NOT_SUPPORTED) throw error;
+      // The prepared copy is stale: run it unnamed, now and from now on in this process
+      // (inside a transaction the retry fails too: the transaction is over either way).
+      names.set(text as string, null);
+      return query(text, values);
+    });
+  }) as typeof client.query;
+}
+
 /** Connections per process; several instances times WEB_CONCURRENCY workers share the server's max_connections. */
 export const POOL_SIZE = 10;
 
@@ -180,6 +221,8 @@ export function createPostgresDatabase(url: string, { poolSize = POOL_SIZE }: { 
   const pool = new Pool({ connectionString: url, max: poolSize, types: numberTypes(types), application_name: "remix-auth-kit" });
   // An idle connection that the server closes (a restart, a network cut) is dropped from the pool, not a crash.
   pool.on("error", () => {});
+  const statementNames = new Map<string, string | null>();
+  pool.on("connect", (client) => prepareStatements(client, statementNames));
   const db = new Kysely<Database>({ dialect: new WriteLockingPostgresDialect({ pool }) });
   return { db, pool };
 }

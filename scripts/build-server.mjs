@@ -3,7 +3,11 @@
 // Code splitting puts what only a serving process needs (server/http.ts:
 // Express, Remix, React) in a chunk of its own that the cluster's primary
 // never loads.
+import fs from "node:fs";
 import { build } from "esbuild";
+
+// Chunk names carry a hash: last build's chunks would otherwise pile up beside the new ones.
+fs.rmSync("build/server-chunks", { recursive: true, force: true });
 
 await build({
   entryPoints: ["server/index.ts"],

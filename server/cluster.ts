@@ -1,16 +1,23 @@
 import cluster, { type Worker } from "node:cluster";
 import type { Server } from "node:http";
 import { type Config, ConfigError } from "~/config.server";
-import { closeDatabase } from "~/db.server";
 import { flushLogFiles, forwardLogLines, logger, writeLogLine } from "~/logger.server";
 
 /**
  * WEB_CONCURRENCY worker processes on one port (node:cluster, connections
- * handed out round-robin by the primary). The primary serves no requests: it
- * starts the workers, restarts one that dies, writes their log lines (whole,
- * in one place, so LOG_FILE rotates in one process), runs housekeeping once
- * for the machine, and on SIGTERM lets every worker drain before it exits.
+ * handed out round-robin by the primary). The primary serves no requests and
+ * never opens the database: it starts the workers, restarts one that dies,
+ * writes their log lines (whole, in one place, so LOG_FILE rotates in one
+ * process), names the one worker that runs housekeeping for the machine (and
+ * its replacement, if it dies), and on SIGTERM lets every worker drain before
+ * it exits. It loads only the settings, the logger and this module.
  */
+
+/** Set (to "1") in the environment of the one worker that runs housekeeping. */
+export const HOUSEKEEPER_ENV = "SERVER_HOUSEKEEPER";
+
+/** A start-up failure whose message is the whole story (one line, no stack trace). */
+export class StartupError extends Error {}
 
 type WorkerMessage =
   | { type: "log"; line: string }
@@ -34,6 +41,7 @@ export function listenFailure(error: NodeJS.ErrnoException & { port?: number; ad
  * whose stack trace is worth printing.
  */
 export function startupFailure(error: unknown): string | null {
+  if (error instanceof StartupError) return error.message;
   if (error instanceof ConfigError) {
     const [head = "", ...problems] = error.message.split("\n").map((line) => line.trim()).filter(Boolean);
     return problems.length ? `${head} ${problems.join("; ")}` : head;
@@ -62,14 +70,13 @@ export async function runPrimary(
   {
     script,
     onListening,
-    startHousekeeping,
-  }: { /** The server's entry module, which each worker runs. */ script: string; onListening: (port: number) => void; startHousekeeping: () => () => void },
+  }: { /** The server's entry module, which each worker runs. */ script: string; onListening: (port: number) => void },
 ): Promise<void> {
   const started = new Map<Worker, number>();
   const listening = new Set<Worker>();
+  let housekeeper: Worker | null = null;
   let stopping = false;
   let announced = false;
-  let stopHousekeeping = () => {};
 
   // `started` holds the workers that have not exited yet (cluster.workers may
   // still list a worker whose exit event has fired: it waits for the disconnect too).
@@ -80,8 +87,6 @@ export async function runPrimary(
   const exitWhenAllStopped = async (code: number) => {
     if (started.size > 0 || finished) return;
     finished = true;
-    stopHousekeeping();
-    await closeDatabase().catch(() => {});
     logger.info("stopped");
     flushLogFiles();
     process.exit(code);
@@ -95,7 +100,9 @@ export async function runPrimary(
   };
 
   const fork = () => {
-    const worker = cluster.fork();
+    const keepsHouse = housekeeper === null;
+    const worker = cluster.fork(keepsHouse ? { [HOUSEKEEPER_ENV]: "1" } : {});
+    if (keepsHouse) housekeeper = worker;
     started.set(worker, Date.now());
     worker.on("message", (message: WorkerMessage) => {
       if (message.type === "log") writeLogLine(message.line);
@@ -105,7 +112,6 @@ export async function runPrimary(
         if (!announced && listening.size === config.webConcurrency) {
           announced = true;
           onListening(message.port);
-          stopHousekeeping = startHousekeeping();
         }
       }
     });
@@ -115,6 +121,7 @@ export async function runPrimary(
     const lived = Date.now() - (started.get(worker) ?? 0);
     started.delete(worker);
     listening.delete(worker);
+    if (worker === housekeeper) housekeeper = null;
     if (stopping) {
       void exitWhenAllStopped(process.exitCode === 1 ? 1 : 0);
       return;
@@ -136,7 +143,6 @@ export async function runPrimary(
     process.on(signal, () => {
       if (stopping) return;
       stopping = true;
-      stopHousekeeping();
       logger.info({ signal, workers: started.size }, "shutting down: draining workers");
       stopAll(signal);
     });

@@ -1,20 +1,18 @@
 import cluster from "node:cluster";
 import type { Server } from "node:http";
 import { fileURLToPath } from "node:url";
-import { closePasswordPool } from "~/auth/password.server";
 import { type Config, getConfig, redactPassword } from "~/config.server";
-import { closeDatabase, db } from "~/db.server";
-import { startHousekeeping } from "~/housekeeping.server";
 import { addLogFile, flushLogFiles, logger } from "~/logger.server";
-import { migrateToLatest } from "../db/migrate";
-import { runPrimary, runWorker, startupFailure } from "./cluster";
+import { HOUSEKEEPER_ENV, runPrimary, runWorker, StartupError, startupFailure } from "./cluster";
 
 /**
  * The production server. `npm start` runs WEB_CONCURRENCY worker processes on
- * one port (node:cluster): the primary migrates the database, starts the
- * workers, runs housekeeping (once per machine, not per worker) and writes
- * every worker's log lines; each worker serves requests. With one worker, or
- * under `npm run dev`, a single process does all of it.
+ * one port (node:cluster): the primary starts the workers and writes every
+ * worker's log lines; each worker migrates the database (safe when several
+ * start at once) and serves requests, and one of them also runs housekeeping
+ * (once per machine, not per worker). The primary never opens the database
+ * nor loads the app: it is a small process. With one worker, or under
+ * `npm run dev`, a single process does all of it.
  */
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -22,6 +20,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Serves requests in this process until SIGTERM/SIGINT, then drains and calls `onStopped`. */
 async function serve(config: Config, { dev, onStopped }: { dev: boolean; onStopped: () => Promise<void> }) {
+  await migrateDatabase(config);
   // `npm start` always serves the optimised build: React picks its production
   // bundle from NODE_ENV when it loads, just below. The app's own settings were
   // read before, so this does not switch on the production requirements
@@ -47,6 +46,7 @@ async function serve(config: Config, { dev, onStopped }: { dev: boolean; onStopp
   }
 
   let stopping = false;
+  let stopHousekeeping = () => {};
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -57,6 +57,8 @@ async function serve(config: Config, { dev, onStopped }: { dev: boolean; onStopp
     }, SHUTDOWN_GRACE_MS);
     force.unref();
     server.close(async () => {
+      stopHousekeeping();
+      const [{ closeDatabase }, { closePasswordPool }] = await Promise.all([import("~/db.server"), import("~/auth/password.server")]);
       await Promise.allSettled([closeDatabase(), closePasswordPool()]);
       await onStopped();
     });
@@ -64,7 +66,29 @@ async function serve(config: Config, { dev, onStopped }: { dev: boolean; onStopp
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+  // One process per machine runs housekeeping: the only one, or the worker the primary chose.
+  if (!cluster.isWorker || process.env[HOUSEKEEPER_ENV] === "1") {
+    const { startHousekeeping } = await import("~/housekeeping.server");
+    if (!stopping) stopHousekeeping = startHousekeeping();
+  }
   return server;
+}
+
+/**
+ * Applies pending migrations before this process serves. Every worker does it:
+ * the first to take the write lock (SQLite) or advisory lock (PostgreSQL)
+ * migrates and the others then find nothing to do (db/migrate.ts).
+ */
+async function migrateDatabase(config: Config) {
+  const [{ db }, { migrateToLatest }] = await Promise.all([import("~/db.server"), import("../db/migrate")]);
+  const applied = await migrateToLatest(db).catch((error: Error) => {
+    // An unreachable or refusing PostgreSQL server (down, wrong password, no such database) is a setting to check, not a crash: one line.
+    if (config.database.dialect === "postgres") {
+      throw new StartupError(`Cannot use the database at DATABASE_URL=${redactPassword(config.database.url)}: ${error?.message ?? String(error)}`);
+    }
+    throw error;
+  });
+  if (applied.length) logger.info({ migrations: applied }, "database migrated");
 }
 
 async function main() {
@@ -77,22 +101,11 @@ async function main() {
   }
 
   if (config.logFile) await addLogFile(config.logFile);
-  const applied = await migrateToLatest(db).catch((error: Error) => {
-    // An unreachable or refusing PostgreSQL server (down, wrong password, no such database) is a setting to check, not a crash: one line.
-    if (config.database.dialect === "postgres") {
-      console.error(`Cannot use the database at DATABASE_URL=${redactPassword(config.database.url)}: ${error?.message ?? String(error)}`);
-      process.exit(1);
-    }
-    throw error;
-  });
-  if (applied.length) logger.info({ migrations: applied }, "database migrated");
 
   if (dev || config.webConcurrency === 1) {
-    let stopHousekeeping = () => {};
     const server = await serve(config, {
       dev,
       onStopped: async () => {
-        stopHousekeeping();
         logger.info("stopped");
         flushLogFiles();
         process.exit(0);
@@ -101,7 +114,6 @@ async function main() {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
     logger.info({ open: config.appOrigin, url: `http://${config.host}:${port}`, workers: 1 }, "listening");
-    stopHousekeeping = startHousekeeping();
     return;
   }
 
@@ -109,7 +121,6 @@ async function main() {
     // Workers run this module (build/server.js), whoever started the primary: `npm start` imports it.
     script: fileURLToPath(import.meta.url),
     onListening: (port) => logger.info({ open: config.appOrigin, url: `http://${config.host}:${port}`, workers: config.webConcurrency }, "listening"),
-    startHousekeeping,
   });
 }
 

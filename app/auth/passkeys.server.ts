@@ -1,16 +1,11 @@
 import { createHash } from "node:crypto";
-import {
-  type AuthenticationResponseJSON,
-  type AuthenticatorTransportFuture,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
+import type {
+  AuthenticationResponseJSON,
+  AuthenticatorTransportFuture,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from "@simplewebauthn/server";
-import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { z } from "zod";
 import { recordActivity } from "~/activity/activity.server";
 import { getConfig } from "~/config.server";
@@ -18,6 +13,9 @@ import { db, type PasskeyRow } from "~/db.server";
 import { logger } from "~/logger.server";
 import { i18nFor } from "~/i18n/i18n.server";
 import type { MessageKey, Translate } from "~/i18n/translate";
+
+/** SimpleWebAuthn, loaded at the first ceremony: ~20 MB of RSS that a process serving no passkey never holds. */
+const webauthn = () => import("@simplewebauthn/server");
 
 /**
  * Passkeys (WebAuthn): registering one, and verifying one to sign in or to
@@ -167,7 +165,7 @@ function parseJson<T>(text: unknown, schema: z.ZodType<T>): T {
 
 function clientDataOf(clientDataJSON: string): ClientData {
   try {
-    return parseJson(isoBase64URL.toUTF8String(clientDataJSON), ClientDataSchema);
+    return parseJson(Buffer.from(clientDataJSON, "base64url").toString("utf8"), ClientDataSchema);
   } catch {
     throw new PasskeyError("malformed");
   }
@@ -226,7 +224,7 @@ export async function registrationOptions(
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const rp = relyingParty();
   const existing = await db.selectFrom("passkeys").select(["credential_id", "transports"]).where("user_id", "=", user.id).execute();
-  const options = await generateRegistrationOptions({
+  const options = await (await webauthn()).generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
     userName: user.email,
@@ -255,7 +253,7 @@ export async function registerPasskey(
   const rp = relyingParty();
   let info;
   try {
-    const result = await verifyRegistrationResponse({
+    const result = await (await webauthn()).verifyRegistrationResponse({
       response,
       expectedChallenge: clientData.challenge,
       expectedOrigin: rp.origin,
@@ -278,7 +276,7 @@ export async function registerPasskey(
       user_id: userId,
       name,
       credential_id: credential.id,
-      public_key: isoBase64URL.fromBuffer(credential.publicKey),
+      public_key: Buffer.from(credential.publicKey).toString("base64url"),
       counter: credential.counter,
       transports: JSON.stringify(credential.transports ?? response.response.transports ?? []),
       device_type: info.credentialDeviceType,
@@ -305,7 +303,7 @@ export async function authenticationOptions(
   now = Date.now(),
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
   const own = userId === null ? [] : await db.selectFrom("passkeys").select(["credential_id", "transports"]).where("user_id", "=", userId).execute();
-  const options = await generateAuthenticationOptions({
+  const options = await (await webauthn()).generateAuthenticationOptions({
     rpID: relyingParty().id,
     userVerification: "required",
     allowCredentials: own.map((row) => ({ id: row.credential_id, transports: transportsOf(row) })),
@@ -340,11 +338,11 @@ export async function verifyPasskey(
   if (!passkey) throw new PasskeyError("unknown-credential", userId);
   if (userId !== null && passkey.user_id !== userId) throw new PasskeyError("other-user", userId);
   const handle = response.response.userHandle;
-  if (handle && handle !== isoBase64URL.fromUTF8String(String(passkey.user_id))) throw new PasskeyError("other-user", passkey.user_id);
+  if (handle && handle !== Buffer.from(String(passkey.user_id)).toString("base64url")) throw new PasskeyError("other-user", passkey.user_id);
   const rp = relyingParty();
   let info;
   try {
-    const result = await verifyAuthenticationResponse({
+    const result = await (await webauthn()).verifyAuthenticationResponse({
       response,
       expectedChallenge: clientData.challenge,
       expectedOrigin: rp.origin,
@@ -352,7 +350,7 @@ export async function verifyPasskey(
       requireUserVerification: true,
       credential: {
         id: passkey.credential_id,
-        publicKey: isoBase64URL.toBuffer(passkey.public_key),
+        publicKey: Uint8Array.from(Buffer.from(passkey.public_key, "base64url")),
         counter: Number(passkey.counter),
         transports: transportsOf(passkey),
       },

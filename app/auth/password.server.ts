@@ -23,6 +23,8 @@ const pool = () =>
         minThreads: 1,
         maxThreads: hashingThreads(),
         idleTimeout: 60_000,
+        // bcrypt keeps a few KB of state: a small young generation spares ~3 MB of RSS per thread.
+        resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 },
       }),
   );
 

@@ -1,7 +1,9 @@
-import { generateSecret, generateURI, verify } from "otplib";
 import { db } from "~/db.server";
 import { consumeRecoveryCode, replaceRecoveryCodes } from "./recovery-codes.server";
 import { decryptSecret, encryptSecret } from "./secret-box.server";
+
+/** otplib, loaded when a code is first checked or made: a process that never sees two-factor never holds it. */
+const totp = () => import("otplib");
 
 /**
  * TOTP two-factor authentication (RFC 6238: SHA-1, 6 digits, 30-second steps,
@@ -67,7 +69,8 @@ export async function isTwoFactorEnabled(userId: number): Promise<boolean> {
 }
 
 /** The `otpauth://totp/...` URI an authenticator app reads (from the QR code or typed in). */
-export function otpauthUri(email: string, secret: string): string {
+export async function otpauthUri(email: string, secret: string): Promise<string> {
+  const { generateURI } = await totp();
   return generateURI({ issuer: TOTP_ISSUER, label: email, secret });
 }
 
@@ -80,6 +83,7 @@ export async function qrCodeSvg(uri: string): Promise<string> {
 
 /** Starts (or restarts) setup: a new secret, stored encrypted and unconfirmed. Refused while two-factor is on. */
 export async function beginTwoFactorSetup(userId: number, now = Date.now()): Promise<string | null> {
+  const { generateSecret } = await totp();
   const secret = generateSecret({ length: 20 });
   const sealed = encryptSecret(secret, context(userId));
   const result = await db
@@ -104,6 +108,7 @@ export async function matchTotp(
   { now = Date.now(), afterTimeStep }: { now?: number; afterTimeStep?: number | null } = {},
 ): Promise<number | null> {
   if (!/^\d{6}$/.test(code)) return null;
+  const { verify } = await totp();
   const result = await verify({
     secret,
     token: code,

@@ -42,7 +42,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const status = await twoFactorStatus(user.id);
   if (status.state === "pending") {
     // The secret reaches the browser only here, while setup is unconfirmed.
-    const uri = otpauthUri(user.email, status.secret);
+    const uri = await otpauthUri(user.email, status.secret);
     return { state: "pending" as const, uri, secret: status.secret, qrCode: await qrCodeSvg(uri) };
   }
   if (status.state === "on") {

@@ -14,6 +14,7 @@ import * as m0010 from "./0010_sign_in_method";
 import * as m0013 from "./0013_session_rotation_grace";
 import * as m0014 from "./0014_passkeys";
 import * as m0015 from "./0015_oidc_identities";
+import * as m0016 from "./0016_postgres_user_list_indexes";
 import * as m0017 from "./0017_user_language";
 
 /** A migration file: `up` (and `down`) receive the dialect, and branch on it only where the SQL differs. */
@@ -43,7 +44,7 @@ export const migrationFiles: Record<string, DialectMigration> = {
   // (the migrator refuses to apply one below a migration a database already has).
   "0014_passkeys": m0014,
   "0015_oidc_identities": m0015,
-  // 0016 is left to a migration being written on another branch.
+  "0016_postgres_user_list_indexes": m0016,
   "0017_user_language": m0017,
 };
 

@@ -83,8 +83,11 @@ export async function startPostgresCluster({ maxConnections = 300 } = {}) {
     }
   };
   let stopped = false;
+  // The server's main process (its backends are its children): the bench counts their CPU.
+  const pid = Number(fs.readFileSync(path.join(data, "postmaster.pid"), "utf8").split("\n")[0]);
   return {
     port,
+    pid,
     adminUrl: urlOf("postgres"),
     urlOf,
     /** Creates `name` (a copy of `template` when given: much faster than migrating again). */

@@ -2,7 +2,8 @@ import { spawnSync } from "node:child_process";
 import { createCipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
 import { generate } from "otplib";
 import { describe, expect, it } from "vitest";
-import { Client, PASSWORD, registerClient, startServer, TEST_SECRET, type TestServer } from "../helpers/server";
+import { userIdOf } from "../helpers/account";
+import { Client, PASSWORD, registerClient, sameDatabase, startServer, TEST_SECRET, type TestServer } from "../helpers/server";
 
 /**
  * Issue 11 item 3: secrets at rest have their own key, ENCRYPTION_KEY. An
@@ -30,9 +31,9 @@ function legacySeal(plaintext: string, context: string): string {
   return `v1.${Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString("base64url")}`;
 }
 
-function reencrypt(dbPath: string, env: Record<string, string>) {
+function reencrypt(databaseUrl: string, env: Record<string, string>) {
   const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/reencrypt-secrets.ts"], {
-    env: { PATH: process.env.PATH, NODE_ENV: "test", DATABASE_URL: `file:${dbPath}`, LOG_LEVEL: "silent", ...env },
+    env: { PATH: process.env.PATH, NODE_ENV: "test", DATABASE_URL: databaseUrl, LOG_LEVEL: "silent", ...env },
     encoding: "utf8",
   });
   return { code: result.status, out: result.stdout.trim(), err: result.stderr.trim() };
@@ -54,13 +55,15 @@ describe("ENCRYPTION_KEY", () => {
     let sealed: string;
     try {
       ({ email } = await registerClient(first, "Legacy Two Factor"));
-      const { id } = first.sql.prepare("SELECT id FROM users WHERE email = ?").get(email) as { id: number };
+      const id = await userIdOf(first, email);
       sealed = legacySeal(TOTP_SECRET, `two-factor:user:${id}`);
-      first.sql
-        .prepare("INSERT INTO two_factor (user_id, secret_encrypted, confirmed_at, last_time_step, created_at) VALUES (?, ?, ?, NULL, ?)")
-        .run(id, sealed, Date.now() - 600_000, Date.now() - 600_000);
+      const setUpAt = Date.now() - 600_000;
+      await first.db
+        .insertInto("two_factor")
+        .values({ user_id: id, secret_encrypted: sealed, confirmed_at: setUpAt, last_time_step: null, created_at: setUpAt })
+        .execute();
       const codeHash = createHmac("sha256", legacyKey("recovery-code")).update("abcde23456").digest("hex");
-      first.sql.prepare("INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES (?, ?, ?)").run(id, codeHash, Date.now());
+      await first.db.insertInto("recovery_codes").values({ user_id: id, code_hash: codeHash, created_at: Date.now() }).execute();
 
       const response = await logInWithCode(first, email, await totp(-1));
       expect(response.status).toBe(302);
@@ -69,21 +72,21 @@ describe("ENCRYPTION_KEY", () => {
       await first.stop();
     }
 
-    const rotated = reencrypt(first.dbPath, { SESSION_SECRET: TEST_SECRET, ENCRYPTION_KEY: `${K2},${K1}` });
+    const rotated = reencrypt(first.databaseUrl, { SESSION_SECRET: TEST_SECRET, ENCRYPTION_KEY: `${K2},${K1}` });
     expect(rotated).toMatchObject({ code: 0, err: "" });
     expect(rotated.out).toMatch(/^re-encrypted 1 of 1 two-factor secrets and 0 of 0 recovery-code keys under the first ENCRYPTION_KEY; 1 users still have recovery codes from before ENCRYPTION_KEY/);
-    expect(reencrypt(first.dbPath, { SESSION_SECRET: NEW_SESSION_SECRET, ENCRYPTION_KEY: K2 })).toMatchObject({ code: 0 });
-    const lost = reencrypt(first.dbPath, { SESSION_SECRET: NEW_SESSION_SECRET, ENCRYPTION_KEY: "a-key-that-wrote-nothing-0123456789abcdef012" });
+    expect(reencrypt(first.databaseUrl, { SESSION_SECRET: NEW_SESSION_SECRET, ENCRYPTION_KEY: K2 })).toMatchObject({ code: 0 });
+    const lost = reencrypt(first.databaseUrl, { SESSION_SECRET: NEW_SESSION_SECRET, ENCRYPTION_KEY: "a-key-that-wrote-nothing-0123456789abcdef012" });
     expect(lost.code).toBe(1);
     expect(lost.err.split("\n")).toHaveLength(1);
     expect(lost.err).toMatch(/^error: 1 stored secrets open with no configured ENCRYPTION_KEY or SESSION_SECRET/);
 
-    const second = await startServer({ SESSION_SECRET: NEW_SESSION_SECRET, ENCRYPTION_KEY: K2 }, { dbPath: first.dbPath });
+    const second = await startServer({ SESSION_SECRET: NEW_SESSION_SECRET, ENCRYPTION_KEY: K2 }, sameDatabase(first));
     try {
       const response = await logInWithCode(second, email!, await totp(1));
       expect(response.status).toBe(302);
       expect(response.headers.get("Location")).toBe("/dashboard");
-      const row = second.sql.prepare("SELECT secret_encrypted FROM two_factor").get() as { secret_encrypted: string };
+      const row = await second.db.selectFrom("two_factor").select("secret_encrypted").where("user_id", "=", await userIdOf(second, email!)).executeTakeFirstOrThrow();
       expect(row.secret_encrypted).not.toBe(sealed!);
       expect(row.secret_encrypted).not.toContain(TOTP_SECRET);
     } finally {

@@ -69,8 +69,8 @@ describe("TOTP windows (injected clock)", () => {
     expect(await matchTotp(SECRET, "abcdef", { now: NOW })).toBeNull();
   });
 
-  it("builds the otpauth URI an authenticator app reads", () => {
-    expect(otpauthUri("ada@example.com", SECRET)).toBe(
+  it("builds the otpauth URI an authenticator app reads", async () => {
+    expect(await otpauthUri("ada@example.com", SECRET)).toBe(
       `otpauth://totp/Remix%20Auth%20Kit:ada%40example.com?secret=${SECRET}&issuer=Remix%20Auth%20Kit`,
     );
   });

@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createCookie, redirect } from "@remix-run/node";
-import * as client from "openid-client";
+import type * as client from "openid-client";
 import { getConfig } from "~/config.server";
 import { db } from "~/db.server";
 import { logger } from "~/logger.server";
-import { callbackUrl, type Provider, providerConfiguration, ProviderUnavailableError } from "./providers.server";
+import { callbackUrl, openidClient, type Provider, providerConfiguration, ProviderUnavailableError } from "./providers.server";
 import { i18nFor } from "~/i18n/i18n.server";
 import type { MessageKey, Params } from "~/i18n/translate";
 
@@ -150,20 +150,21 @@ export async function startProviderFlow(
   provider: Provider,
   { purpose, userId = null, redirectTo = null }: { purpose: Exclude<FlowPurpose, "confirm_link">; userId?: number | null; redirectTo?: string | null },
 ): Promise<Response> {
+  const oidc = await openidClient();
   const configuration = await providerConfiguration(provider);
-  const codeVerifier = client.randomPKCECodeVerifier();
-  const state = client.randomState();
-  const nonce = provider.kind === "github" ? "" : client.randomNonce();
+  const codeVerifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = provider.kind === "github" ? "" : oidc.randomNonce();
   const parameters: Record<string, string> = {
     redirect_uri: callbackUrl(provider),
     scope: provider.kind === "github" ? "read:user user:email" : "openid email profile",
-    code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
     code_challenge_method: "S256",
     state,
   };
   if (nonce) parameters.nonce = nonce;
   const setCookie = await saveFlow({ provider: provider.id, purpose, state, nonce, code_verifier: codeVerifier, userId, redirectTo });
-  return redirect(client.buildAuthorizationUrl(configuration, parameters).href, { headers: { "Set-Cookie": setCookie } });
+  return redirect(oidc.buildAuthorizationUrl(configuration, parameters).href, { headers: { "Set-Cookie": setCookie } });
 }
 
 /**
@@ -205,9 +206,10 @@ export async function finishProviderFlow(
   const currentUrl = new URL(callbackUrl(provider));
   currentUrl.search = url.search;
   const configuration = await providerConfiguration(provider);
+  const oidc = await openidClient();
   let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
   try {
-    tokens = await client.authorizationCodeGrant(configuration, currentUrl, {
+    tokens = await oidc.authorizationCodeGrant(configuration, currentUrl, {
       pkceCodeVerifier: row.code_verifier,
       expectedState: row.state,
       ...(provider.kind === "github" ? {} : { expectedNonce: row.nonce, idTokenExpected: true }),
@@ -232,13 +234,14 @@ async function oidcIdentity(
 ): Promise<ProviderIdentity> {
   const claims = tokens.claims();
   if (!claims) throw new ProviderFlowError("oidc.noIdToken");
+  const oidc = await openidClient();
   let email = typeof claims.email === "string" ? claims.email : null;
   let verified = claims.email_verified === true;
   let name = typeof claims.name === "string" ? claims.name : null;
   if (!email) {
     // Some providers put the email only in the userinfo answer.
     try {
-      const info = await client.fetchUserInfo(configuration, tokens.access_token, claims.sub);
+      const info = await oidc.fetchUserInfo(configuration, tokens.access_token, claims.sub);
       email = typeof info.email === "string" ? info.email : null;
       verified = info.email_verified === true;
       name ??= typeof info.name === "string" ? info.name : null;

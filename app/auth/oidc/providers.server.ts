@@ -1,6 +1,9 @@
-import * as client from "openid-client";
+import type * as client from "openid-client";
 import { getConfig, type OidcProviderConfig } from "~/config.server";
 import { singleton } from "~/utils/singleton.server";
+
+/** openid-client, loaded at the first provider sign-in (a process that never sees one never holds it). */
+export const openidClient = () => import("openid-client");
 
 /**
  * The sign-in providers of OIDC_<ID>_* (app/config.server.ts) and their
@@ -70,15 +73,16 @@ export async function providerConfiguration(provider: Provider): Promise<client.
 }
 
 async function discover(provider: Provider): Promise<client.Configuration> {
-  const auth = client.ClientSecretPost(provider.clientSecret);
-  if (provider.kind === "github") return new client.Configuration(GITHUB_METADATA, provider.clientId, undefined, auth);
+  const oidc = await openidClient();
+  const auth = oidc.ClientSecretPost(provider.clientSecret);
+  if (provider.kind === "github") return new oidc.Configuration(GITHUB_METADATA, provider.clientId, undefined, auth);
   try {
-    return await client.discovery(
+    return await oidc.discovery(
       new URL(provider.issuer),
       provider.clientId,
       undefined,
       auth,
-      isHttp(provider.issuer) ? { execute: [client.allowInsecureRequests], timeout: 10 } : { timeout: 10 },
+      isHttp(provider.issuer) ? { execute: [oidc.allowInsecureRequests], timeout: 10 } : { timeout: 10 },
     );
   } catch (error) {
     throw new ProviderUnavailableError(`discovery failed for ${provider.id}: ${(error as Error).message}`);
