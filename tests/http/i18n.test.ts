@@ -106,4 +106,36 @@ describe("the page language", () => {
     const mail = await sink.waitForMail(email, { subject: /^Restablece tu contraseña/ });
     expect(mail.text).toContain("Alguien (esperamos que tú) pidió restablecer la contraseña de tu cuenta.");
   });
+
+  it("says the login-required flash in the visitor's language, and the 429 page too", async () => {
+    const client = new Client(server.url);
+    const sent = await client.get("/dashboard", { headers: SPANISH });
+    expect(sent.status).toBe(302);
+    expect(await (await client.get(sent.headers.get("Location")!, { headers: SPANISH })).text()).toContain("Inicia sesión para acceder a esta página.");
+
+    // LOGIN_RATE_LIMIT (5 per minute per account): the sixth try is refused, in Spanish, with the time to wait.
+    const email = uniqueEmail("locked");
+    for (let i = 0; i < 5; i++) await client.post("/login", { email, password: "wrong-password-1" }, { headers: SPANISH });
+    const limited = await client.post("/login", { email, password: "wrong-password-1" }, { headers: SPANISH });
+    expect(limited.status).toBe(429);
+    const page = await limited.text();
+    expect(page).toContain("Demasiados intentos");
+    expect(page).toMatch(/Demasiados intentos\. Vuelve a intentarlo en \d+ (segundos|minuto|minutos) \(después de las \d\d:\d\d:\d\d UTC\)\./);
+  });
+});
+
+describe("operator texts", () => {
+  it("LOGIN_MESSAGE, when set, is shown as set in every language", async () => {
+    const custom = await startServer({ LOGIN_MESSAGE: "Members only: sign in first." });
+    try {
+      const client = new Client(custom.url);
+      const sent = await client.get("/dashboard", { headers: SPANISH });
+      const page = await (await client.get(sent.headers.get("Location")!, { headers: SPANISH })).text();
+      expect(htmlLang(page)).toBe("es");
+      expect(page).toContain("Members only: sign in first.");
+      expect(page).not.toContain("Inicia sesión para acceder a esta página.");
+    } finally {
+      await custom.stop();
+    }
+  });
 });
