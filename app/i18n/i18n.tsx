@@ -1,7 +1,7 @@
-import { createContext, useContext, useEffect, useState } from "react";
+import { createContext, Fragment, type ReactNode, useContext, useEffect, useState } from "react";
 import type { Catalog } from "./en";
 import { DEFAULT_LANGUAGE, isLanguage, type Language } from "./languages";
-import { createTranslate, type Translate } from "./translate";
+import { createTranslate, type MessageKey, type Translate } from "./translate";
 
 /**
  * The translations the page renders with. The server registers every catalog
@@ -87,4 +87,18 @@ export function settingsTitleMeta(matches: MetaMatch[], key: Parameters<Translat
 export function titleMeta(matches: MetaMatch[], key: Parameters<Translate>[0]) {
   const { t } = registeredOrAny(matchesLanguage(matches));
   return { title: `${t(key)} · Remix Auth Kit` };
+}
+
+/**
+ * A sentence whose values are elements, not only text (a `<Time>`, a nested
+ * sentence): the catalog's text is split at its `{placeholders}` and each is
+ * replaced by its node. `t()` stays the way for plain text.
+ */
+export function Message({ id, values }: { id: MessageKey; values: Record<string, ReactNode> }) {
+  const parts = useT()(id).split(/\{(\w+)\}/);
+  return (
+    <>
+      {parts.map((part, i) => (i % 2 === 0 ? part : <Fragment key={i}>{part in values ? values[part] : `{${part}}`}</Fragment>))}
+    </>
+  );
 }

@@ -17,6 +17,7 @@ import { isTwoFactorEnabled } from "~/auth/two-factor.server";
 import { AdminUserUpdateSchema, parseForm, type FieldErrors, readFormData } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
 import { RoleSelect } from "~/components/role-select";
+import { Time } from "~/components/time";
 import { redirectWithFlash } from "~/flash.server";
 import { MailDeliveryError } from "~/mail/mailer.server";
 import { findAccess, listRoles, UnknownRoleError } from "~/users/roles.server";
@@ -32,7 +33,7 @@ import {
   updateUser,
 } from "~/users/users.server";
 import { i18nOf } from "~/i18n/i18n.server";
-import { translatorOf, useT } from "~/i18n/i18n";
+import { Message, translatorOf, useT } from "~/i18n/i18n";
 import type { Translate } from "~/i18n/translate";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
@@ -247,7 +248,6 @@ function endedMessage({ sessions, tokens }: { sessions: number; tokens: number }
   return t("admin.endedAndRevoked", { sessions: sessionCount, tokens: tokenCount });
 }
 
-const dateFormat = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
 
 export default function AdminUserPage() {
   const { user, sessions, twoFactor, tokens, connections, passkeys, roles, isSelf, canWrite, canDelete, confirmDelete } = useLoaderData<typeof loader>();
@@ -284,7 +284,9 @@ export default function AdminUserPage() {
         <dt>{t("profile.status")}</dt>
         <dd>{user.active ? t("admin.active") : t("admin.inactiveLong")}</dd>
         <dt>{t("admin.createdColumn")}</dt>
-        <dd>{dateFormat(user.createdAt)}</dd>
+        <dd>
+          <Time ms={user.createdAt} />
+        </dd>
         <dt>{t("settings.sessions")}</dt>
         <dd>{sessions === 1 ? t("admin.activeSessionsOne") : t("admin.activeSessions", { n: sessions })}</dd>
         <dt>{t("settings.twoFactor")}</dt>
@@ -321,15 +323,23 @@ export default function AdminUserPage() {
                   {token.expiresAt === null ? <span className="badge warning">{t("tokens.neverExpires")}</span> : null}
                 </h3>
                 <p>
-                  {t("admin.tokenFacts", {
-                    scopes: token.scopes.join(", "),
-                    created: dateFormat(token.createdAt),
-                    expires: token.expiresAt === null ? t("admin.never") : dateFormat(token.expiresAt),
-                    used:
-                      token.lastUsedAt === null
-                        ? t("admin.never")
-                        : t("admin.usedFrom", { when: dateFormat(token.lastUsedAt), ip: token.lastUsedIp || t("tokens.unknownAddress") }),
-                  })}
+                  <Message
+                    id="admin.tokenFacts"
+                    values={{
+                      scopes: token.scopes.join(", "),
+                      created: <Time ms={token.createdAt} />,
+                      expires: token.expiresAt === null ? t("admin.never") : <Time ms={token.expiresAt} />,
+                      used:
+                        token.lastUsedAt === null ? (
+                          t("admin.never")
+                        ) : (
+                          <Message
+                            id="admin.usedFrom"
+                            values={{ when: <Time ms={token.lastUsedAt} />, ip: token.lastUsedIp || t("tokens.unknownAddress") }}
+                          />
+                        ),
+                    }}
+                  />
                 </p>
                 {canWrite ? (
                   <Form method="post">
@@ -355,11 +365,14 @@ export default function AdminUserPage() {
               <li key={connection.id} className="device">
                 <h3>{connection.label}</h3>
                 <p>
-                  {t("admin.connectionFacts", {
-                    email: connection.email ?? t("connections.noEmail"),
-                    linked: dateFormat(connection.createdAt),
-                    used: connection.lastUsedAt === null ? t("admin.never") : dateFormat(connection.lastUsedAt),
-                  })}
+                  <Message
+                    id="admin.connectionFacts"
+                    values={{
+                      email: connection.email ?? t("connections.noEmail"),
+                      linked: <Time ms={connection.createdAt} />,
+                      used: connection.lastUsedAt === null ? t("admin.never") : <Time ms={connection.lastUsedAt} />,
+                    }}
+                  />
                 </p>
                 {canWrite ? (
                   <Form method="post">

@@ -323,6 +323,17 @@ describe("admin area, as an admin", () => {
     }
   });
 
+  it("shows a user's times as <time> elements: UTC in the page and on hover, the viewer's zone once the page is live", async () => {
+    const email = uniqueEmail("times");
+    await admin.client.post("/admin/users/new", { name: "Tim Es", email, password: "long enough pw", role: "user", active: "on" });
+    const id = await userId(email);
+    const { created_at } = await server.db.selectFrom("users").select("created_at").where("id", "=", id).executeTakeFirstOrThrow();
+    const html = await (await admin.client.get(`/admin/users/${id}`)).text();
+    const iso = new Date(Number(created_at)).toISOString();
+    const utc = `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+    expect(html).toContain(`<time dateTime="${iso}" title="${utc}">${utc}</time>`);
+  });
+
   it("applies a role change at the user's next request, without a new login (single-fetch form post)", async () => {
     const member = await registered("Promoted Later");
     expect((await member.client.get("/admin/users")).status).toBe(403);
