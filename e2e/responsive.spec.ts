@@ -94,4 +94,21 @@ test.describe("in Spanish", () => {
       await checkPage(page, path, "es");
     });
   }
+
+  test("admin page of a user (es)", async ({ page }) => {
+    const admin = await register(page, newUser("Ada Admin"));
+    grantRole(admin.email, "admin");
+    await useSpanish(page);
+    await visit(page, "/admin/users");
+    await page.getByRole("link", { name: "Ada Admin" }).first().click();
+    await expect(page).toHaveURL(/\/admin\/users\/\d+$/);
+    await checkPage(page, new URL(page.url()).pathname, "es");
+  });
+
+  test("a note and its edit form (es)", async ({ page }) => {
+    await register(page, newUser("Maximiliana Wolfeschlegelsteinhausen-Bergerdorff"));
+    const note = await addNote(page);
+    await useSpanish(page);
+    for (const path of [note, `${note}/edit`]) await checkPage(page, path, "es");
+  });
 });

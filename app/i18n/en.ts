@@ -616,6 +616,8 @@ export const en = {
   "admin.activeLabel": "Active (can log in)",
   "admin.createUser": "Create user",
   "admin.role": "Role",
+  "admin.roleAdmin": "Manages users and reads the audit log",
+  "admin.roleUser": "A signed-in member (the role every new account gets)",
   "admin.roles": "Roles",
   "admin.createdColumn": "Created",
   "admin.oneUser": "1 user",

@@ -624,6 +624,8 @@ export const es: Catalog = {
   "admin.activeLabel": "Activo (puede iniciar sesión)",
   "admin.createUser": "Crear el usuario",
   "admin.role": "Rol",
+  "admin.roleAdmin": "Gestiona los usuarios y lee el registro de auditoría",
+  "admin.roleUser": "Un miembro con cuenta (el rol que recibe toda cuenta nueva)",
   "admin.roles": "Roles",
   "admin.createdColumn": "Creado",
   "admin.oneUser": "1 usuario",

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail } from "../helpers/server";
+import { Client, grantRole, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail } from "../helpers/server";
 import { type SmtpSink, startSmtpSink } from "../helpers/smtp-sink";
 
 /**
@@ -84,6 +84,21 @@ describe("the page language", () => {
     expect(htmlLang(await (await other.get("/login")).text())).toBe("es");
     expect((await other.post("/login", { email, password: PASSWORD }, { headers: SPANISH })).status).toBe(302);
     expect(htmlLang(await (await other.get("/dashboard", { headers: SPANISH })).text())).toBe("en");
+  });
+
+  it("describes the built-in roles in the page's language, and a role text an operator changed as written", async () => {
+    const { client, email } = await registerClient(server);
+    await grantRole(server, email, "admin");
+    const roleHint = async () => /<p id="role-hint"[^>]*>(.*?)<\/p>/s.exec(await (await client.get("/admin/users/new", { headers: SPANISH })).text())?.[1];
+    const hint = await roleHint();
+    expect(hint).toContain("admin: Gestiona los usuarios y lee el registro de auditoría");
+    expect(hint).not.toContain("Manages users");
+    await server.db.updateTable("roles").set({ description: "Runs the place" }).where("name", "=", "admin").execute();
+    try {
+      expect(await roleHint()).toContain("admin: Runs the place");
+    } finally {
+      await server.db.updateTable("roles").set({ description: "Manages users and reads the audit log" }).where("name", "=", "admin").execute();
+    }
   });
 
   it("sends a reset mail in the language of the request, for an account that chose none", async () => {
