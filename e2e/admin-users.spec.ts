@@ -44,9 +44,11 @@ test("an admin searches, sorts and pages through the user list", async ({ page }
   await expect(userRows(page).first()).toContainText(`${tag}-30@example.com`);
   await expect(page.getByLabel("Search users")).toHaveValue(tag);
 
-  // Each row links to its user.
+  // Each row links to its user; with JavaScript the list's plain links navigate in the page (no new document).
+  if (jsEnabled()) await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
   await userRows(page).first().getByRole("link").click();
   await expect(page.getByRole("heading", { level: 1, name: `Person 01 ${tag}` })).toBeVisible();
+  if (jsEnabled()) expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
 
   await visit(page, `/admin/users?q=${tag}-nobody`);
   await expect(page.getByText(`No users match “${tag}-nobody”.`)).toBeVisible();

@@ -5,6 +5,7 @@ import { requirePermission } from "~/auth/guards.server";
 import { hasPermission } from "~/auth/permissions";
 import { DEFAULT_DIRECTION, type SortDirection, USER_SORTS, type UserSort } from "~/users/user-list";
 import { listUsersPage } from "~/users/user-list.server";
+import { useLinkClicks } from "~/components/link-clicks";
 import { titleMeta, useI18n, useT } from "~/i18n/i18n";
 import type { MessageKey } from "~/i18n/translate";
 
@@ -65,12 +66,12 @@ function SortHeader({ column, state }: { column: (typeof COLUMNS)[number]; state
   const next: SortDirection = current ? (state.dir === "asc" ? "desc" : "asc") : DEFAULT_DIRECTION[column.key];
   return (
     <th scope="col" aria-sort={current ? (state.dir === "asc" ? "ascending" : "descending") : undefined}>
-      <Link to={listHref({ q: state.q, sort: column.key, dir: next })} className="sort-link">
+      <a href={listHref({ q: state.q, sort: column.key, dir: next })} className="sort-link">
         {t(column.label)}
         <span aria-hidden="true" className="sort-mark">
           {current ? (state.dir === "asc" ? " ▲" : " ▼") : ""}
         </span>
-      </Link>
+      </a>
     </th>
   );
 }
@@ -99,8 +100,10 @@ export default function AdminUsersPage() {
   const last = list.users.at(-1);
   const { t, language } = useI18n();
   const numberFormat = numberFormats[language];
+  const onLinkClick = useLinkClicks();
   return (
-    <section aria-labelledby="users-title" className="admin">
+    // The list's many links are plain <a>s; this one handler makes their clicks client-side navigations.
+    <section aria-labelledby="users-title" className="admin" onClick={onLinkClick}>
       <div className="admin-heading">
         <h1 id="users-title">{t("admin.users")}</h1>
         {canCreate ? (
@@ -140,15 +143,13 @@ export default function AdminUsersPage() {
               {list.users.map((user) => (
                 <tr key={user.id}>
                   <td>
-                    <Link to={`/admin/users/${user.id}`}>{user.name}</Link>
+                    <a href={`/admin/users/${user.id}`}>{user.name}</a>
                   </td>
                   <td>{user.email}</td>
                   <td>{user.roles.join(", ") || t("admin.noRoles")}</td>
                   <td>{user.active ? t("admin.active") : <span className="badge-muted">{t("admin.inactive")}</span>}</td>
                   <td>
-                    <time dateTime={new Date(user.created_at).toISOString()}>
-                      {new Date(user.created_at).toISOString().slice(0, 10)}
-                    </time>
+                    <Day ms={user.created_at} />
                   </td>
                 </tr>
               ))}
@@ -186,6 +187,12 @@ export default function AdminUsersPage() {
   );
 }
 
+/** The day of a moment (UTC), as a <time>. */
+function Day({ ms }: { ms: number }) {
+  const iso = new Date(ms).toISOString();
+  return <time dateTime={iso}>{iso.slice(0, 10)}</time>;
+}
+
 function PageLink({ to, enabled, label, rel }: { to: string; enabled: boolean; label: string; rel?: string }) {
   if (!enabled) {
     return (
@@ -195,8 +202,8 @@ function PageLink({ to, enabled, label, rel }: { to: string; enabled: boolean; l
     );
   }
   return (
-    <Link to={to} rel={rel} className="page-link">
+    <a href={to} rel={rel} className="page-link">
       {label}
-    </Link>
+    </a>
   );
 }
