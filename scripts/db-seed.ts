@@ -4,11 +4,15 @@
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { hashPassword } from "~/auth/password.server";
-import { passwordField } from "~/auth/validation";
+import { fieldMessage, passwordField } from "~/auth/validation";
+import { i18nFor } from "~/i18n/i18n.server";
 import { db } from "~/db.server";
 import { migrateToLatest } from "../db/migrate";
 import { runCommand, UsageError } from "./command";
 import { seedUsers } from "../db/seed";
+
+/** Commands speak English (the catalogs' texts for the schemas' messages). */
+const english = i18nFor("en").t;
 
 const USAGE = "usage: npm run db:seed -- --users N [--password P]";
 const MAX_USERS = 10_000_000;
@@ -31,7 +35,7 @@ function parse(argv: string[]): { users: number; password: string | undefined } 
   }
   if (values.password !== undefined) {
     const result = passwordField.safeParse(values.password);
-    if (!result.success) throw new UsageError(`--password: ${result.error.issues[0]?.message ?? "invalid"}`);
+    if (!result.success) throw new UsageError(`--password: ${fieldMessage(result.error.issues[0]?.message ?? "invalid", english)}`);
   }
   return { users: Number(values.users), password: values.password };
 }

@@ -2,7 +2,8 @@
 // domain functions as the app (no second copy of the rules).
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { emailField, nameField, passwordField } from "~/auth/validation";
+import { emailField, fieldMessage, nameField, passwordField } from "~/auth/validation";
+import { i18nFor } from "~/i18n/i18n.server";
 import { listPasskeys, removePasskeys } from "~/auth/passkeys.server";
 import { db } from "~/db.server";
 import { listRoles } from "~/users/roles.server";
@@ -19,6 +20,9 @@ import {
 } from "~/users/users.server";
 import { migrateToLatest } from "../db/migrate";
 import { runCommand, UsageError } from "./command";
+
+/** Commands speak English (the catalogs' texts for the schemas' messages). */
+const english = i18nFor("en").t;
 
 const USAGE = `usage: npm run user -- <command>
   create --email E [--password P] [--name N] [--role R]   (default role: user)
@@ -45,7 +49,7 @@ function option(values: Record<string, unknown>, name: string): string {
 
 function valid<T>(schema: z.ZodType<T>, value: string, name: string): T {
   const result = schema.safeParse(value);
-  if (!result.success) throw new UsageError(`--${name}: ${result.error.issues[0]?.message ?? "invalid"}`);
+  if (!result.success) throw new UsageError(`--${name}: ${fieldMessage(result.error.issues[0]?.message ?? "invalid", english)}`);
   return result.data;
 }
 

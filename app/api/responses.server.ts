@@ -1,8 +1,7 @@
 import type { z } from "zod";
 import { formatWait } from "~/auth/rate-limit.server";
-import type { FieldErrors } from "~/auth/validation";
+import { type FieldErrors, fieldMessage } from "~/auth/validation";
 import { i18nFor } from "~/i18n/i18n.server";
-import type { MessageKey } from "~/i18n/translate";
 
 /**
  * How the JSON API answers: every answer under /api/ is JSON, errors are
@@ -63,7 +62,7 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
       continue;
     }
     // The shared field rules' messages are catalog keys; the API answers in English.
-    fields[String(issue.path[0] ?? "body")] ??= i18nFor("en").t(issue.message as MessageKey);
+    fields[String(issue.path[0] ?? "body")] ??= fieldMessage(issue.message, i18nFor("en").t);
   }
   return fields;
 }

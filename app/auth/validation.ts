@@ -72,6 +72,11 @@ export type FieldErrors = Record<string, string>;
 /** The values the validation messages' placeholders take. */
 const MESSAGE_PARAMS = { min: PASSWORD_MIN_LENGTH, maxBytes: PASSWORD_MAX_BYTES };
 
+/** A schema's message (a catalog key) as text in `t`'s language, its limits filled in. */
+export function fieldMessage(message: string, t: Translate): string {
+  return t(message as Parameters<Translate>[0], MESSAGE_PARAMS);
+}
+
 /**
  * The request's form. A body that cannot be read as a form (a broken multipart
  * body, say) is the client's mistake: a 400, never a 500.
@@ -110,7 +115,7 @@ export function parseForm<S extends z.ZodObject>(
   const errors: FieldErrors = {};
   for (const issue of result.error.issues) {
     const field = String(issue.path[0] ?? "form");
-    errors[field] ??= t(issue.message as Parameters<Translate>[0], MESSAGE_PARAMS);
+    errors[field] ??= fieldMessage(issue.message, t);
   }
   return { success: false, errors };
 }
