@@ -40,8 +40,15 @@ async function addNote(page: Page): Promise<string> {
   return new URL(page.url()).pathname;
 }
 
+const SIGNED_OUT = ["/", "/login", "/register", "/forgot-password", "/reset-password?token=bogus", "/verify-email?token=bogus"];
+
 test("signed-out pages", async ({ page }) => {
-  for (const path of ["/", "/login", "/register", "/forgot-password", "/reset-password?token=bogus"]) await checkPage(page, path);
+  for (const path of SIGNED_OUT) await checkPage(page, path);
+});
+
+test("reauthenticate and log out", async ({ page }) => {
+  await register(page);
+  for (const path of ["/reauthenticate", "/logout"]) await checkPage(page, path);
 });
 
 test("dashboard and notes", async ({ page }) => {
@@ -71,14 +78,14 @@ test("admin pages", async ({ page }) => {
 
 // The same pages in Spanish (its texts run longer): one page per test, the visitor's language set by the switch's cookie.
 test.describe("in Spanish", () => {
-  for (const path of ["/", "/login", "/register", "/forgot-password", "/reset-password?token=bogus"]) {
+  for (const path of SIGNED_OUT) {
     test(`signed-out page ${path} (es)`, async ({ page }) => {
       await useSpanish(page);
       await checkPage(page, path, "es");
     });
   }
 
-  for (const path of ["/dashboard", "/dashboard/notes", ...SETTINGS.map((section) => `/settings/${section}`)]) {
+  for (const path of ["/dashboard", "/dashboard/notes", ...SETTINGS.map((section) => `/settings/${section}`), "/reauthenticate", "/logout"]) {
     test(`signed-in page ${path} (es)`, async ({ page }) => {
       await register(page, newUser("Maximiliana Wolfeschlegelsteinhausen-Bergerdorff"));
       await useSpanish(page);
