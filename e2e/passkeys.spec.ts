@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
-import AxeBuilder from "@axe-core/playwright";
 import { type CDPSession, expect, type Page, test } from "@playwright/test";
 import Database from "better-sqlite3";
 import { currentUser, jsEnabled, newUser, openAccountMenu, PASSWORD, ready, type TestUser } from "./helpers";
+import { expectAccessible } from "./axe";
 
 /**
  * Passkeys in Chromium with a virtual authenticator (CDP WebAuthn domain).
@@ -117,36 +117,6 @@ function makeStale(email: string) {
   } finally {
     db.close();
   }
-}
-
-/**
- * axe on the page as it is, WCAG 2.1 A/AA and best practices. Without JavaScript
- * the page's HTML is replayed at its address in a context with JavaScript on for
- * axe, the app's own scripts blocked (as e2e/accessibility.spec.ts does).
- */
-async function expectAccessible(page: Page, label: string) {
-  let target = page;
-  if (!jsEnabled()) {
-    const html = await page.content();
-    const address = page.url();
-    const context = await page.context().browser()!.newContext({ javaScriptEnabled: true });
-    target = await context.newPage();
-    await target.route("**/build/**/*.js", (route) => route.abort());
-    await target.route(
-      (requested) => requested.href === address,
-      (route) => route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: html }),
-      { times: 1 },
-    );
-    await target.goto(address);
-  }
-  const results = await new AxeBuilder({ page: target })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"])
-    .analyze()
-    .finally(() => (target !== page ? target.context().close() : undefined));
-  expect(
-    results.violations.map((v) => `${v.id}: ${v.help} ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
-    `axe violations on ${label}`,
-  ).toEqual([]);
 }
 
 /** Without JavaScript no passkey can be added: one is put in the database, as if added elsewhere. */
