@@ -15,6 +15,7 @@ import { Time } from "~/components/time";
 import { providerLabel } from "~/auth/oidc/providers.server";
 import { i18nOf } from "~/i18n/i18n.server";
 import { titleMeta, useT } from "~/i18n/i18n";
+import { TableFrame } from "~/components/table-frame";
 
 export const meta: MetaFunction = ({ matches }) => [titleMeta(matches, "audit.title")];
 
@@ -116,7 +117,7 @@ export default function AuditPage() {
       {entries.length === 0 ? (
         notice ? null : <p>{t("audit.none")}</p>
       ) : (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label={t("audit.entries")}>
+        <TableFrame label={t("audit.entries")}>
           <table className="data-table wide">
             <thead>
               <tr>
@@ -145,7 +146,7 @@ export default function AuditPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableFrame>
       )}
       <Pagination page={page} hasNext={hasNext} params={{ user: filters.user, type: filters.type }} />
     </section>

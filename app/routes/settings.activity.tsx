@@ -10,6 +10,7 @@ import { Time } from "~/components/time";
 import { providerLabel } from "~/auth/oidc/providers.server";
 import { titleMeta, useT } from "~/i18n/i18n";
 import { i18nOf } from "~/i18n/i18n.server";
+import { TableFrame } from "~/components/table-frame";
 
 export const meta: MetaFunction = ({ matches }) => [titleMeta(matches, "settings.activity")];
 
@@ -46,7 +47,7 @@ export default function ActivityPage() {
       {entries.length === 0 ? (
         <p>{page > 1 ? t("activityPage.noneOnPage") : t("activityPage.noneYet")}</p>
       ) : (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label={t("activityPage.entries")}>
+        <TableFrame label={t("activityPage.entries")}>
           <table className="data-table">
             <thead>
               <tr>
@@ -73,7 +74,7 @@ export default function ActivityPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableFrame>
       )}
       <Pagination page={page} hasNext={hasNext} />
     </section>
