@@ -22,6 +22,16 @@ const launchOptions = {
   ],
 };
 
+/**
+ * Desktop Chrome's viewport and scale, with the browser's own user agent.
+ * Playwright's preset names another Chrome ("Chrome/159 on Windows"), and
+ * Debian's Chromium sent the odd request with its real one: session protection
+ * rightly saw the client change, the session stopped being fresh, and a test
+ * that then opened a page needing a fresh login (two-factor setup) failed now
+ * and then. One user agent for every request of a test.
+ */
+const desktopChrome = { ...devices["Desktop Chrome"], userAgent: undefined };
+
 export default defineConfig({
   testDir: "e2e",
   // The PostgreSQL smoke has its own server (playwright.postgres.config.ts).
@@ -46,11 +56,11 @@ export default defineConfig({
   projects: [
     {
       name: "js",
-      use: { ...devices["Desktop Chrome"], browserName: "chromium", baseURL, launchOptions, javaScriptEnabled: true },
+      use: { ...desktopChrome, browserName: "chromium", baseURL, launchOptions, javaScriptEnabled: true },
     },
     {
       name: "no-js",
-      use: { ...devices["Desktop Chrome"], browserName: "chromium", baseURL, launchOptions, javaScriptEnabled: false },
+      use: { ...desktopChrome, browserName: "chromium", baseURL, launchOptions, javaScriptEnabled: false },
     },
   ],
   webServer: {

@@ -25,11 +25,11 @@ test("the devices page lists this and other sessions and signs them out", async 
   await expect(device(page, "current")).toHaveCount(1);
   await expect(device(page, "other")).toHaveCount(2);
   await expect(device(page, "current")).toContainText("127.0.0.1");
-  await expect(device(page, "current").getByRole("heading", { level: 2 })).toContainText(/Chrome \d+ on \w+/);
+  await expect(device(page, "current").getByRole("heading", { level: 2 })).toContainText(/Chrome (Headless )?\d+ on \w+/);
 
   // Sign out one other session.
   await device(page, "other").first().getByRole("button", { name: /^Sign out Chrome/ }).click();
-  await expect(flash(page)).toHaveText(/^Signed out Chrome \d+ on \w+\.$/);
+  await expect(flash(page)).toHaveText(/^Signed out Chrome (Headless )?\d+ on \w+\.$/);
   await expect(device(page, "other")).toHaveCount(1);
 
   // Then all the others.
