@@ -48,21 +48,6 @@ export function listRoles(): Promise<Role[]> {
   return db.selectFrom("roles").selectAll().orderBy("name").execute();
 }
 
-/** The roles of several users at once (the admin list shows a page of them). */
-export async function rolesOfUsers(userIds: number[]): Promise<Map<number, string[]>> {
-  const byUser = new Map<number, string[]>(userIds.map((id) => [id, []]));
-  if (userIds.length === 0) return byUser;
-  const rows = await db
-    .selectFrom("user_roles")
-    .innerJoin("roles", "roles.id", "user_roles.role_id")
-    .select(["user_roles.user_id", "roles.name"])
-    .where("user_roles.user_id", "in", userIds)
-    .orderBy("roles.name")
-    .execute();
-  for (const row of rows) byUser.get(row.user_id)?.push(row.name);
-  return byUser;
-}
-
 /** Replaces a user's roles with `roles` (names). Throws UnknownRoleError for a name that is not a role. */
 export async function replaceUserRoles(executor: Executor, userId: number, roles: string[]): Promise<void> {
   const wanted = [...new Set(roles)];

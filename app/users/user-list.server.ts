@@ -1,6 +1,5 @@
-import { type Expression, type ExpressionBuilder, type QueryCreator, type RawBuilder, type SqlBool, sql } from "kysely";
+import { type Expression, type ExpressionBuilder, type InferResult, type QueryCreator, type RawBuilder, type SqlBool, sql } from "kysely";
 import { type Database, databaseDialect, db } from "~/db.server";
-import { rolesOfUsers } from "./roles.server";
 import type { SortDirection, UserSort } from "./user-list";
 import type { PublicUser } from "./users.server";
 
@@ -67,13 +66,11 @@ export type UserListPage = {
 /** How `q` narrows the list: not at all, through the trigram index, or by filtering rows while walking the sort index. */
 export type UserFilter = { kind: "all" } | { kind: "indexed"; phrase: string; pattern: string } | { kind: "scan"; pattern: string };
 
-const SORT_KEYS: Record<UserSort, RawBuilder<string | number>> = {
-  name: sql`lower(users.name)`,
-  email: sql`users.email`,
-  created: sql`users.created_at`,
-};
-
-type Cursor = { id: number; key: string | number };
+/** A sort key, on the table or on another name for it (a page's rows `p`, a cursor's row `c`). */
+function sortKey(sort: UserSort, table = "users"): RawBuilder<string | number> {
+  if (sort === "name") return sql.raw(`lower(${table}.name)`);
+  return sql.ref(`${table}.${sort === "created" ? "created_at" : "email"}`);
+}
 
 /** An FTS5 phrase that matches `q` as a substring of name or email (quotes doubled, so `q` is never syntax). */
 function ftsPhrase(q: string): string {
@@ -135,23 +132,24 @@ function rowsOf(filter: UserFilter): QueryCreator<Database> {
 
 /**
  * The rows of one page, `limit` of them, in `dir` order by `sort` then id,
- * strictly past `cursor` when given (written out as `key >= k AND (key > k OR
- * id > i)`, the form SQLite turns into an index seek), else from `offset`.
+ * strictly past the row whose id is `cursor` when given (written out as
+ * `key >= k AND (key > k OR id > i)`, the form SQLite turns into an index
+ * seek, with k read by a subquery run once: no round trip to look it up; a
+ * cursor whose user is gone matches nothing), else from `offset`.
  */
 export function pageQuery(
   filter: UserFilter,
-  { sort, dir, cursor, offset = 0, limit }: { sort: UserSort; dir: SortDirection; cursor?: Cursor; offset?: number; limit: number },
+  { sort, dir, cursor, offset = 0, limit }: { sort: UserSort; dir: SortDirection; cursor?: number; offset?: number; limit: number },
 ) {
-  const key = SORT_KEYS[sort];
+  const key = sortKey(sort);
   let query = rowsOf(filter)
     .selectFrom("users")
     .select(["users.id", "users.email", "users.name", "users.active", "users.created_at"])
     .where(whereFilter(filter));
   if (cursor) {
     const [edge, strict] = dir === "asc" ? [sql.raw(">="), sql.raw(">")] : [sql.raw("<="), sql.raw("<")];
-    query = query.where(
-      sql<SqlBool>`${key} ${edge} ${cursor.key} AND (${key} ${strict} ${cursor.key} OR users.id ${strict} ${cursor.id})`,
-    );
+    const at = sql`(select ${sortKey(sort, "c")} from users as c where c.id = ${cursor})`;
+    query = query.where(sql<SqlBool>`${key} ${edge} ${at} AND (${key} ${strict} ${at} OR users.id ${strict} ${cursor})`);
   }
   return query
     .orderBy(key, dir)
@@ -160,13 +158,42 @@ export function pageQuery(
     .offset(offset);
 }
 
+/** A user's role names, sorted, for a row of `p`: a JSON array on SQLite, a text[] on PostgreSQL. */
+function rolesOfRow(): RawBuilder<string | string[]> {
+  const names = sql`select roles.name from user_roles inner join roles on roles.id = user_roles.role_id where user_roles.user_id = p.id order by roles.name`;
+  if (databaseDialect() === "postgres") return sql`array(${names})`;
+  return sql`(select json_group_array(name) from (${names}))`;
+}
+
+/** Every user, counted (PostgreSQL's count(*) reads the whole table; its triggers keep the count in a row, db/migrations/0003). */
+function allUsersCount(): RawBuilder<number> {
+  return databaseDialect() === "postgres" ? sql`(select n from users_count)` : sql`(select count(*) from users)`;
+}
+
+/**
+ * A page as the list shows it: pageQuery's rows with each user's roles (read
+ * for these rows only, not for those an OFFSET skips) and, with `withTotal`,
+ * the number of users on every row: the plain list's page in one statement.
+ */
+export function listQuery(filter: UserFilter, options: Parameters<typeof pageQuery>[1], { withTotal = false } = {}) {
+  const total: RawBuilder<number | null> = withTotal ? allUsersCount() : sql`null`;
+  return db
+    .selectFrom(pageQuery(filter, options).as("p"))
+    .selectAll("p")
+    .select([rolesOfRow().as("roles"), total.as("total")])
+    .orderBy(sortKey(options.sort, "p"), options.dir)
+    .orderBy("p.id", options.dir);
+}
+
+type ListRow = InferResult<ReturnType<typeof listQuery>>[number];
+
+function listedUser({ roles, total: _total, ...user }: ListRow): ListedUser {
+  return { ...user, roles: typeof roles === "string" ? (JSON.parse(roles) as string[]) : roles };
+}
+
 /** How many users match: exact for the whole list; for a search, up to `limit`. */
 export function countQuery(filter: UserFilter, limit = SEARCH_COUNT_LIMIT + 1) {
-  if (filter.kind === "all") {
-    // PostgreSQL's count(*) reads the whole table; its triggers keep the count in a row (db/migrations/0003).
-    if (databaseDialect() === "postgres") return db.selectFrom("users_count").select("n");
-    return db.selectFrom("users").select((eb) => eb.fn.countAll<number>().as("n"));
-  }
+  if (filter.kind === "all") return db.selectNoFrom(allUsersCount().as("n"));
   const matches =
     filter.kind === "indexed" && databaseDialect() === "sqlite"
       ? db.selectFrom("users_search").select("rowid as id").where("users_search", "match", filter.phrase).limit(limit)
@@ -174,11 +201,27 @@ export function countQuery(filter: UserFilter, limit = SEARCH_COUNT_LIMIT + 1) {
   return db.selectFrom(matches.as("matches")).select((eb) => eb.fn.countAll<number>().as("n"));
 }
 
+async function countAllUsers(): Promise<number> {
+  return Number((await countQuery({ kind: "all" }).executeTakeFirstOrThrow()).n);
+}
+
+/** How long a process sizes searches by the same count of users (searchCountLimit only needs its order of magnitude). */
+const USERS_ESTIMATE_MS = 60_000;
+let usersEstimate: { n: number; at: number } | null = null;
+
+async function estimateUsers(): Promise<number> {
+  const now = Date.now();
+  if (!usersEstimate || now - usersEstimate.at >= USERS_ESTIMATE_MS) usersEstimate = { n: await countAllUsers(), at: now };
+  return usersEstimate.n;
+}
+
 /** Chooses how to run a search: by index while its matches are few, by filtered walk when they are many. */
 async function planSearch(q: string): Promise<{ filter: UserFilter; total: number; totalIsLowerBound: boolean }> {
-  const users = Number((await countQuery({ kind: "all" }).executeTakeFirstOrThrow()).n);
-  if (!q) return { filter: { kind: "all" }, total: users, totalIsLowerBound: false };
-  const limit = searchCountLimit(users);
+  if (!q) {
+    const users = await countAllUsers();
+    return { filter: { kind: "all" }, total: users, totalIsLowerBound: false };
+  }
+  const limit = searchCountLimit(await estimateUsers());
   const scan: UserFilter = { kind: "scan", pattern: containsPattern(q) };
   const indexed: UserFilter | null = [...q].length >= MIN_INDEXED_QUERY ? { kind: "indexed", phrase: ftsPhrase(q), pattern: scan.pattern } : null;
   const n = Number((await countQuery(indexed ?? scan, limit + 1).executeTakeFirstOrThrow()).n);
@@ -186,10 +229,45 @@ async function planSearch(q: string): Promise<{ filter: UserFilter; total: numbe
   return { filter: indexed ?? scan, total: n, totalIsLowerBound: false };
 }
 
-async function findCursor(id: number | null | undefined, sort: UserSort): Promise<Cursor | undefined> {
-  if (!id) return undefined;
-  const row = await db.selectFrom("users").select(SORT_KEYS[sort].as("key")).where("id", "=", id).executeTakeFirst();
-  return row ? { id, key: row.key } : undefined;
+/** Pages up to this deep are read forward in the plain list's one statement; deeper ones may be read from the end (listUsersPage). */
+const FAST_OFFSET_LIMIT = 1000;
+
+/**
+ * The plain list (no search) in one statement, the usual case: the page
+ * (by cursor, or by number while the page is shallow) with the count riding
+ * along. null when that cannot settle it (a deep page, a page past the end, a
+ * cursor whose user is gone, fewer rows than a page before a Previous
+ * cursor): listUsersPage then counts first.
+ */
+async function plainPage(query: UserListQuery, sort: UserSort, dir: SortDirection, size: number): Promise<UserListPage | null> {
+  const reverse: SortDirection = dir === "asc" ? "desc" : "asc";
+  const all: UserFilter = { kind: "all" };
+  let page = Math.max(1, Math.floor(query.page ?? 1));
+  let found: ListRow[];
+  let rows: ListRow[];
+  let hasPrevious: boolean;
+  let hasNext: boolean;
+  if (query.after) {
+    found = await listQuery(all, { sort, dir, cursor: query.after, limit: size + 1 }, { withTotal: true }).execute();
+    rows = found.slice(0, size);
+    [hasPrevious, hasNext] = [true, found.length > size];
+  } else if (query.before) {
+    found = await listQuery(all, { sort, dir: reverse, cursor: query.before, limit: size + 1 }, { withTotal: true }).execute();
+    if (found.length <= size) return null;
+    rows = found.slice(0, size).reverse();
+    [hasPrevious, hasNext] = [true, true];
+  } else {
+    const offset = (page - 1) * size;
+    if (offset > FAST_OFFSET_LIMIT) return null;
+    found = await listQuery(all, { sort, dir, offset, limit: size + 1 }, { withTotal: true }).execute();
+    rows = found.slice(0, size);
+    [hasPrevious, hasNext] = [page > 1, found.length > size];
+  }
+  if (rows.length === 0) return null;
+  const total = Number(rows[0]!.total);
+  const pageCount = Math.max(1, Math.ceil(total / size));
+  page = Math.min(page, pageCount);
+  return { users: rows.map(listedUser), page, total, totalIsLowerBound: false, pageCount, hasPrevious, hasNext };
 }
 
 /** One page of the user list (see the module comment for how it stays fast). */
@@ -198,31 +276,36 @@ export async function listUsersPage(query: UserListQuery): Promise<UserListPage>
   const sort = query.sort ?? "name";
   const dir = query.dir ?? "asc";
   const size = query.pageSize ?? PAGE_SIZE;
+  if (!q) {
+    const plain = await plainPage(query, sort, dir, size);
+    if (plain) return plain;
+  }
   const reverse: SortDirection = dir === "asc" ? "desc" : "asc";
   const { filter, total, totalIsLowerBound } = await planSearch(q);
   const pageCount = totalIsLowerBound ? null : Math.max(1, Math.ceil(total / size));
   let page = Math.max(1, Math.floor(query.page ?? 1));
   if (pageCount !== null) page = Math.min(page, pageCount);
 
-  let rows: PublicUser[] | undefined;
+  let rows: ListRow[] | undefined;
   let hasPrevious = page > 1;
   let hasNext = false;
 
-  const after = await findCursor(query.after, sort);
-  const before = after ? undefined : await findCursor(query.before, sort);
-  if (after) {
-    const found = await pageQuery(filter, { sort, dir, cursor: after, limit: size + 1 }).execute();
-    hasNext = found.length > size;
-    rows = found.slice(0, size);
-    hasPrevious = true;
-  } else if (before) {
-    const found = await pageQuery(filter, { sort, dir: reverse, cursor: before, limit: size + 1 }).execute();
-    // Fewer rows than a page before the cursor: this is the first page (rows were deleted meanwhile).
+  // A cursor whose user is gone matches no row: the page is then read by its number.
+  if (query.after) {
+    const found = await listQuery(filter, { sort, dir, cursor: query.after, limit: size + 1 }).execute();
+    if (found.length > 0) {
+      hasNext = found.length > size;
+      rows = found.slice(0, size);
+      hasPrevious = true;
+    }
+  } else if (query.before) {
+    const found = await listQuery(filter, { sort, dir: reverse, cursor: query.before, limit: size + 1 }).execute();
     if (found.length > size) {
       rows = found.slice(0, size).reverse();
       hasPrevious = true;
       hasNext = true;
-    } else {
+    } else if (found.length > 0) {
+      // Fewer rows than a page before the cursor: this is the first page (rows were deleted meanwhile).
       page = 1;
       hasPrevious = false;
     }
@@ -233,22 +316,13 @@ export async function listUsersPage(query: UserListQuery): Promise<UserListPage>
     if (fromEnd < offset) {
       // A deep page near the end: read it backwards from the end, a short walk.
       const limit = Math.min(offset + size, total) - offset;
-      rows = (await pageQuery(filter, { sort, dir: reverse, offset: fromEnd, limit }).execute()).reverse();
+      rows = (await listQuery(filter, { sort, dir: reverse, offset: fromEnd, limit }).execute()).reverse();
       hasNext = offset + size < total;
     } else {
-      const found = await pageQuery(filter, { sort, dir, offset, limit: size + 1 }).execute();
+      const found = await listQuery(filter, { sort, dir, offset, limit: size + 1 }).execute();
       hasNext = found.length > size;
       rows = found.slice(0, size);
     }
   }
-  const roles = await rolesOfUsers(rows.map((user) => user.id));
-  return {
-    users: rows.map((user) => ({ ...user, roles: roles.get(user.id) ?? [] })),
-    page,
-    total,
-    totalIsLowerBound,
-    pageCount,
-    hasPrevious,
-    hasNext,
-  };
+  return { users: rows.map(listedUser), page, total, totalIsLowerBound, pageCount, hasPrevious, hasNext };
 }

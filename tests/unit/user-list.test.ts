@@ -1,8 +1,9 @@
 import { sql } from "kysely";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { databaseDialect, db, sqliteHandle } from "~/db.server";
 import {
   countQuery,
+  listQuery,
   listUsersPage,
   pageQuery,
   SEARCH_COUNT_LIMIT,
@@ -11,6 +12,7 @@ import {
   type UserListPage,
   type UserSort,
 } from "~/users/user-list.server";
+import { replaceUserRoles } from "~/users/roles.server";
 import { createUser } from "~/users/users.server";
 import { seedUsers } from "../../db/seed";
 
@@ -100,6 +102,35 @@ describe("listUsersPage without a search", () => {
     expect(ids(stale)).toEqual(expected.slice(2 * SIZE, 3 * SIZE));
   });
 
+  it("lists each user's roles, sorted, whatever way the page is read", async () => {
+    const target = reference("name", "asc")[SIZE + 3]!;
+    await replaceUserRoles(db, target, ["user", "admin"]);
+    try {
+      const viaNumber = await listUsersPage({ page: 2, pageSize: SIZE });
+      const viaNext = await listUsersPage({ page: 2, after: reference("name", "asc")[SIZE - 1], pageSize: SIZE });
+            for (const page of [viaNumber, viaNext]) expect(page.users.find((u) => u.id === target)?.roles).toEqual(["admin", "user"]);
+      expect(viaNumber.users.filter((u) => u.id !== target).every((u) => u.roles.length === 1 && u.roles[0] === "user")).toBe(true);
+    } finally {
+      await replaceUserRoles(db, target, ["user"]);
+    }
+  });
+
+  it("reads a plain page, with its count and roles, in one statement", async () => {
+    const expected = reference("name", "asc");
+    const spy = vi.spyOn(db.getExecutor(), "executeQuery");
+    try {
+      const byNumber = await listUsersPage({ page: 3, pageSize: SIZE });
+      expect(ids(byNumber)).toEqual(expected.slice(2 * SIZE, 3 * SIZE));
+      expect(byNumber).toMatchObject({ total: all.length, pageCount: Math.ceil(all.length / SIZE) });
+      expect(spy).toHaveBeenCalledTimes(1);
+      const viaNext = await listUsersPage({ page: 4, after: expected[3 * SIZE - 1], pageSize: SIZE });
+      expect(ids(viaNext)).toEqual(expected.slice(3 * SIZE, 4 * SIZE));
+      expect(spy).toHaveBeenCalledTimes(2);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it("goes back to the first page when fewer than a page of rows precede a Previous cursor", async () => {
     const expected = reference("name", "asc");
     const page = await listUsersPage({ page: 2, before: expected[3], pageSize: SIZE });
@@ -162,7 +193,7 @@ if (databaseDialect() === "sqlite") describe("query plans (what keeps the list f
 
   it.each(["name", "email", "created"] as const)("seeks into an index for a cursor page sorted by %s", (sort) => {
     for (const dir of ["asc", "desc"] as const) {
-      const text = plan(pageQuery({ kind: "all" }, { sort, dir, cursor: { id: 10, key: sort === "created" ? 5 : "m" }, limit: 26 }));
+      const text = plan(pageQuery({ kind: "all" }, { sort, dir, cursor: 10, limit: 26 }));
       expect(text).toMatch(/^SEARCH users USING (COVERING )?INDEX users_(name|email_unique|created_at) \(/);
       expect(text).not.toMatch(/TEMP B-TREE/);
     }
@@ -172,6 +203,13 @@ if (databaseDialect() === "sqlite") describe("query plans (what keeps the list f
     for (const sort of ["name", "email", "created"] as const) {
       expect(plan(pageQuery({ kind: "all" }, { sort, dir: "asc", limit: 26 }))).toMatch(/^SCAN users USING INDEX \w+$/);
     }
+  });
+
+  it("reads the roles of a page's rows only, by index, and the count from the smallest index", () => {
+    const text = plan(listQuery({ kind: "all" }, { sort: "name", dir: "asc", offset: 50, limit: 26 }, { withTotal: true }));
+    expect(text).toMatch(/^CO-ROUTINE p \| SCAN users USING INDEX users_name \| SCAN p \|/);
+    expect(text).toMatch(/CORRELATED SCALAR SUBQUERY \d+ \| CO-ROUTINE \(subquery-\d+\) \| SEARCH user_roles USING COVERING INDEX/);
+    expect(text).toMatch(/SCALAR SUBQUERY \d+ \| SCAN users USING COVERING INDEX/);
   });
 
   it("looks a search up in the trigram index, and counts through it", () => {
@@ -214,7 +252,7 @@ if (databaseDialect() === "postgres") describe("query plans on PostgreSQL (what 
 
   it.each(["name", "email", "created"] as const)("seeks into an index for a cursor page sorted by %s", async (sort) => {
     for (const dir of ["asc", "desc"] as const) {
-      const text = await plan(pageQuery({ kind: "all" }, { sort, dir, cursor: { id: 10, key: sort === "created" ? 5 : "m" }, limit: 26 }));
+      const text = await plan(pageQuery({ kind: "all" }, { sort, dir, cursor: 10, limit: 26 }));
       expect(text).toMatch(/Index (Only )?Scan( Backward)? using users_(name|email_unique|created_at) on users/);
       // Emails are unique, but PostgreSQL does not know that (email, id) is then the email index's order:
       // it sorts each run of equal emails (one row) as it walks, an Incremental Sort, never the table.
@@ -228,6 +266,12 @@ if (databaseDialect() === "postgres") describe("query plans on PostgreSQL (what 
     for (const filter of [{ kind: "all" } as const, scan]) {
       expect(await plan(pageQuery(filter, { sort: "name", dir: "asc", limit: 26 }))).toMatch(/Index Only Scan using users_name on users/);
     }
+  });
+
+  it("reads the roles of a page's rows only (not of the rows an OFFSET skips), by index", async () => {
+    const text = await plan(listQuery({ kind: "all" }, { sort: "name", dir: "asc", offset: 50, limit: 26 }, { withTotal: true }));
+    expect(text).toMatch(/Subquery Scan on p .*Limit .*Index Only Scan using users_name on users .*SubPlan \d+ .*Index Cond: \(user_id = p\.id\)/);
+    expect(text).toMatch(/InitPlan \d+ .*users_count/);
   });
 
   it("looks a search up in the trigram indexes, and counts through them", async () => {
