@@ -43,15 +43,35 @@ export function dialectOf(db: Kysely<any>): Dialect {
  *   but never corrupts; a process crash (SIGKILL) loses nothing acknowledged;
  * - foreign_keys: ON DELETE CASCADE ends a deleted user's sessions;
  * - busy_timeout: a second process (CLI, backup) waits for the lock instead of failing.
+ * Switching a new file to WAL needs it to itself for a moment: when several
+ * processes create it at once (instances or workers starting together), the
+ * switch is retried for a while rather than failing the start.
  */
 export function openSqlite(file: string): SQLite.Database {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const sqlite = new SQLite(file);
-  sqlite.pragma("journal_mode = WAL");
+  const sqlite = new SQLite(file, { timeout: 5000 });
+  retryWhileBusy(() => sqlite.pragma("journal_mode = WAL"));
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 5000");
   return sqlite;
+}
+
+/** True for SQLite's "database is locked" (SQLITE_BUSY and its extended codes). */
+export function isBusy(error: unknown): boolean {
+  return typeof (error as { code?: unknown })?.code === "string" && (error as { code: string }).code.startsWith("SQLITE_BUSY");
+}
+
+/** Runs a synchronous SQLite step again (after 50 ms) while it fails busy, for up to `ms`. */
+function retryWhileBusy<T>(step: () => T, ms = 20_000): T {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return step();
+    } catch (error) {
+      if (!isBusy(error) || Date.now() >= deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
+  }
 }
 
 const STATEMENT_CACHE_SIZE = 500;

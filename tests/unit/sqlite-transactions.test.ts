@@ -3,7 +3,12 @@ import os from "node:os";
 import path from "node:path";
 import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
+import { createRequire } from "node:module";
+import { Worker } from "node:worker_threads";
 import { createDatabase, openSqlite } from "../../db/connection";
+import { migrateToLatest } from "../../db/migrate";
+
+const require = createRequire(import.meta.url);
 
 // Two processes on one SQLite file (the server and `npm run user`, or two
 // server workers): a read-then-write transaction must not fail because the
@@ -47,5 +52,41 @@ describe("SQLite transactions across connections", () => {
     other.close();
     await db.destroy();
     expect(sqlite.open).toBe(false);
+  });
+
+  it("opens a new file and migrates it while another process holds the write lock longer than busy_timeout", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sqlite-tx-"));
+    dirs.push(dir);
+    const file = path.join(dir, "app.db");
+    // Another process (a thread here: this one blocks while it retries) creates the file and keeps it locked a moment.
+    const holder = new Worker(
+      `const SQLite = require(${JSON.stringify(require.resolve("better-sqlite3"))});
+       const { parentPort } = require("node:worker_threads");
+       const s = new SQLite(${JSON.stringify(file)});
+       s.exec("BEGIN EXCLUSIVE; CREATE TABLE first (a);");
+       parentPort.postMessage("locked");
+       setTimeout(() => { s.exec("COMMIT"); s.close(); parentPort.postMessage("released"); }, 400);`,
+      { eval: true },
+    );
+    await new Promise((resolve) => holder.once("message", resolve));
+    const released = new Promise((resolve) => holder.once("message", resolve));
+    // Switching to WAL waits (busy_timeout, then retries) instead of failing the start.
+    const { db, sqlite } = createDatabase(file);
+    try {
+      expect(sqlite.pragma("journal_mode", { simple: true })).toBe("wal");
+      await released;
+      // Migrating while another holds the write lock past busy_timeout: it tries again, then applies everything.
+      const other = openSqlite(file);
+      sqlite.pragma("busy_timeout = 50");
+      other.exec("BEGIN IMMEDIATE");
+      setTimeout(() => other.exec("COMMIT"), 300);
+      const applied = await migrateToLatest(db);
+      other.close();
+      expect(applied.length).toBeGreaterThan(10);
+      expect(await migrateToLatest(db)).toEqual([]);
+    } finally {
+      await db.destroy();
+      await holder.terminate();
+    }
   });
 });
