@@ -158,11 +158,11 @@ export function pageQuery(
     .offset(offset);
 }
 
-/** A user's role names, sorted, for a row of `p`: a JSON array on SQLite, a text[] on PostgreSQL. */
+/** A user's role names, for a row of `p` (sorted by listedUser: cheaper than a sort per row in SQL): a JSON array on SQLite, a text[] on PostgreSQL. */
 function rolesOfRow(): RawBuilder<string | string[]> {
-  const names = sql`select roles.name from user_roles inner join roles on roles.id = user_roles.role_id where user_roles.user_id = p.id order by roles.name`;
-  if (databaseDialect() === "postgres") return sql`array(${names})`;
-  return sql`(select json_group_array(name) from (${names}))`;
+  const where = sql`from user_roles inner join roles on roles.id = user_roles.role_id where user_roles.user_id = p.id`;
+  if (databaseDialect() === "postgres") return sql`array(select roles.name ${where})`;
+  return sql`(select json_group_array(roles.name) ${where})`;
 }
 
 /** Every user, counted (PostgreSQL's count(*) reads the whole table; its triggers keep the count in a row, db/migrations/0003). */
@@ -188,7 +188,7 @@ export function listQuery(filter: UserFilter, options: Parameters<typeof pageQue
 type ListRow = InferResult<ReturnType<typeof listQuery>>[number];
 
 function listedUser({ roles, total: _total, ...user }: ListRow): ListedUser {
-  return { ...user, roles: typeof roles === "string" ? (JSON.parse(roles) as string[]) : roles };
+  return { ...user, roles: (typeof roles === "string" ? (JSON.parse(roles) as string[]) : roles).sort() };
 }
 
 /** How many users match: exact for the whole list; for a search, up to `limit`. */
