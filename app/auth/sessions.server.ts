@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import { getConfig } from "~/config.server";
-import type { CompiledQuery, InferResult } from "kysely";
+import { type CompiledQuery, type InferResult, sql } from "kysely";
 import { databaseDialect, db, type DB, type Dialect, type SessionRow, type User } from "~/db.server";
 import type { Access } from "./permissions";
 import type { SignInMethod } from "./sign-in-method";
@@ -85,9 +85,9 @@ export function sessionEndReason(session: SessionRow, now: number): "expired" | 
 /**
  * The live session for a cookie's id, its active user and the user's roles and
  * permissions, or null: one round trip on every signed-in request, so it is a
- * single query (the session joined to its user and, by left joins, to every
- * role and permission: a row per pair) compiled once per process, not
- * rebuilt by the query builder per request.
+ * single query (the session joined to its user, the roles and permissions
+ * gathered into one list each, so it is one row) compiled once per process,
+ * not rebuilt by the query builder per request.
  */
 export async function findActiveSession(id: string, now = Date.now()): Promise<ActiveSession | null> {
   const query = activeSessionQuery();
@@ -95,29 +95,35 @@ export async function findActiveSession(id: string, now = Date.now()): Promise<A
   const { rows } = await db.executeQuery<ActiveSessionRow>({ ...query, parameters });
   const row = rows[0];
   if (!row || sessionEndReason(row, now)) return null;
-  const { email, name, password_hash, active, user_created_at, updated_at, email_confirmed_at, language, role: _r, permission: _p, ...session } = row;
+  const { email, name, password_hash, active, user_created_at, updated_at, email_confirmed_at, language, roles, permissions, ...session } = row;
   const user: User = { id: session.user_id, email, name, password_hash, active, created_at: user_created_at, updated_at, email_confirmed_at, language };
-  return { session, user, access: accessOf(rows) };
+  return { session, user, access: { roles: names(roles), permissions: names(permissions) } };
 }
 
-function accessOf(rows: { role: string | null; permission: string | null }[]): Access {
-  const roles = new Set<string>();
-  const permissions = new Set<string>();
-  for (const { role, permission } of rows) {
-    if (role) roles.add(role);
-    if (permission) permissions.add(permission);
+/** A list of names from the database (a JSON array on SQLite, a text[] on PostgreSQL), sorted. */
+function names(list: string | string[]): string[] {
+  return (typeof list === "string" ? (JSON.parse(list) as string[]) : list).sort();
+}
+
+/** The names of a user's roles and of the permissions they grant, each as one value (SQLite: JSON arrays; PostgreSQL: arrays). */
+function accessLists() {
+  const roles = "from user_roles inner join roles on roles.id = user_roles.role_id where user_roles.user_id = users.id";
+  const permissions =
+    "from user_roles inner join role_permissions on role_permissions.role_id = user_roles.role_id " +
+    "inner join permissions on permissions.id = role_permissions.permission_id where user_roles.user_id = users.id";
+  if (databaseDialect() === "postgres") {
+    return [sql.raw<string[]>(`array(select roles.name ${roles})`).as("roles"), sql.raw<string[]>(`array(select distinct permissions.name ${permissions})`).as("permissions")];
   }
-  return { roles: [...roles].sort(), permissions: [...permissions].sort() };
+  return [
+    sql.raw<string>(`(select json_group_array(roles.name) ${roles})`).as("roles"),
+    sql.raw<string>(`(select json_group_array(distinct permissions.name) ${permissions})`).as("permissions"),
+  ];
 }
 
 function buildActiveSessionQuery(executor: DB) {
   return executor
     .selectFrom("sessions")
     .innerJoin("users", "users.id", "sessions.user_id")
-    .leftJoin("user_roles", "user_roles.user_id", "users.id")
-    .leftJoin("roles", "roles.id", "user_roles.role_id")
-    .leftJoin("role_permissions", "role_permissions.role_id", "roles.id")
-    .leftJoin("permissions", "permissions.id", "role_permissions.permission_id")
     .selectAll("sessions")
     .select([
       "users.email",
@@ -128,8 +134,7 @@ function buildActiveSessionQuery(executor: DB) {
       "users.updated_at",
       "users.email_confirmed_at",
       "users.language",
-      "roles.name as role",
-      "permissions.name as permission",
+      ...accessLists(),
     ])
     .where("sessions.id_hash", "=", "")
     .where("users.active", "=", 1);
