@@ -12,12 +12,13 @@ import type { MessageKey } from "~/i18n/translate";
 export const meta: MetaFunction = ({ matches }) => [titleMeta(matches, "admin.users")];
 
 // A list URL is often typed or edited by hand: a bad value falls back to the default, never a 400.
+// An absent one takes its default before any check (.default): a caught failure costs zod an issue and its message.
 const ListParams = z.object({
   // A NUL matches no name or email, and neither database takes it in a search (FTS5, PostgreSQL text).
-  q: z.string().trim().max(200).refine((q) => !q.includes("\u0000")).catch(""),
-  sort: z.enum(USER_SORTS).catch("name"),
+  q: z.string().trim().max(200).refine((q) => !q.includes("\u0000")).catch("").default(""),
+  sort: z.enum(USER_SORTS).catch("name").default("name"),
   dir: z.enum(["asc", "desc"]).optional().catch(undefined),
-  page: z.coerce.number().int().min(1).max(1_000_000).catch(1),
+  page: z.coerce.number().int().min(1).max(1_000_000).catch(1).default(1),
   after: z.coerce.number().int().positive().optional().catch(undefined),
   before: z.coerce.number().int().positive().optional().catch(undefined),
 });

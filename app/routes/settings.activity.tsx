@@ -14,7 +14,7 @@ import { TableFrame } from "~/components/table-frame";
 
 export const meta: MetaFunction = ({ matches }) => [titleMeta(matches, "settings.activity")];
 
-const PageSchema = z.coerce.number().int().min(1).max(100_000).catch(1);
+const PageSchema = z.coerce.number().int().min(1).max(100_000).catch(1).default(1);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser({ request, context });

@@ -187,8 +187,9 @@ export function listQuery(filter: UserFilter, options: Parameters<typeof pageQue
 
 type ListRow = InferResult<ReturnType<typeof listQuery>>[number];
 
-function listedUser({ roles, total: _total, ...user }: ListRow): ListedUser {
-  return { ...user, roles: (typeof roles === "string" ? (JSON.parse(roles) as string[]) : roles).sort() };
+function listedUser(row: ListRow): ListedUser {
+  const roles = typeof row.roles === "string" ? (JSON.parse(row.roles) as string[]) : row.roles;
+  return { id: row.id, email: row.email, name: row.name, active: row.active, created_at: row.created_at, roles: roles.sort() };
 }
 
 /** How many users match: exact for the whole list; for a search, up to `limit`. */
