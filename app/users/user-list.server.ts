@@ -216,18 +216,51 @@ async function estimateUsers(): Promise<number> {
   return usersEstimate.n;
 }
 
+type SearchPlan = { filter: UserFilter; total: number; totalIsLowerBound: boolean };
+type IndexedFilter = Extract<UserFilter, { kind: "indexed" }>;
+
+/** The two ways to run a search for `q`: by the trigram index (null under 3 characters), or by filtered walk. */
+function searchFilters(q: string): { indexed: IndexedFilter | null; scan: UserFilter } {
+  const pattern = containsPattern(q);
+  return { indexed: [...q].length >= MIN_INDEXED_QUERY ? { kind: "indexed", phrase: ftsPhrase(q), pattern } : null, scan: { kind: "scan", pattern } };
+}
+
 /** Chooses how to run a search: by index while its matches are few, by filtered walk when they are many. */
-async function planSearch(q: string): Promise<{ filter: UserFilter; total: number; totalIsLowerBound: boolean }> {
+async function planSearch(q: string): Promise<SearchPlan> {
   if (!q) {
     const users = await countAllUsers();
     return { filter: { kind: "all" }, total: users, totalIsLowerBound: false };
   }
   const limit = searchCountLimit(await estimateUsers());
-  const scan: UserFilter = { kind: "scan", pattern: containsPattern(q) };
-  const indexed: UserFilter | null = [...q].length >= MIN_INDEXED_QUERY ? { kind: "indexed", phrase: ftsPhrase(q), pattern: scan.pattern } : null;
+  const { indexed, scan } = searchFilters(q);
   const n = Number((await countQuery(indexed ?? scan, limit + 1).executeTakeFirstOrThrow()).n);
   if (n > limit) return { filter: scan, total: limit, totalIsLowerBound: true };
   return { filter: indexed ?? scan, total: n, totalIsLowerBound: false };
+}
+
+type SearchRow = { total: number; id: number | null; email: string; name: string; active: number; created_at: number; roles: string | string[] };
+
+/**
+ * A search through the trigram index in one statement: its matches, at most
+ * `cap` + 1 of them, counted on every row, and the page while they are at
+ * most `cap`. With more (a search matching many users, read better by
+ * walking the sort index), or no page at `offset`, a single row with the
+ * count alone and the page's columns null: there is always a row.
+ */
+export function searchQuery(filter: IndexedFilter, cap: number, { sort, dir, offset, limit }: { sort: UserSort; dir: SortDirection; offset: number; limit: number }) {
+  const match =
+    databaseDialect() === "sqlite"
+      ? sql<SqlBool>`users.id in (select rowid from users_search where users_search match ${filter.phrase})`
+      : containsFilter(filter.pattern);
+  const order = sql.raw(dir === "asc" ? "asc" : "desc");
+  return sql<SearchRow>`with matches as materialized (
+  select users.id, users.email, users.name, users.active, users.created_at from users where ${match} limit ${cap + 1})
+select c.n as total, p.id, p.email, p.name, p.active, p.created_at, ${rolesOfRow()} as roles
+from (select count(*) as n from matches) as c
+left join (
+  select * from matches where (select count(*) from matches) <= ${cap}
+  order by ${sortKey(sort, "matches")} ${order}, matches.id ${order} limit ${limit} offset ${offset}) as p on true
+order by ${sortKey(sort, "p")} ${order}, p.id ${order}`;
 }
 
 /** Pages up to this deep are read forward in the plain list's one statement; deeper ones may be read from the end (listUsersPage). */
@@ -277,12 +310,32 @@ export async function listUsersPage(query: UserListQuery): Promise<UserListPage>
   const sort = query.sort ?? "name";
   const dir = query.dir ?? "asc";
   const size = query.pageSize ?? PAGE_SIZE;
+  let plan: SearchPlan | null = null;
   if (!q) {
     const plain = await plainPage(query, sort, dir, size);
     if (plain) return plain;
+  } else if (!query.after && !query.before) {
+    // A search by the index in one statement; with many matches, it says so and the page is read by walking.
+    const { indexed, scan } = searchFilters(q);
+    const page = Math.max(1, Math.floor(query.page ?? 1));
+    const offset = (page - 1) * size;
+    if (indexed && offset <= FAST_OFFSET_LIMIT) {
+      const cap = searchCountLimit(await estimateUsers());
+      const { rows: found } = await searchQuery(indexed, cap, { sort, dir, offset, limit: size + 1 }).execute(db);
+      const total = Number(found[0]!.total);
+      if (total > cap) {
+        plan = { filter: scan, total: cap, totalIsLowerBound: true };
+      } else if (found[0]!.id !== null || total === 0) {
+        const users = found[0]!.id === null ? [] : found.slice(0, size).map((row) => listedUser(row as ListRow));
+        const pageCount = Math.max(1, Math.ceil(total / size));
+        return { users, page: Math.min(page, pageCount), total, totalIsLowerBound: false, pageCount, hasPrevious: page > 1 && total > 0, hasNext: found.length > size };
+      } else {
+        plan = { filter: indexed, total, totalIsLowerBound: false };
+      }
+    }
   }
   const reverse: SortDirection = dir === "asc" ? "desc" : "asc";
-  const { filter, total, totalIsLowerBound } = await planSearch(q);
+  const { filter, total, totalIsLowerBound } = plan ?? (await planSearch(q));
   const pageCount = totalIsLowerBound ? null : Math.max(1, Math.ceil(total / size));
   let page = Math.max(1, Math.floor(query.page ?? 1));
   if (pageCount !== null) page = Math.min(page, pageCount);

@@ -7,6 +7,7 @@ import {
   listUsersPage,
   pageQuery,
   SEARCH_COUNT_LIMIT,
+  searchQuery,
   searchCountLimit,
   type SortDirection,
   type UserListPage,
@@ -157,6 +158,32 @@ describe("listUsersPage with a search", () => {
     },
   );
 
+  it("reads a search with few matches in one statement (count, page, roles), and one with many in two", async () => {
+    const FEW = 4;
+    const few = reference("name", "asc", matching("smith"));
+    expect(few.length).toBeGreaterThan(FEW);
+    const spy = vi.spyOn(db.getExecutor(), "executeQuery");
+    try {
+      const second = await listUsersPage({ q: "smith", page: 2, pageSize: FEW });
+      expect(second).toMatchObject({ page: 2, total: few.length, totalIsLowerBound: false, hasPrevious: true });
+      expect(ids(second)).toEqual(few.slice(FEW, 2 * FEW));
+      expect(second.users.every((u) => u.roles.length > 0)).toBe(true);
+      expect(spy).toHaveBeenCalledTimes(1);
+      expect(await listUsersPage({ q: "nobody-has-this", pageSize: FEW })).toMatchObject({ users: [], total: 0 });
+      expect(spy).toHaveBeenCalledTimes(2);
+      const many = await listUsersPage({ q: "example", pageSize: FEW });
+      expect(many).toMatchObject({ totalIsLowerBound: true, total: SEARCH_COUNT_LIMIT });
+      expect(ids(many)).toEqual(reference("name", "asc", matching("example")).slice(0, FEW));
+      expect(spy).toHaveBeenCalledTimes(4);
+      // A page number past the matches: the last page.
+      const past = await listUsersPage({ q: "smith", page: 500, pageSize: FEW });
+      expect(past.page).toBe(Math.ceil(few.length / FEW));
+      expect(ids(past)).toEqual(few.slice((past.page - 1) * FEW));
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it("matches non-ASCII names whatever their case through the index", async () => {
     const page = await listUsersPage({ q: "MÜLLER", pageSize: SIZE });
     expect(page.total).toBeGreaterThan(0);
@@ -210,6 +237,13 @@ if (databaseDialect() === "sqlite") describe("query plans (what keeps the list f
     expect(text).toMatch(/^CO-ROUTINE p \| SCAN users USING INDEX users_name \| SCAN p \|/);
     expect(text).toMatch(/CORRELATED SCALAR SUBQUERY \d+ \| SEARCH user_roles USING COVERING INDEX/);
     expect(text).toMatch(/SCALAR SUBQUERY \d+ \| SCAN users USING COVERING INDEX/);
+  });
+
+  it("reads a search's matches, its count and its page through the trigram index in one statement", () => {
+    const text = plan({ compile: () => searchQuery({ kind: "indexed", phrase: '"smith"', pattern: "%smith%" }, 1000, { sort: "name", dir: "asc", offset: 0, limit: 26 }).compile(db) });
+    expect(text).toMatch(/SEARCH users USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+    expect(text).toMatch(/SCAN users_search VIRTUAL TABLE/);
+    expect(text).not.toMatch(/SCAN users( |$)/);
   });
 
   it("looks a search up in the trigram index, and counts through it", () => {
@@ -272,6 +306,12 @@ if (databaseDialect() === "postgres") describe("query plans on PostgreSQL (what 
     const text = await plan(listQuery({ kind: "all" }, { sort: "name", dir: "asc", offset: 50, limit: 26 }, { withTotal: true }));
     expect(text).toMatch(/Subquery Scan on p .*Limit .*Index Only Scan using users_name on users .*SubPlan \d+ .*Index Cond: \(user_id = p\.id\)/);
     expect(text).toMatch(/InitPlan \d+ .*users_count/);
+  });
+
+  it("reads a search's matches, its count and its page through the trigram indexes in one statement", async () => {
+    const text = await plan({ compile: () => searchQuery({ kind: "indexed", phrase: '"smith"', pattern: "%smith%" }, 1000, { sort: "name", dir: "asc", offset: 0, limit: 26 }).compile(db) });
+    expect(text).toMatch(/CTE matches .*Bitmap Index Scan on users_(name_lower|email)_trgm/);
+    expect(text).not.toMatch(/Index (Only )?Scan using users_name /);
   });
 
   it("looks a search up in the trigram indexes, and counts through them", async () => {
