@@ -248,18 +248,23 @@ type SearchRow = { total: number; id: number | null; email: string; name: string
  * count alone and the page's columns null: there is always a row.
  */
 export function searchQuery(filter: IndexedFilter, cap: number, { sort, dir, offset, limit }: { sort: UserSort; dir: SortDirection; offset: number; limit: number }) {
-  const match =
-    databaseDialect() === "sqlite"
-      ? sql<SqlBool>`users.id in (select rowid from users_search where users_search match ${filter.phrase})`
-      : containsFilter(filter.pattern);
+  // SQLite: the index's hits alone (rowids), so that counting many stops early and reads no row; a page's
+  // rows are then read by id. PostgreSQL's bitmap scan reads the rows anyway: the matches carry their columns.
+  const sqlite = databaseDialect() === "sqlite";
+  const matches = sqlite
+    ? sql`select rowid as id from users_search where users_search match ${filter.phrase} limit ${cap + 1}`
+    : sql`select users.id, users.email, users.name, users.active, users.created_at from users where ${containsFilter(filter.pattern)} limit ${cap + 1}`;
+  // CROSS JOIN keeps SQLite's loop over the hits (with an inner join it walked the whole name index instead).
+  const rows = sqlite ? sql`matches cross join users` : sql`matches as users`;
+  const joined = sqlite ? sql`users.id = matches.id and` : sql``;
   const order = sql.raw(dir === "asc" ? "asc" : "desc");
-  return sql<SearchRow>`with matches as materialized (
-  select users.id, users.email, users.name, users.active, users.created_at from users where ${match} limit ${cap + 1})
+  return sql<SearchRow>`with matches as materialized (${matches})
 select c.n as total, p.id, p.email, p.name, p.active, p.created_at, ${rolesOfRow()} as roles
 from (select count(*) as n from matches) as c
 left join (
-  select * from matches where (select count(*) from matches) <= ${cap}
-  order by ${sortKey(sort, "matches")} ${order}, matches.id ${order} limit ${limit} offset ${offset}) as p on true
+  select users.id, users.email, users.name, users.active, users.created_at from ${rows}
+  where ${joined} (select count(*) from matches) <= ${cap}
+  order by ${sortKey(sort)} ${order}, users.id ${order} limit ${limit} offset ${offset}) as p on true
 order by ${sortKey(sort, "p")} ${order}, p.id ${order}`;
 }
 
