@@ -2,6 +2,7 @@ import { createHash, createHmac, randomBytes } from "node:crypto";
 import { getConfig } from "~/config.server";
 import { type CompiledQuery, type InferResult, sql } from "kysely";
 import { databaseDialect, db, type DB, type Dialect, type SessionRow, type User } from "~/db.server";
+import { parseNames, permissionNamesOf, roleNamesOf } from "~/users/roles.server";
 import type { Access } from "./permissions";
 import type { SignInMethod } from "./sign-in-method";
 
@@ -97,27 +98,7 @@ export async function findActiveSession(id: string, now = Date.now()): Promise<A
   if (!row || sessionEndReason(row, now)) return null;
   const { email, name, password_hash, active, user_created_at, updated_at, email_confirmed_at, language, roles, permissions, ...session } = row;
   const user: User = { id: session.user_id, email, name, password_hash, active, created_at: user_created_at, updated_at, email_confirmed_at, language };
-  return { session, user, access: { roles: names(roles), permissions: names(permissions) } };
-}
-
-/** A list of names from the database (a JSON array on SQLite, a text[] on PostgreSQL), sorted. */
-function names(list: string | string[]): string[] {
-  return (typeof list === "string" ? (JSON.parse(list) as string[]) : list).sort();
-}
-
-/** The names of a user's roles and of the permissions they grant, each as one value (SQLite: JSON arrays; PostgreSQL: arrays). */
-function accessLists() {
-  const roles = "from user_roles inner join roles on roles.id = user_roles.role_id where user_roles.user_id = users.id";
-  const permissions =
-    "from user_roles inner join role_permissions on role_permissions.role_id = user_roles.role_id " +
-    "inner join permissions on permissions.id = role_permissions.permission_id where user_roles.user_id = users.id";
-  if (databaseDialect() === "postgres") {
-    return [sql.raw<string[]>(`array(select roles.name ${roles})`).as("roles"), sql.raw<string[]>(`array(select distinct permissions.name ${permissions})`).as("permissions")];
-  }
-  return [
-    sql.raw<string>(`(select json_group_array(roles.name) ${roles})`).as("roles"),
-    sql.raw<string>(`(select json_group_array(distinct permissions.name) ${permissions})`).as("permissions"),
-  ];
+  return { session, user, access: { roles: parseNames(roles), permissions: parseNames(permissions) } };
 }
 
 function buildActiveSessionQuery(executor: DB) {
@@ -134,7 +115,8 @@ function buildActiveSessionQuery(executor: DB) {
       "users.updated_at",
       "users.email_confirmed_at",
       "users.language",
-      ...accessLists(),
+      roleNamesOf("users.id").as("roles"),
+      permissionNamesOf("users.id").as("permissions"),
     ])
     .where("sessions.id_hash", "=", "")
     .where("users.active", "=", 1);

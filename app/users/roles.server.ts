@@ -1,5 +1,6 @@
 import { ADMIN_ROLE, type Access } from "~/auth/permissions";
-import { db, type DB, type Role } from "~/db.server";
+import { type RawBuilder, sql } from "kysely";
+import { databaseDialect, db, type DB, type Role } from "~/db.server";
 
 /** A database handle or an open transaction: the role rules run inside the caller's transaction. */
 type Executor = DB;
@@ -9,6 +10,31 @@ export class UnknownRoleError extends Error {
   constructor(readonly role: string) {
     super(`Unknown role "${role}".`);
   }
+}
+
+/**
+ * The names of the roles of the user whose id is in column `userId` (e.g.
+ * "users.id"), as one value for a row: a JSON array on SQLite, a text[] on
+ * PostgreSQL; read it with `parseNames`. Unsorted: sorting in JavaScript is
+ * cheaper than a sort per row in SQL.
+ */
+export function roleNamesOf(userId: string): RawBuilder<string | string[]> {
+  const from = sql`from user_roles inner join roles on roles.id = user_roles.role_id where user_roles.user_id = ${sql.ref(userId)}`;
+  return databaseDialect() === "postgres" ? sql`array(select roles.name ${from})` : sql`(select json_group_array(roles.name) ${from})`;
+}
+
+/** The names of the permissions that the roles of the user in column `userId` grant, once each, as one value (see roleNamesOf). */
+export function permissionNamesOf(userId: string): RawBuilder<string | string[]> {
+  const from = sql`from user_roles inner join role_permissions on role_permissions.role_id = user_roles.role_id
+    inner join permissions on permissions.id = role_permissions.permission_id where user_roles.user_id = ${sql.ref(userId)}`;
+  return databaseDialect() === "postgres"
+    ? sql`array(select distinct permissions.name ${from})`
+    : sql`(select json_group_array(distinct permissions.name) ${from})`;
+}
+
+/** A list of names from roleNamesOf or permissionNamesOf, sorted. */
+export function parseNames(list: string | string[]): string[] {
+  return (typeof list === "string" ? (JSON.parse(list) as string[]) : list).sort();
 }
 
 /** A user's roles and permissions, in one query (the guards run it once per request). */

@@ -1,5 +1,6 @@
 import { type Expression, type ExpressionBuilder, type InferResult, type QueryCreator, type RawBuilder, type SqlBool, sql } from "kysely";
 import { type Database, databaseDialect, db } from "~/db.server";
+import { parseNames, roleNamesOf } from "./roles.server";
 import type { SortDirection, UserSort } from "./user-list";
 import type { PublicUser } from "./users.server";
 
@@ -158,13 +159,6 @@ export function pageQuery(
     .offset(offset);
 }
 
-/** A user's role names, for a row of `p` (sorted by listedUser: cheaper than a sort per row in SQL): a JSON array on SQLite, a text[] on PostgreSQL. */
-function rolesOfRow(): RawBuilder<string | string[]> {
-  const where = sql`from user_roles inner join roles on roles.id = user_roles.role_id where user_roles.user_id = p.id`;
-  if (databaseDialect() === "postgres") return sql`array(select roles.name ${where})`;
-  return sql`(select json_group_array(roles.name) ${where})`;
-}
-
 /** Every user, counted (PostgreSQL's count(*) reads the whole table; its triggers keep the count in a row, db/migrations/0003). */
 function allUsersCount(): RawBuilder<number> {
   return databaseDialect() === "postgres" ? sql`(select n from users_count)` : sql`(select count(*) from users)`;
@@ -180,7 +174,7 @@ export function listQuery(filter: UserFilter, options: Parameters<typeof pageQue
   return db
     .selectFrom(pageQuery(filter, options).as("p"))
     .selectAll("p")
-    .select([rolesOfRow().as("roles"), total.as("total")])
+    .select([roleNamesOf("p.id").as("roles"), total.as("total")])
     .orderBy(sortKey(options.sort, "p"), options.dir)
     .orderBy("p.id", options.dir);
 }
@@ -188,8 +182,7 @@ export function listQuery(filter: UserFilter, options: Parameters<typeof pageQue
 type ListRow = InferResult<ReturnType<typeof listQuery>>[number];
 
 function listedUser(row: ListRow): ListedUser {
-  const roles = typeof row.roles === "string" ? (JSON.parse(row.roles) as string[]) : row.roles;
-  return { id: row.id, email: row.email, name: row.name, active: row.active, created_at: row.created_at, roles: roles.sort() };
+  return { id: row.id, email: row.email, name: row.name, active: row.active, created_at: row.created_at, roles: parseNames(row.roles) };
 }
 
 /** How many users match: exact for the whole list; for a search, up to `limit`. */
@@ -259,7 +252,7 @@ export function searchQuery(filter: IndexedFilter, cap: number, { sort, dir, off
   const joined = sqlite ? sql`users.id = matches.id and` : sql``;
   const order = sql.raw(dir === "asc" ? "asc" : "desc");
   return sql<SearchRow>`with matches as materialized (${matches})
-select c.n as total, p.id, p.email, p.name, p.active, p.created_at, ${rolesOfRow()} as roles
+select c.n as total, p.id, p.email, p.name, p.active, p.created_at, ${roleNamesOf("p.id")} as roles
 from (select count(*) as n from matches) as c
 left join (
   select users.id, users.email, users.name, users.active, users.created_at from ${rows}
@@ -309,6 +302,28 @@ async function plainPage(query: UserListQuery, sort: UserSort, dir: SortDirectio
   return { users: rows.map(listedUser), page, total, totalIsLowerBound: false, pageCount, hasPrevious, hasNext };
 }
 
+/**
+ * A search through the index in one statement (searchQuery), for a shallow
+ * page without a cursor: the page itself, or, when that statement cannot
+ * settle it, the plan for listUsersPage (many matches: walk the sort index
+ * with the scan filter; a page past the matches: read it by number). null
+ * when the index cannot serve the search or the page is deep.
+ */
+async function indexedSearchPage(query: UserListQuery, q: string, sort: UserSort, dir: SortDirection, size: number): Promise<UserListPage | SearchPlan | null> {
+  const { indexed, scan } = searchFilters(q);
+  const page = Math.max(1, Math.floor(query.page ?? 1));
+  const offset = (page - 1) * size;
+  if (!indexed || offset > FAST_OFFSET_LIMIT) return null;
+  const cap = searchCountLimit(await estimateUsers());
+  const { rows: found } = await searchQuery(indexed, cap, { sort, dir, offset, limit: size + 1 }).execute(db);
+  const total = Number(found[0]!.total);
+  if (total > cap) return { filter: scan, total: cap, totalIsLowerBound: true };
+  if (found[0]!.id === null && total > 0) return { filter: indexed, total, totalIsLowerBound: false };
+  const users = found[0]!.id === null ? [] : found.slice(0, size).map((row) => listedUser(row as ListRow));
+  const pageCount = Math.max(1, Math.ceil(total / size));
+  return { users, page: Math.min(page, pageCount), total, totalIsLowerBound: false, pageCount, hasPrevious: page > 1 && total > 0, hasNext: found.length > size };
+}
+
 /** One page of the user list (see the module comment for how it stays fast). */
 export async function listUsersPage(query: UserListQuery): Promise<UserListPage> {
   const q = (query.q ?? "").trim();
@@ -320,24 +335,9 @@ export async function listUsersPage(query: UserListQuery): Promise<UserListPage>
     const plain = await plainPage(query, sort, dir, size);
     if (plain) return plain;
   } else if (!query.after && !query.before) {
-    // A search by the index in one statement; with many matches, it says so and the page is read by walking.
-    const { indexed, scan } = searchFilters(q);
-    const page = Math.max(1, Math.floor(query.page ?? 1));
-    const offset = (page - 1) * size;
-    if (indexed && offset <= FAST_OFFSET_LIMIT) {
-      const cap = searchCountLimit(await estimateUsers());
-      const { rows: found } = await searchQuery(indexed, cap, { sort, dir, offset, limit: size + 1 }).execute(db);
-      const total = Number(found[0]!.total);
-      if (total > cap) {
-        plan = { filter: scan, total: cap, totalIsLowerBound: true };
-      } else if (found[0]!.id !== null || total === 0) {
-        const users = found[0]!.id === null ? [] : found.slice(0, size).map((row) => listedUser(row as ListRow));
-        const pageCount = Math.max(1, Math.ceil(total / size));
-        return { users, page: Math.min(page, pageCount), total, totalIsLowerBound: false, pageCount, hasPrevious: page > 1 && total > 0, hasNext: found.length > size };
-      } else {
-        plan = { filter: indexed, total, totalIsLowerBound: false };
-      }
-    }
+    const searched = await indexedSearchPage(query, q, sort, dir, size);
+    if (searched && "users" in searched) return searched;
+    plan = searched;
   }
   const reverse: SortDirection = dir === "asc" ? "desc" : "asc";
   const { filter, total, totalIsLowerBound } = plan ?? (await planSearch(q));

@@ -4,7 +4,9 @@ import path from "node:path";
 import { randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
 import { createDatabase, createPostgresDatabase, type DB } from "../../db/connection";
+import { afterAll, beforeAll } from "vitest";
 import { newDatabaseUrl, serverDatabase, testDialect } from "./database";
+import { type SmtpSink, startSmtpSink } from "./smtp-sink";
 
 export type TestServer = {
   url: string;
@@ -215,4 +217,23 @@ export async function grantRole(server: TestServer, email: string, role = "admin
     .values({ user_id: user.id, role_id: roleRow.id })
     .onConflict((conflict) => conflict.doNothing())
     .execute();
+}
+
+/**
+ * A server whose mail goes to a real SMTP sink: both start before the file's
+ * tests and stop after them; `started` receives them, e.g.
+ * `useServerWithMail({ APP_ORIGIN }, (started) => ({ server, sink } = started))`.
+ */
+export function useServerWithMail(env: Record<string, string | undefined>, started: (running: { server: TestServer; sink: SmtpSink }) => void): void {
+  let server: TestServer | undefined;
+  let sink: SmtpSink | undefined;
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    server = await startServer({ SMTP_URL: sink.url, ...env });
+    started({ server, sink });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await sink?.stop();
+  });
 }

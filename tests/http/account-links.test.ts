@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { activityOf, follow, userByEmail } from "../helpers/account";
 import { tokenIn } from "../helpers/mail-message";
-import { Client, grantRole, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail } from "../helpers/server";
-import { type SmtpSink, startSmtpSink } from "../helpers/smtp-sink";
+import { Client, grantRole, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail, useServerWithMail } from "../helpers/server";
+import type { SmtpSink } from "../helpers/smtp-sink";
 
 /**
  * Security review, issue 11 item 1: every outstanding account link (email
@@ -15,14 +15,7 @@ const NEW_PASSWORD = "amber-lantern-cobalt-93";
 
 let server: TestServer;
 let sink: SmtpSink;
-beforeAll(async () => {
-  sink = await startSmtpSink();
-  server = await startServer({ SMTP_URL: sink.url, APP_ORIGIN });
-});
-afterAll(async () => {
-  await server?.stop();
-  await sink?.stop();
-});
+useServerWithMail({ APP_ORIGIN }, (started) => ({ server, sink } = started));
 
 const anon = () => new Client(server.url);
 

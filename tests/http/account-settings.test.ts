@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { activityOf, countRows, follow, isSignedOut, loginClient, makeStale, userByEmail } from "../helpers/account";
-import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail } from "../helpers/server";
-import { type SmtpSink, startSmtpSink } from "../helpers/smtp-sink";
+import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail, useServerWithMail } from "../helpers/server";
+import type { SmtpSink } from "../helpers/smtp-sink";
 
 const NEW_PASSWORD = "velvet-anchor-meadow-12";
 
 let server: TestServer;
 let sink: SmtpSink;
-beforeAll(async () => {
-  sink = await startSmtpSink();
-  server = await startServer({ SMTP_URL: sink.url, APP_ORIGIN: "http://accounts.test" });
-});
-afterAll(async () => {
-  await server?.stop();
-  await sink?.stop();
-});
+useServerWithMail({ APP_ORIGIN: "http://accounts.test" }, (started) => ({ server, sink } = started));
 
 const anon = () => new Client(server.url);
 /** Rows of `table` belonging to the user. */

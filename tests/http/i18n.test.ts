@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client, grantRole, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail } from "../helpers/server";
-import { type SmtpSink, startSmtpSink } from "../helpers/smtp-sink";
+import { describe, expect, it } from "vitest";
+import { Client, grantRole, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail, useServerWithMail } from "../helpers/server";
+import type { SmtpSink } from "../helpers/smtp-sink";
 
 /**
  * English and Spanish (app/i18n): the language comes from the signed-in
@@ -10,14 +10,7 @@ import { type SmtpSink, startSmtpSink } from "../helpers/smtp-sink";
 
 let server: TestServer;
 let sink: SmtpSink;
-beforeAll(async () => {
-  sink = await startSmtpSink();
-  server = await startServer({ SMTP_URL: sink.url, APP_ORIGIN: "http://accounts.test" });
-});
-afterAll(async () => {
-  await server?.stop();
-  await sink?.stop();
-});
+useServerWithMail({ APP_ORIGIN: "http://accounts.test" }, (started) => ({ server, sink } = started));
 
 const SPANISH = { "Accept-Language": "es-ES,es;q=0.9,en;q=0.5" };
 const htmlLang = (html: string) => /<html lang="([a-z]+)"/.exec(html)?.[1];

@@ -1,22 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { activityOf, isSignedOut, lastHeaderValue, loginClient, pathOf, userByEmail } from "../helpers/account";
 import { linkIn, tokenIn } from "../helpers/mail-message";
-import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail } from "../helpers/server";
-import { type SmtpSink, startSmtpSink } from "../helpers/smtp-sink";
+import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail, useServerWithMail } from "../helpers/server";
+import type { SmtpSink } from "../helpers/smtp-sink";
 
 const APP_ORIGIN = "http://accounts.test";
 const NEW_PASSWORD = "violet-tuba-orbit-44";
 
 let server: TestServer;
 let sink: SmtpSink;
-beforeAll(async () => {
-  sink = await startSmtpSink();
-  server = await startServer({ SMTP_URL: sink.url, APP_ORIGIN });
-});
-afterAll(async () => {
-  await server?.stop();
-  await sink?.stop();
-});
+useServerWithMail({ APP_ORIGIN }, (started) => ({ server, sink } = started));
 
 const anon = () => new Client(server.url);
 

@@ -1,19 +1,12 @@
 import { generate } from "otplib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { countRows, makeStale, userIdOf } from "../helpers/account";
-import { Client, grantRole, PASSWORD, registerClient, startServer, type TestServer } from "../helpers/server";
-import { type SmtpSink, startSmtpSink } from "../helpers/smtp-sink";
+import { Client, grantRole, PASSWORD, registerClient, startServer, type TestServer, useServerWithMail } from "../helpers/server";
+import type { SmtpSink } from "../helpers/smtp-sink";
 
 let server: TestServer;
 let sink: SmtpSink;
-beforeAll(async () => {
-  sink = await startSmtpSink();
-  server = await startServer({ SMTP_URL: sink.url });
-});
-afterAll(async () => {
-  await server?.stop();
-  await sink?.stop();
-});
+useServerWithMail({}, (started) => ({ server, sink } = started));
 
 const PENDING_COOKIE = "__session_2fa";
 
