@@ -15,7 +15,7 @@ import {
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
-import { type ReactNode, useEffect, useRef } from "react";
+import { type ReactNode, useEffect, useLayoutEffect, useRef } from "react";
 import { getUser } from "~/auth/guards.server";
 import { hasPermission } from "~/auth/permissions";
 import { FlashMessage } from "~/components/flash-message";
@@ -123,6 +123,9 @@ function Header({ user }: { user: { name: string; email: string; canManageUsers?
   );
 }
 
+/** useLayoutEffect in the browser; on the server, where neither runs, useEffect (React 18 warns about the other there). */
+const useClientLayoutEffect = typeof document === "undefined" ? useEffect : useLayoutEffect;
+
 /**
  * The signed-in person's menu: who they are, their settings, log out. A native
  * <details> disclosure, so it opens without JavaScript too; with JavaScript it
@@ -132,7 +135,9 @@ function AccountMenu({ user }: { user: { name: string; email: string } }) {
   const { t } = useI18n();
   const menu = useRef<HTMLDetailsElement>(null);
   const location = useLocation();
-  useEffect(() => {
+  // Closed in the commit that shows the new page, not in an effect after it
+  // is painted: a menu opened on the new page could otherwise close under the hand.
+  useClientLayoutEffect(() => {
     if (menu.current) menu.current.open = false;
   }, [location]);
   useEffect(() => {

@@ -86,8 +86,12 @@ export function currentUser(page: Page) {
 /** Opens the header's account menu (Settings, Sessions, Activity, Log out) unless it is open. */
 export async function openAccountMenu(page: Page): Promise<void> {
   const menu = page.getByRole("banner").locator("details.account-menu");
-  if ((await menu.getAttribute("open")) === null) await menu.locator("summary").click();
-  await expect(menu.getByRole("button", { name: "Log out", exact: true })).toBeVisible();
+  // The menu closes on navigation: if one lands just after the click (a slow
+  // machine), open it again, as a person would.
+  await expect(async () => {
+    if ((await menu.getAttribute("open")) === null) await menu.locator("summary").click();
+    await expect(menu.getByRole("button", { name: "Log out", exact: true })).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 20_000 });
 }
 
 /** Registers `user` through the form; the browser ends up signed in on /dashboard. */
