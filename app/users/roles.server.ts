@@ -37,23 +37,14 @@ export function parseNames(list: string | string[]): string[] {
   return (typeof list === "string" ? (JSON.parse(list) as string[]) : list).sort();
 }
 
-/** A user's roles and permissions, in one query (the guards run it once per request). */
+/** A user's roles and permissions, in one query (the guards run it once per request); none for an unknown user. */
 export async function findAccess(userId: number, executor: Executor = db): Promise<Access> {
-  const rows = await executor
-    .selectFrom("user_roles")
-    .innerJoin("roles", "roles.id", "user_roles.role_id")
-    .leftJoin("role_permissions", "role_permissions.role_id", "roles.id")
-    .leftJoin("permissions", "permissions.id", "role_permissions.permission_id")
-    .select(["roles.name as role", "permissions.name as permission"])
-    .where("user_roles.user_id", "=", userId)
-    .execute();
-  const roles = new Set<string>();
-  const permissions = new Set<string>();
-  for (const row of rows) {
-    roles.add(row.role);
-    if (row.permission) permissions.add(row.permission);
-  }
-  return { roles: [...roles].sort(), permissions: [...permissions].sort() };
+  const row = await executor
+    .selectFrom("users")
+    .select([roleNamesOf("users.id").as("roles"), permissionNamesOf("users.id").as("permissions")])
+    .where("users.id", "=", userId)
+    .executeTakeFirst();
+  return row ? { roles: parseNames(row.roles), permissions: parseNames(row.permissions) } : { roles: [], permissions: [] };
 }
 
 /** The permissions that `roles` (names) grant together. */
