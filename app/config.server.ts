@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import { randomHex } from "./utils/crypto.server";
 import { singleton } from "./utils/singleton.server";
 
 /**
@@ -406,7 +406,7 @@ function readSecretList(name: string, value: string | undefined, isProduction: b
     return [fs.readFileSync(file, "utf8").trim()];
   } catch {
     fs.mkdirSync(dataDir, { recursive: true });
-    const secret = randomBytes(32).toString("hex");
+    const secret = randomHex(32);
     // "wx": if two processes race on a fresh machine, the second one reads the first one's secret.
     try {
       fs.writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: "wx" });

@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from "node:crypto";
 import { db, type AccountToken, type DB, type User } from "~/db.server";
+import { randomToken, sha256Hex } from "~/utils/crypto.server";
 
 /**
  * One-time tokens sent by email. The link carries 256 random bits; the
@@ -28,12 +28,12 @@ const RETENTION_MS = 7 * 86_400_000;
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 export function hashToken(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
+  return sha256Hex(token);
 }
 
 /** Binds a token to the password it was issued under: any change of the hash voids the token. */
 export function passwordFingerprint(passwordHash: string): string {
-  return createHash("sha256").update(passwordHash).digest("hex");
+  return sha256Hex(passwordHash);
 }
 
 /** Creates a token for `user` (revoking the older ones of the same purpose) and returns it; only its hash is stored. */
@@ -42,7 +42,7 @@ export async function issueToken(
   purpose: TokenPurpose,
   { email, maxAge, now = Date.now() }: { email: string; maxAge: number; now?: number },
 ): Promise<string> {
-  const token = randomBytes(32).toString("base64url");
+  const token = randomToken();
   await db.transaction().execute(async (trx) => {
     await revokeTokens(trx, user.id, [purpose], now);
     await trx.deleteFrom("account_tokens").where("expires_at", "<", now - RETENTION_MS).execute();

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type {
   AuthenticationResponseJSON,
   AuthenticatorTransportFuture,
@@ -13,6 +12,7 @@ import { db, type PasskeyRow } from "~/db.server";
 import { logger } from "~/logger.server";
 import { i18nFor } from "~/i18n/i18n.server";
 import type { MessageKey, Translate } from "~/i18n/translate";
+import { sha256Hex } from "~/utils/crypto.server";
 
 /** SimpleWebAuthn, loaded at the first ceremony: ~20 MB of RSS that a process serving no passkey never holds. */
 const webauthn = () => import("@simplewebauthn/server");
@@ -89,13 +89,11 @@ export function relyingParty(appOrigin = getConfig().appOrigin): { id: string; o
   return { id: url.hostname, origin: url.origin, name: RP_NAME };
 }
 
-const hashChallenge = (challenge: string) => createHash("sha256").update(challenge).digest("hex");
-
 /** Stores a new ceremony's challenge (which the options already carry). */
 async function storeChallenge(challenge: string, purpose: PasskeyPurpose, userId: number | null, now: number): Promise<void> {
   await db
     .insertInto("passkey_challenges")
-    .values({ challenge_hash: hashChallenge(challenge), purpose, user_id: userId, created_at: now, expires_at: now + CHALLENGE_MAX_AGE_MS })
+    .values({ challenge_hash: sha256Hex(challenge), purpose, user_id: userId, created_at: now, expires_at: now + CHALLENGE_MAX_AGE_MS })
     .execute();
 }
 
@@ -107,7 +105,7 @@ async function storeChallenge(challenge: string, purpose: PasskeyPurpose, userId
 export async function consumeChallenge(challenge: string, purpose: PasskeyPurpose, userId: number | null, now = Date.now()): Promise<void> {
   const row = await db
     .deleteFrom("passkey_challenges")
-    .where("challenge_hash", "=", hashChallenge(challenge))
+    .where("challenge_hash", "=", sha256Hex(challenge))
     .returningAll()
     .executeTakeFirst();
   if (!row || Number(row.expires_at) <= now || row.purpose !== purpose || (row.user_id ?? null) !== userId) {

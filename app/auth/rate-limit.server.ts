@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import net from "node:net";
 import type { HeadersFunction } from "@remix-run/node";
 import { RateLimiterPostgres, RateLimiterRes, RateLimiterSQLite, type RateLimiterStoreAbstract } from "rate-limiter-flexible";
@@ -6,6 +5,7 @@ import { recordActivity } from "~/activity/activity.server";
 import { getConfig } from "~/config.server";
 import { databaseDialect, postgresPool, sqliteHandle } from "~/db.server";
 import { logger } from "~/logger.server";
+import { sha256Base64url } from "~/utils/crypto.server";
 import { singleton } from "~/utils/singleton.server";
 
 /**
@@ -101,7 +101,7 @@ export function counterKey(kind: LimitKind, who: Who): string | null {
   else if (kind === "address") value = address;
   else value = account && address ? `${address}|${account}` : null;
   // Hashed: people type passwords into the email field, and the table should not keep them.
-  return value === null ? null : createHash("sha256").update(value).digest("base64url");
+  return value === null ? null : sha256Base64url(value);
 }
 
 /** "45 seconds", "2 minutes", "1 hour 5 minutes". */

@@ -1,6 +1,6 @@
-import { randomBytes, randomInt } from "node:crypto";
 import type { Transaction } from "kysely";
 import { type DB, db } from "~/db.server";
+import { randomBelow, randomBytes } from "~/utils/crypto.server";
 import type { Database } from "../../db/schema";
 import { decryptSecretBytes, encryptSecret, keyedHash, legacySessionSecretKeys } from "./secret-box.server";
 
@@ -19,7 +19,7 @@ const HALF = 5;
 
 export function generateRecoveryCode(): string {
   let code = "";
-  for (let i = 0; i < HALF * 2; i++) code += ALPHABET[randomInt(ALPHABET.length)];
+  for (let i = 0; i < HALF * 2; i++) code += ALPHABET[randomBelow(ALPHABET.length)];
   return `${code.slice(0, HALF)}-${code.slice(HALF)}`;
 }
 

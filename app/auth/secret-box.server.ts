@@ -1,5 +1,13 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
 import { getConfig } from "~/config.server";
+import {
+  AES_GCM_IV_BYTES as IV_BYTES,
+  AES_GCM_TAG_BYTES as TAG_BYTES,
+  aesGcmOpen,
+  aesGcmSeal,
+  hkdfSha256,
+  hmacSha256Hex,
+  randomBytes,
+} from "~/utils/crypto.server";
 
 /**
  * Secrets the server must read back (a TOTP seed, a user's recovery-code key)
@@ -19,34 +27,30 @@ import { getConfig } from "~/config.server";
  */
 
 const VERSION = "v1.";
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 
 /** The 32-byte keys that may open a value: every ENCRYPTION_KEY (first = current), then the legacy SESSION_SECRET ones. */
-function decryptionKeys(): Buffer[] {
+function decryptionKeys(): Uint8Array[] {
   return [...encryptionKeys(), ...legacySessionSecretKeys("encrypted-secret")];
 }
 
-function encryptionKeys(): Buffer[] {
+function encryptionKeys(): Uint8Array[] {
   return getConfig().encryptionKeys.map((key) =>
-    Buffer.from(hkdfSync("sha256", key, "remix-auth-kit/encryption-key", "remix-auth-kit/encrypted-secret/v2", 32)),
+    hkdfSha256(key, "remix-auth-kit/encryption-key", "remix-auth-kit/encrypted-secret/v2"),
   );
 }
 
 /** A 32-byte key for `purpose` from each SESSION_SECRET: how versions before ENCRYPTION_KEY derived theirs. */
-export function legacySessionSecretKeys(purpose: string): Buffer[] {
+export function legacySessionSecretKeys(purpose: string): Uint8Array[] {
   return getConfig().sessionSecrets.map((secret) =>
-    Buffer.from(hkdfSync("sha256", secret, "remix-auth-kit", `remix-auth-kit/${purpose}/v1`, 32)),
+    hkdfSha256(secret, "remix-auth-kit", `remix-auth-kit/${purpose}/v1`),
   );
 }
 
-export function encryptSecret(plaintext: string | Buffer, context: string): string {
+export function encryptSecret(plaintext: string | Uint8Array, context: string): string {
   const [key] = encryptionKeys();
   const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv("aes-256-gcm", key!, iv);
-  cipher.setAAD(Buffer.from(context));
-  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return VERSION + Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString("base64url");
+  const { ciphertext, tag } = aesGcmSeal(key!, iv, context, plaintext);
+  return VERSION + Buffer.concat([iv, tag, ciphertext]).toString("base64url");
 }
 
 /** Like decryptSecret, as bytes. */
@@ -58,15 +62,8 @@ export function decryptSecretBytes(sealed: string, context: string): { plaintext
   const tag = raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES);
   const ciphertext = raw.subarray(IV_BYTES + TAG_BYTES);
   for (const [index, key] of decryptionKeys().entries()) {
-    try {
-      const decipher = createDecipheriv("aes-256-gcm", key, iv);
-      decipher.setAAD(Buffer.from(context));
-      decipher.setAuthTag(tag);
-      const plaintext = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
-      return { plaintext, rotated: index > 0 };
-    } catch {
-      // not this key: try the next one
-    }
+    const plaintext = aesGcmOpen(key, iv, context, ciphertext, tag);
+    if (plaintext) return { plaintext, rotated: index > 0 };
   }
   return null;
 }
@@ -82,6 +79,6 @@ export function decryptSecret(sealed: string, context: string): { plaintext: str
 }
 
 /** HMAC-SHA256 of `value` under `key`, hex. */
-export function keyedHash(key: Buffer, value: string): string {
-  return createHmac("sha256", key).update(value).digest("hex");
+export function keyedHash(key: Uint8Array, value: string): string {
+  return hmacSha256Hex(key, value);
 }

@@ -1,8 +1,8 @@
-import { createHash, createHmac, randomBytes } from "node:crypto";
 import { getConfig } from "~/config.server";
 import { type CompiledQuery, type InferResult, sql } from "kysely";
 import { databaseDialect, db, type DB, type Dialect, type SessionRow, type User } from "~/db.server";
 import { parseNames, permissionNamesOf, roleNamesOf } from "~/users/roles.server";
+import { hmacSha256, randomToken, sha256Hex } from "~/utils/crypto.server";
 import type { Access } from "./permissions";
 import type { SignInMethod } from "./sign-in-method";
 
@@ -29,15 +29,15 @@ export function touchInterval(): number {
 
 /** The public id of a session: what the devices page shows and posts back (96 random bits). */
 export function newPublicId(): string {
-  return randomBytes(12).toString("base64url");
+  return randomToken(12);
 }
 
 export function newSessionId(): string {
-  return randomBytes(32).toString("base64url");
+  return randomToken();
 }
 
 export function hashSessionId(id: string): string {
-  return createHash("sha256").update(id).digest("hex");
+  return sha256Hex(id);
 }
 
 export async function createSession(
@@ -203,7 +203,7 @@ export const ROTATION_GRACE_MS = 60_000;
 
 /** XOR of a 32-byte session id with a key stream only the holder of the previous id can make. */
 function sealUnder(previousId: string, id: string): string {
-  const pad = createHmac("sha256", previousId).update("session rotation").digest();
+  const pad = hmacSha256(previousId, "session rotation");
   const bytes = Buffer.from(id, "base64url");
   if (bytes.length !== pad.length) throw new Error("a session id is 32 bytes");
   return Buffer.from(bytes.map((byte, i) => byte ^ pad[i]!)).toString("base64url");

@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from "node:crypto";
 import { createCookie, redirect } from "@remix-run/node";
 import { passwordFingerprint } from "~/account/tokens.server";
 import { getConfig } from "~/config.server";
 import { db, type User } from "~/db.server";
+import { randomToken, sha256Hex } from "~/utils/crypto.server";
 import type { FirstFactor } from "./sign-in-method";
 
 /**
@@ -43,8 +43,6 @@ function pendingCookie() {
   return cookie;
 }
 
-const hashId = (id: string) => createHash("sha256").update(id).digest("hex");
-
 /**
  * After a correct password for a user with two-factor: stores the pending login
  * and asks for the code. The password hash is read afresh, since the login may
@@ -59,14 +57,14 @@ export async function redirectToSecondFactor(
   }: { userId: number; remember: boolean; redirectTo?: string | null; method?: FirstFactor },
   now = Date.now(),
 ): Promise<Response> {
-  const id = randomBytes(32).toString("base64url");
+  const id = randomToken();
   await db.transaction().execute(async (trx) => {
     const user = await trx.selectFrom("users").select("password_hash").where("id", "=", userId).executeTakeFirstOrThrow();
     await trx.deleteFrom("pending_logins").where("user_id", "=", userId).where("expires_at", "<=", now).execute();
     await trx
       .insertInto("pending_logins")
       .values({
-        id_hash: hashId(id),
+        id_hash: sha256Hex(id),
         user_id: userId,
         password_fingerprint: passwordFingerprint(user.password_hash),
         remember: remember ? 1 : 0,
@@ -94,7 +92,7 @@ export async function readPendingLogin(request: Request, now = Date.now()): Prom
     return null;
   }
   if (typeof id !== "string" || id.length === 0 || id.length > 100) return null;
-  const row = await db.selectFrom("pending_logins").selectAll().where("id_hash", "=", hashId(id)).executeTakeFirst();
+  const row = await db.selectFrom("pending_logins").selectAll().where("id_hash", "=", sha256Hex(id)).executeTakeFirst();
   if (!row || now >= row.expires_at) return null;
   const user = await db.selectFrom("users").selectAll().where("id", "=", row.user_id).executeTakeFirst();
   if (!user || !user.active || passwordFingerprint(user.password_hash) !== row.password_fingerprint) return null;

@@ -1,9 +1,9 @@
-import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Transporter } from "nodemailer";
 import { getConfig } from "~/config.server";
 import { logger } from "~/logger.server";
+import { randomHex } from "~/utils/crypto.server";
 import { singleton } from "~/utils/singleton.server";
 
 /**
@@ -76,7 +76,7 @@ export async function sendMail(message: MailMessage): Promise<void> {
     const info = await target.transporter.sendMail(envelope);
     if (target.mode === "outbox") {
       await fs.mkdir(target.dir, { recursive: true });
-      const file = path.join(target.dir, `${Date.now()}-${message.kind}-${randomBytes(4).toString("hex")}.eml`);
+      const file = path.join(target.dir, `${Date.now()}-${message.kind}-${randomHex(4)}.eml`);
       await fs.writeFile(file, info.message as Buffer);
       logger.info({ mail: message.kind, to: message.to, subject: message.subject, file, link: message.link }, "mail written to the outbox");
     } else {

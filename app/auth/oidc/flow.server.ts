@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from "node:crypto";
 import { createCookie, redirect } from "@remix-run/node";
 import type * as client from "openid-client";
 import { getConfig } from "~/config.server";
@@ -7,6 +6,7 @@ import { logger } from "~/logger.server";
 import { callbackUrl, openidClient, type Provider, providerConfiguration, ProviderUnavailableError } from "./providers.server";
 import { i18nFor } from "~/i18n/i18n.server";
 import type { MessageKey, Params } from "~/i18n/translate";
+import { randomToken, sha256Hex } from "~/utils/crypto.server";
 
 /**
  * One round trip to a provider: authorization code with PKCE, `state` and
@@ -77,8 +77,6 @@ export function clearFlowCookie(): Promise<string> {
   return flowCookie().serialize("", { maxAge: 0 });
 }
 
-const hashId = (id: string) => createHash("sha256").update(id).digest("hex");
-
 /** Stores a flow row under a new random id; returns the Set-Cookie that carries the id. */
 async function saveFlow(
   values: { provider: string; purpose: FlowPurpose; state?: string; nonce?: string; code_verifier?: string } & Partial<
@@ -86,12 +84,12 @@ async function saveFlow(
   >,
   now = Date.now(),
 ): Promise<string> {
-  const id = randomBytes(32).toString("base64url");
+  const id = randomToken();
   await db.deleteFrom("oidc_flows").where("expires_at", "<=", now).execute();
   await db
     .insertInto("oidc_flows")
     .values({
-      id_hash: hashId(id),
+      id_hash: sha256Hex(id),
       provider: values.provider,
       purpose: values.purpose,
       state: values.state ?? "",
@@ -182,7 +180,7 @@ export async function finishProviderFlow(
   if (!id) throw new ProviderFlowError(FLOW_EXPIRED);
   const row = await db
     .deleteFrom("oidc_flows")
-    .where("id_hash", "=", hashId(id))
+    .where("id_hash", "=", sha256Hex(id))
     .where("provider", "=", provider.id)
     .where("purpose", "!=", "confirm_link")
     .returningAll()
@@ -293,7 +291,7 @@ export async function readPendingConfirmation(request: Request, provider: Provid
   const row = await db
     .selectFrom("oidc_flows")
     .selectAll()
-    .where("id_hash", "=", hashId(id))
+    .where("id_hash", "=", sha256Hex(id))
     .where("provider", "=", provider.id)
     .where("purpose", "=", "confirm_link")
     .executeTakeFirst();
