@@ -1,4 +1,4 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import {
   isRouteErrorResponse,
@@ -34,7 +34,14 @@ export const links: LinksFunction = () => [
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
 
-export const meta: MetaFunction = () => [{ title: "Remix Auth Kit" }];
+// An error page has its own <title> (the ErrorBoundary's Document): one title, not two.
+export const meta: MetaFunction = ({ error }) => (error ? [] : [{ title: "Remix Auth Kit" }]);
+
+/** The root's error page keeps the Allow header of a 405 that a screen without a form threw (noFormHere). */
+export const headers: HeadersFunction = ({ errorHeaders }) => {
+  const allow = errorHeaders?.get("Allow");
+  return allow ? { Allow: allow } : new Headers();
+};
 
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

@@ -8,6 +8,12 @@ import { pathToFileURL } from "node:url";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dev = process.argv.includes("--dev");
+// Neither command takes arguments (settings come from the environment): a stray one is a mistake, said in one line.
+const stray = process.argv.slice(2).find((arg) => arg !== "--dev");
+if (stray !== undefined) {
+  console.error(`Unexpected argument "${stray}": ${dev ? "npm run dev" : "npm start"} takes none; settings come from environment variables (see README).`);
+  process.exit(2);
+}
 
 function newestMtime(dir) {
   let newest = 0;

@@ -10,6 +10,7 @@ import { logger } from "~/logger.server";
 import { projectRoot } from "~/utils/project-root.server";
 import { anonymousPages } from "./anonymous-pages";
 import { NO_SUCH_ENDPOINT } from "~/api/responses.server";
+import { requireApiToken } from "~/auth/guards.server";
 import { isApiPath } from "~/auth/identity.server";
 import { checkBody, decodedPath, isRemixDataUrlUnderApi, type Refusal, sameOriginOnly, securityHeaders } from "./security";
 import { staticFiles } from "./static-files";
@@ -146,6 +147,8 @@ export async function createApp(config: Config, { dev = false } = {}) {
   const logRequests = logger.isLevelEnabled("info");
   const pages = anonymousPages();
 
+  const urlOf = (req: IncomingMessage, target: string) => `${protocolOf(req, config.trustProxy)}://${req.headers.host}${target}`;
+
   /** The load context of one request: its client address, CSP nonce and identity. Sets the cookies the identity needs. */
   async function loadContext(req: IncomingMessage, res: ServerResponse, pathname: string, clientIp: string, cspNonce: string) {
     const { identity, setCookies } = await resolveIdentity({
@@ -171,7 +174,20 @@ export async function createApp(config: Config, { dev = false } = {}) {
       return res.end();
     }
     if (isRemixDataUrlUnderApi(rawPath, query === -1 ? "" : target.slice(query))) {
-      return sendText(res, { status: 404, message: NO_SUCH_ENDPOINT }, rawPath);
+      // As for any unknown /api path (routes/api.$.ts): the same guard (counted; 401 without a valid token), then 404.
+      // Resolved and answered as the API path it names (`/api.data` too): the bearer token, never the cookie; JSON.
+      const apiPath = rawPath.replace(/\.data$/, "");
+      const context = await loadContext(req, res, apiPath, clientIp, cspNonce);
+      log.userId = context.identity?.user.id;
+      const refused = await requireApiToken({ request: webRequest(req, res, urlOf(req, target)), context }).then(
+        () => null,
+        (thrown: unknown) => {
+          if (thrown instanceof Response) return thrown;
+          throw thrown;
+        },
+      );
+      if (refused) return sendResponse(res, refused);
+      return sendText(res, { status: 404, message: NO_SUCH_ENDPOINT }, apiPath);
     }
     if (await publicFiles(req, res, pathname)) return;
 
@@ -191,8 +207,7 @@ export async function createApp(config: Config, { dev = false } = {}) {
 
     const context = await loadContext(req, res, rawPath, clientIp, cspNonce);
     log.userId = context.identity?.user.id;
-    const url = `${protocolOf(req, config.trustProxy)}://${req.headers.host}${target}`;
-    const response = await remix(webRequest(req, res, url), context);
+    const response = await remix(webRequest(req, res, urlOf(req, target)), context);
     if (pageKey) {
       const body = new Uint8Array(await response.arrayBuffer());
       pages.keep(pageKey, cspNonce, response, body);

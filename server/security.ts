@@ -157,8 +157,10 @@ export function decodedPath(pathname: string): string | null {
 /**
  * The API answers at its own URLs only: Remix's data URLs for its routes
  * (`/api/….data`, `?_data=`) would run the same loaders and actions but answer
- * in Remix's internal format, so they get the API's JSON 404 before anything runs.
+ *  * in Remix's internal format, so they get the API's JSON 404 (401 without a valid
+ * token, as everywhere under /api/) before any route runs.
  */
 export function isRemixDataUrlUnderApi(pathname: string, search: string): boolean {
-  return isApiPath(pathname) && (pathname.endsWith(".data") || new URLSearchParams(search).has("_data"));
+  const data = pathname.endsWith(".data");
+  return isApiPath(data ? pathname.slice(0, -".data".length) : pathname) && (data || new URLSearchParams(search).has("_data"));
 }

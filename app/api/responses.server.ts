@@ -19,9 +19,8 @@ export function apiError(status: number, error: string, { fields, scope, headers
   return Response.json({ error, ...(fields ? { fields } : {}), ...(scope ? { scope } : {}) }, { status, headers });
 }
 
-/** 401: no token, or one that is malformed, unknown, expired or revoked (never which of those: RFC 6750's invalid_token). */
-export function unauthorized(request: Request): Response {
-  const presented = request.headers.has("Authorization");
+/** 401 (`presented`: an Authorization header came): no token, or one that is malformed, unknown, expired or revoked (never which of those: RFC 6750's invalid_token). */
+export function unauthorized(presented: boolean): Response {
   return apiError(
     401,
     presented ? "The token is not valid: it is unknown, expired or revoked." : "Send a personal API token: Authorization: Bearer <token>.",

@@ -21,7 +21,7 @@ import { i18nFor, languageOf } from "~/i18n/i18n.server";
  *
  * They are checks over the identity the server resolved once for this HTTP
  * request (identity.server.ts); none of them reads the database, except the
- * API's `requireApiScope`, which also counts the request (rate limit).
+ * API's `requireApiScope` and `requireApiToken`, which also count the request (rate limit).
  */
 
 export type { CurrentUser, Identity };
@@ -91,6 +91,21 @@ export function forbidden(): Response {
 }
 
 /**
+ * What the action of a signed-in screen that takes no form throws after its
+ * guard. Without an action, Remix would answer any POST with 405 before a
+ * guard ran; with it, a visitor is sent to log in (and a user without the
+ * permission gets 403) whatever the method Remix takes, and only then is it 405.
+ *
+ *   export async function action({ request, context }: ActionFunctionArgs) {
+ *     await requireUser({ request, context });
+ *     throw noFormHere();
+ *   }
+ */
+export function noFormHere(): Response {
+  return new Response("error.noForm", { status: 405, statusText: "Method Not Allowed", headers: { Allow: "GET, HEAD" } });
+}
+
+/**
  * Flask-Principal's `Permission(...).require()` for a route: the signed-in user
  * must hold `permission` through one of their roles. Anonymous requests go to
  * log in; a signed-in user without it gets 403.
@@ -135,6 +150,16 @@ export type ApiGuardArgs = { request: Request; context: Pick<AppLoadContext, "id
  *   const { user } = await requireApiScope({ request, context }, "notes:read");
  */
 export async function requireApiScope(args: ApiGuardArgs, scope: ApiScope): Promise<TokenIdentity> {
+  const identity = await requireApiToken(args);
+  if (!scopeAllows(identity.token.scopes, scope)) {
+    await recordRefusedUse(identity.token, `missing scope ${scope}`, requestOrigin(args.request, args.context));
+    throw insufficientScope(scope);
+  }
+  return identity;
+}
+
+/** requireApiScope without a scope: counted, then any valid token (the guard of the 404 for unknown /api paths). */
+export async function requireApiToken(args: ApiGuardArgs): Promise<TokenIdentity> {
   const identity = args.context.identity?.credential === "token" ? args.context.identity : null;
   const origin = requestOrigin(args.request, args.context);
   try {
@@ -143,10 +168,6 @@ export async function requireApiScope(args: ApiGuardArgs, scope: ApiScope): Prom
     if (isTooManyAttempts(error)) throw tooManyRequests(error);
     throw error;
   }
-  if (!identity) throw unauthorized(args.request);
-  if (!scopeAllows(identity.token.scopes, scope)) {
-    await recordRefusedUse(identity.token, `missing scope ${scope}`, origin);
-    throw insufficientScope(scope);
-  }
+  if (!identity) throw unauthorized(args.request.headers.has("Authorization"));
   return identity;
 }

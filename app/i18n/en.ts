@@ -25,6 +25,7 @@ export const en = {
   "error.forbiddenTitle": "Forbidden",
   "error.forbiddenMessage": "You do not have permission to see this page.",
   "error.home": "Go to the home page",
+  "error.noForm": "This page takes no form.",
   "error.formUnreadable": "The form could not be read. Please submit it again.",
   "language.unknown": "Choose English or Spanish.",
 

@@ -24,6 +24,7 @@ export const es: Catalog = {
   "error.forbiddenTitle": "Acceso denegado",
   "error.forbiddenMessage": "No tienes permiso para ver esta página.",
   "error.home": "Ir a la página de inicio",
+  "error.noForm": "Esta página no admite formularios.",
   "error.formUnreadable": "No se pudo leer el formulario. Envíalo de nuevo.",
   "language.unknown": "Elige inglés o español.",
 

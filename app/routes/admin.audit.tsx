@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
@@ -6,7 +6,7 @@ import { ACTIVITY_LABEL_KEYS, activityLabel, describeDetails } from "~/activity/
 import type { ActivityType } from "~/activity/activity.server";
 import { listActivity } from "~/activity/list-activity.server";
 import { describeUserAgent } from "~/auth/devices.server";
-import { requirePermission } from "~/auth/guards.server";
+import { noFormHere, requirePermission } from "~/auth/guards.server";
 import { parseForm } from "~/auth/validation";
 import { Field } from "~/components/field";
 import { Pagination } from "~/components/pagination";
@@ -70,6 +70,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       details: describeDetails(entry.details, t, providerLabel),
     })),
   };
+}
+
+// No form here; the action runs the guard anyway, so a visitor's POST goes to log in like a GET (not Remix's bare 405).
+export async function action({ request, context }: ActionFunctionArgs) {
+  await requirePermission({ request, context }, "audit:read");
+  throw noFormHere();
 }
 
 export default function AuditPage() {

@@ -113,7 +113,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   // Guard before the body: anonymous → log in, no admin rights → 403, stale session → /reauthenticate.
   const { user: admin, session } = await requireFreshPermission({ request, context }, "users:read");
   const form = await readFormData(request);
-  const intent = String(form.get("intent") ?? "");
+  // A post without `intent` is the edit form (`name`, `email`, `role`, `active`), as the spec lists it.
+  const intent = String(form.get("intent") ?? "update");
   await requirePermission({ request, context }, INTENT_PERMISSIONS[intent] ?? "users:write");
   const id = userIdOrNotFound(params.id);
   const actor: Actor = { userId: admin.id, origin: requestOrigin(request, context) };

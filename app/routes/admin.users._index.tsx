@@ -1,7 +1,7 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { requirePermission } from "~/auth/guards.server";
+import { noFormHere, requirePermission } from "~/auth/guards.server";
 import { hasPermission } from "~/auth/permissions";
 import { DEFAULT_DIRECTION, type SortDirection, USER_SORTS, type UserSort } from "~/users/user-list";
 import { listUsersPage } from "~/users/user-list.server";
@@ -33,6 +33,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     query: { q: params.q, sort: params.sort, dir },
     canCreate: hasPermission(viewer, "users:write"),
   };
+}
+
+// No form here; the action runs the guard anyway, so a visitor's POST goes to log in like a GET (not Remix's bare 405).
+export async function action({ request, context }: ActionFunctionArgs) {
+  await requirePermission({ request, context }, "users:read");
+  throw noFormHere();
 }
 
 type ListState = { q: string; sort: UserSort; dir: SortDirection };

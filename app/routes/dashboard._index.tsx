@@ -1,6 +1,6 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireAuth } from "~/auth/guards.server";
+import { noFormHere, requireAuth } from "~/auth/guards.server";
 import { Time } from "~/components/time";
 import { useT } from "~/i18n/i18n";
 
@@ -11,6 +11,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     memberSince: user.created_at,
     session: { createdAt: session.created_at, expiresAt: session.expires_at, remember: session.remember === 1 },
   };
+}
+
+// No form here; the action runs the guard anyway, so a visitor's POST goes to log in like a GET (not Remix's bare 405).
+export async function action({ request, context }: ActionFunctionArgs) {
+  await requireAuth({ request, context });
+  throw noFormHere();
 }
 
 

@@ -1,6 +1,6 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { NavLink, Outlet, useLoaderData } from "@remix-run/react";
-import { requireUser } from "~/auth/guards.server";
+import { noFormHere, requireUser } from "~/auth/guards.server";
 import { titleMeta, useT } from "~/i18n/i18n";
 
 export const meta: MetaFunction = ({ matches }) => [titleMeta(matches, "layout.dashboard")];
@@ -9,6 +9,12 @@ export const meta: MetaFunction = ({ matches }) => [titleMeta(matches, "layout.d
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser({ request, context });
   return { name: user.name };
+}
+
+// No form here; the action runs the guard anyway, so a visitor's POST goes to log in like a GET (not Remix's bare 405).
+export async function action({ request, context }: ActionFunctionArgs) {
+  await requireUser({ request, context });
+  throw noFormHere();
 }
 
 export default function DashboardLayout() {

@@ -1,10 +1,10 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { activityLabel, describeDetails } from "~/activity/activity-labels";
 import { listActivity } from "~/activity/list-activity.server";
 import { describeUserAgent } from "~/auth/devices.server";
-import { requireUser } from "~/auth/guards.server";
+import { noFormHere, requireUser } from "~/auth/guards.server";
 import { Pagination } from "~/components/pagination";
 import { Time } from "~/components/time";
 import { providerLabel } from "~/auth/oidc/providers.server";
@@ -35,6 +35,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       browser: entry.userAgent ? describeUserAgent(entry.userAgent, t) : "",
     })),
   };
+}
+
+// No form here; the action runs the guard anyway, so a visitor's POST goes to log in like a GET (not Remix's bare 405).
+export async function action({ request, context }: ActionFunctionArgs) {
+  await requireUser({ request, context });
+  throw noFormHere();
 }
 
 export default function ActivityPage() {

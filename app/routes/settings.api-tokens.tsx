@@ -53,7 +53,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const { user } = await requireAuth({ request, context });
   const form = await readFormData(request);
-  const intent = form.get("intent");
+  // A post without `intent` creates a token: the spec's form is `name`, `scopes`, `expiresIn`.
+  const intent = form.get("intent") ?? "create";
   const origin = requestOrigin(request, context);
   const { t } = i18nOf({ request, context });
 

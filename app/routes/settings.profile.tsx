@@ -48,7 +48,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser({ request, context });
   const form = await readFormData(request);
   const { t } = i18nOf({ request, context });
-  switch (form.get("intent")) {
+  // A post without `intent` is the profile form of the spec: `name` alone.
+  switch (form.get("intent") ?? "update-name") {
     case "update-name": {
       const parsed = parseForm(form, ProfileSchema, t);
       if (!parsed.success) return data({ error: null, fieldErrors: parsed.errors }, { status: 400 });

@@ -1,6 +1,6 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { NavLink, Outlet } from "@remix-run/react";
-import { requireUser } from "~/auth/guards.server";
+import { noFormHere, requireUser } from "~/auth/guards.server";
 import { titleMeta, useT } from "~/i18n/i18n";
 
 export const meta: MetaFunction = ({ matches }) => [titleMeta(matches, "settings.title")];
@@ -22,6 +22,12 @@ const SECTIONS = [
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireUser({ request, context });
   return null;
+}
+
+// No form here; the action runs the guard anyway, so a visitor's POST goes to log in like a GET (not Remix's bare 405).
+export async function action({ request, context }: ActionFunctionArgs) {
+  await requireUser({ request, context });
+  throw noFormHere();
 }
 
 export default function SettingsLayout() {

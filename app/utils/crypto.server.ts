@@ -23,6 +23,7 @@ export function randomHex(bytes: number): string {
 
 /** A uniform integer in [0, max), max ≤ 2³²: rejection sampling, so no value is likelier than another. */
 export function randomBelow(max: number): number {
+  if (!Number.isInteger(max) || max < 1 || max > 2 ** 32) throw new RangeError(`randomBelow: expected a whole number from 1 to 2^32, got ${max}`);
   const limit = 2 ** 32 - (2 ** 32 % max);
   const word = new Uint32Array(1);
   do crypto.getRandomValues(word);

@@ -70,6 +70,9 @@ describe("/settings/profile", () => {
     expect(blank.status).toBe(400);
     expect(await blank.text()).toContain("Name is required.");
     expect((await client.post("/settings/profile", { intent: "nope" })).status).toBe(400);
+    // The spec's form is `name` alone: a post without `intent` saves it.
+    expect((await client.post("/settings/profile", { name: "Sofia Plain" })).status).toBe(302);
+    expect((await userByEmail(server, email))?.name).toBe("Sofia Plain");
   });
 
   it("ignores fields the form does not have (no mass assignment)", async () => {

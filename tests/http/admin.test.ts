@@ -245,6 +245,13 @@ describe("admin routes, signed in without the admin role", () => {
     expect((await target.client.get("/dashboard")).status).toBe(200);
   });
 
+  it.each(["/admin/users", "/admin/audit"])("POST %s (a screen without a form) is a 403, as a form and as a fetch", async (path) => {
+    const plain = await member.post(path, { q: "x" });
+    expect(plain.status).toBe(403);
+    expect(await plain.text()).toContain("<h1>Forbidden</h1>");
+    expect((await member.post(`${path}.data`, { q: "x" })).status).toBe(403);
+  });
+
   it("cannot give itself a role or deactivate itself through registration (mass assignment)", async () => {
     const email = uniqueEmail("mass");
     const client = anon();
@@ -273,6 +280,12 @@ describe("admin area, as an admin", () => {
     const data = await admin.client.get("/admin/users.data?q=Tess%20Targ");
     expect(data.status).toBe(200);
     expect(await data.text()).toContain(target.email);
+  });
+
+  it.each(["/admin/users", "/admin/audit"])("answers a POST to %s (no form there) with 405", async (path) => {
+    const response = await admin.client.post(path, { q: "x" });
+    expect(response.status).toBe(405);
+    expect(await response.text()).toContain("This page takes no form.");
   });
 
   it("falls back to defaults for nonsense list parameters instead of failing", async () => {
@@ -348,7 +361,8 @@ describe("admin area, as an admin", () => {
   it("ends the sessions of a user it deactivates, and lets nobody log in as them", async () => {
     const user = await registered("Soon Inactive");
     expect((await user.client.get("/dashboard")).status).toBe(200);
-    const response = await admin.client.post(`/admin/users/${user.id}`, { intent: "update", name: "Soon Inactive", email: user.email, role: "user" });
+    // The spec's fields alone, without `intent`: the edit form.
+    const response = await admin.client.post(`/admin/users/${user.id}`, { name: "Soon Inactive", email: user.email, role: "user" });
     expect(response.status).toBe(302);
     expect((await user.client.get("/dashboard")).status).toBe(302);
     expect((await anon().post("/login", { email: user.email, password: PASSWORD })).status).toBe(400);

@@ -63,6 +63,19 @@ describe("the token page (/settings/api-tokens)", () => {
     expect(page).not.toContain(token!);
   });
 
+  it("creates a token from the spec's fields alone (no `intent`)", async () => {
+    const { client } = await registerClient(server);
+    const response = await client.request("/settings/api-tokens", {
+      method: "POST",
+      body: "name=plain&scopes=notes%3Aread&scopes=profile%3Aread&expiresIn=30d",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    });
+    expect(response.status).toBe(200);
+    const token = /<code class="token-value">(rak_[^<]+)<\/code>/.exec(await response.text())?.[1];
+    expect(token).toBeDefined();
+    expect((await callApi(server, "/api/v1/me", { token })).status).toBe(200);
+  });
+
   it("allows `never` and flags it", async () => {
     const { client } = await registerClient(server);
     const token = await createToken(client, { name: "forever", expiresIn: "never" });
@@ -299,14 +312,23 @@ describe("the API with a token", () => {
     expect(page.status).toBe(403);
   });
 
-  it("answers JSON 404 for unknown /api paths and Remix's data URLs of API routes, and serves the OpenAPI document publicly", async () => {
+  it("answers JSON 404 for unknown /api paths and Remix's data URLs of API routes (401 without a token), and serves the OpenAPI document publicly", async () => {
     const { token, id } = await userWithToken({ scopes: ["notes:write", "profile:read"] });
-    for (const [path, method] of [["/api/v2/whatever", "GET"], ["/api", "DELETE"], ["/api/v1/me.data", "GET"], ["/api/v1/me?_data=routes%2Fapi.v1.me", "GET"], ["/api/v1/notes.data", "POST"]]) {
+    for (const [path, method] of [["/api/v2/whatever", "GET"], ["/api", "DELETE"], ["/api.data", "GET"], ["/api/v1/me.data", "GET"], ["/api/v1/me?_data=routes%2Fapi.v1.me", "GET"], ["/api/v1/notes.data", "POST"]]) {
       const response = await callApi(server, path!, { token, method, json: method === "POST" ? { title: "via .data" } : undefined });
       expect(response.status, path).toBe(404);
       expect(await response.json()).toEqual({ error: "There is no such API endpoint; see /api/v1/openapi.json." });
     }
     expect(await countRows(server, "notes", (q) => q.where("user_id", "=", id))).toBe(0);
+    // Without a valid token, an unknown path is the API's 401 like any other: it does not say what exists.
+    for (const [path, method] of [["/api/v2/whatever", "GET"], ["/api", "DELETE"], ["/api.data", "GET"], ["/api/v1/me.data", "GET"], ["/api/v1/me?_data=routes%2Fapi.v1.me", "GET"], ["/api/v1/notes.data", "POST"]]) {
+      for (const presented of [undefined, "rak_00000000_nope"]) {
+        const refused = await callApi(server, path!, { token: presented, method, json: method === "POST" ? { title: "x" } : undefined });
+        expect(refused.status, `${method} ${path} ${presented ?? "no token"}`).toBe(401);
+        expect(refused.headers.get("WWW-Authenticate")).toBe(presented ? 'Bearer realm="api", error="invalid_token"' : 'Bearer realm="api"');
+        expect(await refused.json()).toEqual({ error: expect.stringMatching(presented ? /not valid/ : /Authorization: Bearer/) });
+      }
+    }
 
     const response = await callApi(server, "/api/v1/openapi.json");
     expect(response.status).toBe(200);
@@ -412,11 +434,13 @@ describe("429 per token and per address (API_RATE_LIMIT=3 per minute, API_IP_RAT
     expect(await refused.json()).toMatchObject({ error: expect.stringMatching(/^Too many requests/) });
     // Another token from the same address still works, until the address's own limit.
     for (let i = 0; i < 3; i++) expect((await callApi(limited, "/api/v1/me", { token: second })).status).toBe(200);
-    // 6 of 8 counted for the address (the refused request gave its point back); requests without a token count too.
-    for (let i = 0; i < 2; i++) expect((await callApi(limited, "/api/v1/me")).status).toBe(401);
+    // 6 of 8 counted for the address (the refused request gave its point back); requests without a token count too,
+    // at unknown paths and Remix's data URLs as well.
+    expect((await callApi(limited, "/api/v1/me")).status).toBe(401);
+    expect((await callApi(limited, "/api/v1/me.data")).status).toBe(401);
     const byAddress = await callApi(limited, "/api/v1/me", { token: third });
     expect(byAddress.status).toBe(429);
     expect(byAddress.headers.get("Retry-After")).toMatch(/^\d+$/);
-    expect((await callApi(limited, "/api/v1/me")).status).toBe(429);
+    for (const path of ["/api/v1/me", "/api/v2/nope", "/api/v1/notes.data"]) expect((await callApi(limited, path)).status, path).toBe(429);
   });
 });

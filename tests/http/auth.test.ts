@@ -43,6 +43,38 @@ describe("protected routes, anonymous", () => {
     expect(await countRows(server, "notes")).toBe(before);
   });
 
+  // Screens without a form have an action too, so that the guard answers before Remix's bare 405.
+  it.each(["/dashboard", "/dashboard?index", "/settings", "/settings?index", "/settings/activity", "/admin/users", "/admin/audit"])(
+    "POST, PUT, PATCH and DELETE %s (a screen without a form) go to log in, as a form and as a fetch",
+    async (path) => {
+      const [pathname, query] = path.split("?");
+      const fetchPath = `${pathname}.data${query ? `?${query}` : ""}`;
+      for (const method of ["POST", "PUT", "PATCH", "DELETE"]) {
+        const plain = await anon().request(path, { method, form: { x: "1" } });
+        expect(plain.status, `${method} ${path}`).toBe(302);
+        // Remix takes `?index` (which picks the index route) off the URL that the guard sees.
+        expect(plain.headers.get("Location"), `${method} ${path}`).toBe(`/login?redirectTo=${encodeURIComponent(pathname!)}`);
+        const fetched = await anon().request(fetchPath, { method, form: { x: "1" } });
+        expect(fetched.status, `${method} ${fetchPath}`).toBeLessThan(400);
+        expect(fetched.headers.get("X-Remix-Redirect") ?? (await fetched.text()), `${method} ${fetchPath}`).toContain("/login?redirectTo=");
+      }
+    },
+  );
+
+  it("answers a signed-in POST to a screen without a form with 405, not a 500 or the page", async () => {
+    const { client } = await registerClient(server, "Post Person");
+    for (const path of ["/dashboard", "/settings", "/settings/activity"]) {
+      const response = await client.post(path, { x: "1" });
+      expect(response.status, path).toBe(405);
+      expect(response.headers.get("Allow"), path).toBe("GET, HEAD");
+      const html = await response.text();
+      expect(html, path).toContain("<h1>405 Method Not Allowed</h1>");
+      expect(html, path).toContain("This page takes no form.");
+      expect(html.match(/<title>/g), path).toEqual(["<title>"]);
+      expect((await client.post(`${path}.data`, { x: "1" })).status, `${path}.data`).toBe(405);
+    }
+  });
+
   it("never leaks a protected route's data through single-fetch or ?_data requests", async () => {
     const { client } = await registerClient(server, "Secret Sauce Name");
     const signedIn = await client.get("/dashboard.data");

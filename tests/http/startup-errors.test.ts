@@ -71,6 +71,19 @@ describe.each([
   });
 });
 
+describe("a stray argument", () => {
+  it.each([
+    [["scripts/start.mjs", "--port=80"], 'Unexpected argument "--port=80": npm start takes none; settings come from environment variables (see README).'],
+    [["scripts/start.mjs", "--dev", "x"], 'Unexpected argument "x": npm run dev takes none; settings come from environment variables (see README).'],
+    [["--import", "tsx", "scripts/db-migrate.ts", "--bogus"], 'error: unexpected argument "--bogus" (usage: npm run db:migrate)'],
+  ])("node %j stops with one line, exit code 2", { timeout: 30_000 }, async (args, line) => {
+    const ended = await run([process.execPath, ...args], {});
+    expect(ended.code).toBe(2);
+    expect(ended.stderr.split("\n").filter((l) => l.trim())).toEqual([line]);
+    expect(ended.stdout).toBe("");
+  });
+});
+
 describe("npm run dev (scripts/start.mjs --dev)", () => {
   it("stops on a bad setting before the dev server starts, with one line, exit code 1", { timeout: 60_000 }, async () => {
     expectOneLine(await run([process.execPath, "scripts/start.mjs", "--dev"], { SESSION_IDLE_TIMEOUT: "banana" }), BANANA);

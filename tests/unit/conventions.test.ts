@@ -16,7 +16,7 @@ const files = fs.readdirSync(ROUTES).filter((f) => f.endsWith(".tsx") || f.endsW
 const SIGNED_IN = /^(dashboard|settings|admin)[._]|^(reauthenticate)\.tsx$/;
 const GUARD = /\b(requireUser|requireAuth|requireFreshLogin|requirePermission|requireFreshPermission|requireRole)\(/;
 /** Every guard, including the public pages' (signed-out only, a pending two-factor login). */
-const ANY_GUARD = /\b(requireUser|requireAuth|requireFreshLogin|requirePermission|requireFreshPermission|requireRole|requireAnonymous|requirePendingLogin|requireApiScope)\(/;
+const ANY_GUARD = /\b(requireUser|requireAuth|requireFreshLogin|requirePermission|requireFreshPermission|requireRole|requireAnonymous|requirePendingLogin|requireApiScope|requireApiToken)\(/;
 /** What reads a request's body (or, for the API, its input). */
 const BODY_READ = /\b(readFormData|authenticateLogin|readJsonBody|readQuery)\(|request\.(formData|json|text|arrayBuffer|blob)\(/;
 /** The JSON API's routes (bearer tokens only). */
@@ -26,8 +26,13 @@ const API_GUARD = /^[^)]*\)[^{]*\{\s*(const [^=]+= )?await requireApiScope\(\{ r
 /** API routes that answer without a token; each says why. */
 const PUBLIC_API: Record<string, string> = {
   "api.v1.openapi[.json].ts": "the API's description: no user data",
-  "api.$.ts": "a 404 for any unknown /api path: no user data",
 };
+/** API routes that need a valid token but no scope; each says why. */
+const TOKEN_ONLY_API: Record<string, string> = {
+  "api.$.ts": "an unknown /api path: 401 without a token, 404 with any token",
+};
+/** The scope-less API guard, as the first statement of a loader or action. */
+const API_TOKEN_GUARD = /^[^)]*\)[^{]*\{\s*await requireApiToken\(\{ request, context \}\);/;
 /**
  * Public actions whose credential travels in the request itself, so no guard
  * can run first; each says why. Everything else guards before it reads.
@@ -58,6 +63,11 @@ describe("route conventions", () => {
     }
   });
 
+  // Without an action Remix answers any POST with 405 before a guard runs; the spec wants a visitor sent to log in.
+  it.each(files.filter((f) => SIGNED_IN.test(f)))("%s has an action, so a POST meets its guard", (file) => {
+    expect(exported(fs.readFileSync(path.join(ROUTES, file), "utf8"), "action")).not.toBeNull();
+  });
+
   it.each(files)("%s runs its guard before it reads the body", (file) => {
     const action = exported(fs.readFileSync(path.join(ROUTES, file), "utf8"), "action");
     if (action === null || file in CREDENTIAL_IN_REQUEST || file in PUBLIC_API) return;
@@ -72,7 +82,7 @@ describe("route conventions", () => {
     expect(source).not.toMatch(/request\.formData\(\)/);
   });
 
-  it.each(files.filter((f) => API_ROUTE.test(f) && !(f in PUBLIC_API)))("%s checks a token scope first in its loader and action", (file) => {
+  it.each(files.filter((f) => API_ROUTE.test(f) && !(f in PUBLIC_API) && !(f in TOKEN_ONLY_API)))("%s checks a token scope first in its loader and action", (file) => {
     const source = fs.readFileSync(path.join(ROUTES, file), "utf8");
     for (const name of ["loader", "action"] as const) {
       const body = exported(source, name);
@@ -80,6 +90,15 @@ describe("route conventions", () => {
       const guard = API_GUARD.exec(body);
       expect(guard, `${file} ${name}: the first statement must be requireApiScope({ request, context }, "<scope>")`).not.toBeNull();
       expect(API_SCOPES, `${file} ${name}: unknown scope`).toContain(guard![2]);
+    }
+  });
+
+  it.each(Object.keys(TOKEN_ONLY_API))("%s checks for a token first in its loader and action", (file) => {
+    const source = fs.readFileSync(path.join(ROUTES, file), "utf8");
+    for (const name of ["loader", "action"] as const) {
+      const body = exported(source, name);
+      expect(body, `${file} ${name}`).not.toBeNull();
+      expect(body, `${file} ${name}: the first statement must be requireApiToken({ request, context })`).toMatch(API_TOKEN_GUARD);
     }
   });
 
@@ -94,12 +113,12 @@ describe("route conventions", () => {
     expect(fs.readFileSync(path.join(ROUTES, file), "utf8")).not.toMatch(/\bcontext\b|identity/);
   });
 
-  it("knows every API route: each one is guarded by a scope or listed as public", () => {
+  it("knows every API route: each one is guarded by a scope, or listed as token-only or public", () => {
     const api = files.filter((f) => API_ROUTE.test(f));
     expect(api.length).toBeGreaterThanOrEqual(5);
     for (const file of api) {
       const source = fs.readFileSync(path.join(ROUTES, file), "utf8");
-      expect(file in PUBLIC_API || /requireApiScope\(/.test(source), file).toBe(true);
+      expect(file in PUBLIC_API || (file in TOKEN_ONLY_API ? /requireApiToken\(/ : /requireApiScope\(/).test(source), file).toBe(true);
     }
   });
 });

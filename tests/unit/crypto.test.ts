@@ -38,7 +38,7 @@ describe("the crypto adapter", () => {
     expect(randomBytes(32)).toHaveLength(32);
   });
 
-  it("draws integers below the bound, every value reachable", () => {
+  it("draws integers below the bound, every value reachable, none far from its share; refuses a bound it cannot draw", () => {
     const seen = new Map<number, number>();
     for (let i = 0; i < 31 * 200; i++) {
       const value = randomBelow(31);
@@ -49,6 +49,7 @@ describe("the crypto adapter", () => {
     for (const count of seen.values()) expect(count).toBeGreaterThan(100);
     for (const count of seen.values()) expect(count).toBeLessThan(300);
     expect(randomBelow(1)).toBe(0);
+    for (const bad of [0, -1, 1.5, 2 ** 32 + 1, Number.NaN]) expect(() => randomBelow(bad)).toThrow(RangeError);
   });
 
   it("hashes as SHA-256, HMAC-SHA256 and HKDF-SHA256 do", () => {
