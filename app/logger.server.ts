@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import pino from "pino";
 import { ConfigError, getConfig } from "~/config.server";
 import { singleton } from "~/utils/singleton.server";
@@ -30,8 +32,8 @@ export const REDACTED_PATHS = [
   '*.headers["set-cookie"]',
 ];
 
-/** Rotation of the LOG_FILE: a new file past this size, and this many old files kept. */
-export const LOG_FILE_MAX_SIZE = "10m";
+/** Rotation of the LOG_FILE: a new file past this size (bytes), and this many old files kept. */
+export const LOG_FILE_MAX_SIZE = 10 * 1024 * 1024;
 export const LOG_FILE_KEEP = 5;
 
 /** A pino logger with this app's settings, writing to `destination`. */
@@ -128,18 +130,50 @@ export function writeLogLine(line: string): void {
   sink.write(line);
 }
 
-/** A size-rotated log file (`app.log` becomes `app.1.log`, `app.2.log`, …; the oldest are removed). */
-export async function openRotatingLogFile(file: string, { size = LOG_FILE_MAX_SIZE, keep = LOG_FILE_KEEP } = {}) {
-  // Loaded on first use: only the process that writes LOG_FILE needs it (~7 MB of RSS spared elsewhere).
-  const { default: pinoRoll } = await import("pino-roll");
-  return pinoRoll({ file, size, mkdir: true, limit: { count: keep } });
+/**
+ * A size-rotated log file, the way Python's RotatingFileHandler and logrotate
+ * do it: lines always go to `file` itself (so `tail -F $LOG_FILE` follows the
+ * log); past `size` bytes it becomes `file.1`, the older ones move up to
+ * `file.<keep>` (the oldest is removed), and `file` starts anew. Lines still
+ * being written when it rotates land in `file.1`, whole.
+ *
+ * Throws at once (a ConfigError naming LOG_FILE) when the file cannot be
+ * opened for writing; a later write error (a full disk) is said on stderr and
+ * does not stop the server.
+ */
+export function openRotatingLogFile(file: string, { size = LOG_FILE_MAX_SIZE, keep = LOG_FILE_KEEP } = {}) {
+  let written: number;
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.closeSync(fs.openSync(file, "a"));
+    written = fs.statSync(file).size;
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ConfigError(`Invalid configuration:\n  LOG_FILE: cannot write ${file} (${reason}); expected a path to a file this user may create and write`);
+  }
+  const stream = pino.destination({ dest: file, sync: false, append: true });
+  stream.on("write", (bytes: number) => {
+    written += bytes;
+    if (written < size) return;
+    written = 0;
+    try {
+      fs.rmSync(`${file}.${keep}`, { force: true });
+      for (let n = keep - 1; n >= 1; n--) if (fs.existsSync(`${file}.${n}`)) fs.renameSync(`${file}.${n}`, `${file}.${n + 1}`);
+      fs.renameSync(file, `${file}.1`);
+    } catch (error) {
+      process.stderr.write(`LOG_FILE: could not rotate ${file}: ${(error as Error).message}\n`);
+    }
+    stream.reopen();
+  });
+  stream.on("error", (error: Error) => process.stderr.write(`LOG_FILE: could not write ${file}: ${error.message}\n`));
+  return stream;
 }
 
-const files = singleton("log-files", () => [] as Awaited<ReturnType<typeof openRotatingLogFile>>[]);
+const files = singleton("log-files", () => [] as ReturnType<typeof openRotatingLogFile>[]);
 
 /** Adds the LOG_FILE to the log's destinations (at server start, in the process that writes the log). */
 export async function addLogFile(file: string): Promise<void> {
-  const stream = await openRotatingLogFile(file);
+  const stream = openRotatingLogFile(file);
   files.push(stream);
   sink.targets.push(stream);
 }

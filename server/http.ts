@@ -167,7 +167,7 @@ export async function createApp(config: Config, { dev = false } = {}) {
     const query = target.indexOf("?");
     const rawPath = query === -1 ? target : target.slice(0, query);
     const pathname = decodedPath(rawPath);
-    if (pathname === null || !rawPath.startsWith("/")) return sendText(res, { status: 400, message: "The address is not valid." });
+    if (pathname === null || !rawPath.startsWith("/")) return sendText(res, { status: 400, message: "The address is not valid." }, rawPath);
     if (rawPath === "/favicon.ico") {
       res.statusCode = 301;
       res.setHeader("Location", "/favicon.svg");

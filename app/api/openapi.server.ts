@@ -53,8 +53,7 @@ function operation(summary: string, scope: ApiScope, responses: Record<string, u
 }
 
 const noteId = { name: "noteId", in: "path", required: true, schema: { type: "integer", minimum: 1 } };
-const invalidInput = error("The body is not valid JSON or not a valid note; `fields` has a message per field.");
-const notJson = error("The body is not JSON (forms are not accepted).");
+const invalidInput = error("The body is not a JSON object (a form, broken JSON) or not a valid note; `fields` has a message per field.");
 const noSuchNote = error("No such note among the token owner's notes.");
 
 export function openApiDocument() {
@@ -77,14 +76,14 @@ export function openApiDocument() {
             { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: NOTE_PAGE_MAX, default: NOTE_PAGE_SIZE } },
           ],
         }),
-        post: operation("Create a note", "notes:write", { "201": json(ApiNoteSchema, "The new note."), "400": invalidInput, "415": notJson }, {
+        post: operation("Create a note", "notes:write", { "201": json(ApiNoteSchema, "The new note."), "400": invalidInput }, {
           requestBody: { required: true, content: { "application/json": { schema: ref(NoteCreateSchema) } } },
         }),
       },
       "/notes/{noteId}": {
         parameters: [noteId],
         get: operation("One note", "notes:read", { "200": json(ApiNoteSchema, "The note."), "404": noSuchNote }),
-        patch: operation("Change a note's title and/or text", "notes:write", { "200": json(ApiNoteSchema, "The changed note."), "400": invalidInput, "404": noSuchNote, "415": notJson }, {
+        patch: operation("Change a note's title and/or text", "notes:write", { "200": json(ApiNoteSchema, "The changed note."), "400": invalidInput, "404": noSuchNote }, {
           requestBody: { required: true, content: { "application/json": { schema: ref(NotePatchSchema) } } },
         }),
         delete: operation("Delete a note", "notes:write", { "204": { description: "Deleted." }, "404": noSuchNote }),

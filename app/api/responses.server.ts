@@ -70,16 +70,17 @@ function invalid(error: z.ZodError): Response {
   return apiError(400, "The request is not valid; see fields.", { fields: fieldErrors(error) });
 }
 
-const JSON_TYPE = /^\s*application\/([\w.+-]+\+)?json\s*(;|$)/i;
+/** Bodies read as JSON: a JSON type, or none or text/plain (what fetch and curl send for a bare string). */
+const JSON_OR_PLAIN = /^\s*(application\/([\w.+-]+\+)?json|text\/plain)?\s*(;|$)/i;
 
 /**
- * The request's JSON body, validated by `schema`. A body that is not JSON gets
- * 415 (forms are not accepted here), broken JSON 400, and a value the schema
- * refuses 400 with a message per field.
+ * The request's JSON body, validated by `schema`. Anything that is not a JSON
+ * object (a form, a file, broken JSON) gets 400 with `fields.body` (the spec's
+ * "bad JSON body"), and a value the schema refuses 400 with a message per field.
  */
 export async function readJsonBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.output<S>> {
-  if (!JSON_TYPE.test(request.headers.get("Content-Type") ?? "")) {
-    throw apiError(415, "Send the body as JSON, with Content-Type: application/json.");
+  if (!JSON_OR_PLAIN.test(request.headers.get("Content-Type") ?? "")) {
+    throw apiError(400, "Send the body as JSON, with Content-Type: application/json.", { fields: { body: "Expected a JSON object." } });
   }
   let value: unknown;
   try {

@@ -7,7 +7,7 @@ import { Client, grantRole, PASSWORD, registerClient, startServer, type TestServ
 /**
  * Personal API tokens over HTTP against the built server: the token page, the
  * bearer-only API and every outcome SPEC.md names for it (401, 403, 429, 400,
- * 404, 405, 415), revocation at the next request, and what revokes a token.
+ * 404, 405), revocation at the next request, and what revokes a token.
  */
 
 let server: TestServer;
@@ -258,7 +258,7 @@ describe("the API with a token", () => {
     expect(otherList.items).toEqual([]);
   });
 
-  it("400 with a message per field for bad JSON and bad values; 415 for a form body", async () => {
+  it("400 with a message per field for bad JSON, a body that is not JSON and bad values", async () => {
     const { token } = await userWithToken({ scopes: ["notes:write"] });
     const cases: [BodyInit, string, number, Record<string, unknown>][] = [
       ["{not json", "application/json", 400, { error: "The body is not valid JSON.", fields: { body: "Expected a JSON object." } }],
@@ -267,8 +267,8 @@ describe("the API with a token", () => {
       [JSON.stringify({ title: "", body: 5 }), "application/json", 400, { fields: { title: "Title is required.", body: "Text must be a string." } }],
       [JSON.stringify({ title: "x".repeat(201) }), "application/json", 400, { fields: { title: "Title must be at most 200 characters." } }],
       [JSON.stringify({ title: "ok", titel: "typo" }), "application/json", 400, { fields: { titel: "Unknown field." } }],
-      ["title=form", "application/x-www-form-urlencoded", 415, { error: "Send the body as JSON, with Content-Type: application/json." }],
-      ["title", "text/plain", 415, {}],
+      ["title=form", "application/x-www-form-urlencoded", 400, { error: "Send the body as JSON, with Content-Type: application/json.", fields: { body: "Expected a JSON object." } }],
+      ["title", "text/plain", 400, { error: "The body is not valid JSON.", fields: { body: "Expected a JSON object." } }],
       // Over the server's body limit: refused before the route, in the API's JSON shape.
       [JSON.stringify({ title: "big", body: "x".repeat(70_000) }), "application/json", 413, { error: "The request is too large." }],
     ];
@@ -276,6 +276,11 @@ describe("the API with a token", () => {
       const response = await callApi(server, "/api/v1/notes", { token, method: "POST", body, headers: { "Content-Type": type } });
       expect(response.status, String(body)).toBe(status);
       expect(await response.json(), String(body)).toMatchObject(expected);
+    }
+    // JSON sent as fetch's and curl's default types (text/plain, form type absent) is read as JSON.
+    for (const type of ["text/plain;charset=UTF-8", ""]) {
+      const plain = await callApi(server, "/api/v1/notes", { token, method: "POST", body: JSON.stringify({ title: `plain ${type}` }), headers: type ? { "Content-Type": type } : {} });
+      expect(plain.status, type).toBe(201);
     }
     const note = (await (await callApi(server, "/api/v1/notes", { token, method: "POST", json: { title: "t" } })).json()) as { id: number };
     const empty = await callApi(server, `/api/v1/notes/${note.id}`, { token, method: "PATCH", json: {} });

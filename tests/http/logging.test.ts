@@ -83,18 +83,19 @@ describe("request log", () => {
     expect(text).not.toContain(client.cookies.get("__session")!);
   });
 
-  it("also writes to the rotated LOG_FILE", async () => {
+  it("also writes to the rotated LOG_FILE, at the path it names", async () => {
     await new Client(server.url).get("/?from=file-test");
     await requestLine((e) => e.path === "/");
     let lines: Entry[] = [];
     for (let i = 0; i < 40 && !lines.some((e) => e.path === "/"); i++) {
       await new Promise((resolve) => setTimeout(resolve, 25));
-      const files = fs.existsSync(logDir) ? fs.readdirSync(logDir).filter((f) => /^app\.\d+\.log$/.test(f)) : [];
+      const files = fs.existsSync(logDir) ? fs.readdirSync(logDir).filter((f) => /^app\.log(\.\d+)?$/.test(f)) : [];
       lines = files.flatMap((f) =>
         fs.readFileSync(path.join(logDir, f), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Entry),
       );
     }
     expect(lines.some((e) => e.msg === "listening")).toBe(true);
+    expect(fs.readdirSync(logDir)).toContain("app.log");
     expect(lines.find((e) => e.msg === "request" && e.path === "/")).toMatchObject({ method: "GET", status: 200 });
   });
 

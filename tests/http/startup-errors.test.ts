@@ -69,6 +69,15 @@ describe.each([
   it("stops on a port in use with one line, exit code 1", { timeout: 30_000 }, async () => {
     expectOneLine(await run([process.execPath, "build/server.js"], { WEB_CONCURRENCY: workers, PORT: String(takenPort) }), portTaken());
   });
+
+  it("stops on a LOG_FILE it cannot write with one line naming it, exit code 1", { timeout: 30_000 }, async () => {
+    // Below a regular file: no one can create it, root included.
+    const ended = await run([process.execPath, "build/server.js"], { WEB_CONCURRENCY: workers, LOG_FILE: "package.json/app.log" });
+    expect(ended.code).toBe(1);
+    expect(ended.stderr.split("\n").filter((l) => l.trim())).toEqual([
+      expect.stringMatching(/^Invalid configuration: LOG_FILE: cannot write package\.json\/app\.log \(E[A-Z]+\); expected a path to a file/),
+    ]);
+  });
 });
 
 describe("a stray argument", () => {

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { ConfigError } from "~/config.server";
 import { createLogger, openRotatingLogFile, readableLogLine, stdoutTarget } from "~/logger.server";
 
 function memoryLogger() {
@@ -53,9 +54,9 @@ describe("logger", () => {
     expect(entry.path).toBe(path);
   });
 
-  it("rotates the log file by size and keeps a bounded number of files", async () => {
+  it("rotates the log file by size (app.log, app.log.1, app.log.2) and keeps a bounded number of files", async () => {
     const dir = path.resolve(".tmp/vitest/logs", randomUUID());
-    const stream = await openRotatingLogFile(path.join(dir, "app.log"), { size: "1k", keep: 2 });
+    const stream = openRotatingLogFile(path.join(dir, "app.log"), { size: 1024, keep: 2 });
     const logger = createLogger("info", stream);
     for (let i = 0; i < 60; i++) {
       logger.info({ i, filler: "x".repeat(100) }, "line");
@@ -64,15 +65,28 @@ describe("logger", () => {
     }
     stream.flushSync();
     stream.end();
-    const files = fs.readdirSync(dir).filter((f) => f.startsWith("app."));
-    expect(files.length).toBeGreaterThanOrEqual(2);
-    expect(files.length).toBeLessThanOrEqual(3);
+    const files = fs.readdirSync(dir).sort();
+    expect(files).toEqual(["app.log", "app.log.1", "app.log.2"]);
+    // The newest lines are in app.log itself, the older ones in .1, then .2.
+    const last = (file: string) => JSON.parse(fs.readFileSync(path.join(dir, file), "utf8").trim().split("\n").at(-1)!).i as number;
+    expect(last("app.log")).toBe(59);
+    expect(last("app.log.1")).toBeLessThan(59);
+    expect(last("app.log.2")).toBeLessThan(last("app.log.1"));
     for (const file of files) {
       expect(fs.statSync(path.join(dir, file)).size).toBeLessThan(4 * 1024);
       for (const line of fs.readFileSync(path.join(dir, file), "utf8").split("\n").filter(Boolean)) {
         expect(JSON.parse(line).msg).toBe("line");
       }
     }
+  });
+
+  it("refuses a LOG_FILE it cannot write with one message naming the variable", () => {
+    const dir = path.resolve(".tmp/vitest/logs", randomUUID());
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "a-file"), "");
+    // A path below a regular file can be created by no one, root included.
+    expect(() => openRotatingLogFile(path.join(dir, "a-file", "app.log"))).toThrow(ConfigError);
+    expect(() => openRotatingLogFile(path.join(dir, "a-file", "app.log"))).toThrow(/^Invalid configuration:\n {2}LOG_FILE: cannot write .*a-file\/app\.log \(E[A-Z]+\); expected a path/);
   });
 });
 
