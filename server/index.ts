@@ -32,6 +32,7 @@ async function serve(config: Config, { dev, onStopped }: { dev: boolean; onStopp
   // never loads Remix or React (tens of MB it would hold for nothing).
   const { createApp } = await import("./http");
   const { server, build } = await createApp(config, { dev });
+  if (config.oidcProviders.length) (await import("~/auth/oidc/providers.server")).discoverProvidersInBackground();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => {

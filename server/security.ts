@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isApiPath } from "~/auth/identity.server";
+import { authorizationOrigins } from "~/auth/oidc/providers.server";
 import type { Config } from "~/config.server";
 
 /**
@@ -16,10 +17,23 @@ const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 export type Refusal = { status: number; message: string };
 
-/** The sign-in providers' origins (OIDC_<ID>_ISSUER), space-led, for form-action. */
-function providerOrigins(config: Config): string {
-  const origins = new Set(config.oidcProviders.map((provider) => new URL(provider.issuer).origin));
-  return [...origins].map((origin) => ` ${origin}`).join("");
+/**
+ * form-action: this site, the sign-in providers' issuers (OIDC_<ID>_ISSUER)
+ * and their authorization endpoints once discovered (a form that starts a
+ * provider sign-in is answered with a redirect there, which form-action also
+ * governs). Rebuilt only when a discovery adds an origin.
+ */
+function formAction(config: Config): () => string {
+  const issuers = config.oidcProviders.map((provider) => new URL(provider.issuer).origin);
+  let known = -1;
+  let directive = "";
+  return () => {
+    if (known !== authorizationOrigins.size) {
+      known = authorizationOrigins.size;
+      directive = `form-action 'self'${[...new Set([...issuers, ...authorizationOrigins])].map((origin) => ` ${origin}`).join("")}`;
+    }
+    return directive;
+  };
 }
 
 /**
@@ -51,6 +65,7 @@ export function securityHeaders(config: Config, { dev = false } = {}) {
     ["Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"],
   ];
   if (config.isProduction) fixed.push(["Strict-Transport-Security", "max-age=31536000; includeSubDomains"]);
+  const formActionDirective = formAction(config);
   const policy = (nonce: string) =>
     [
       "default-src 'self'",
@@ -63,8 +78,7 @@ export function securityHeaders(config: Config, { dev = false } = {}) {
       "object-src 'none'",
       "base-uri 'none'",
       "frame-ancestors 'none'",
-      // A form that starts a provider sign-in is answered with a redirect to the provider, which form-action also governs.
-      `form-action 'self'${providerOrigins(config)}`,
+      formActionDirective(),
     ].join("; ");
   return (res: ServerResponse): string => {
     const nonce = newNonce();

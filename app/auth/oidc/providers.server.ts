@@ -15,6 +15,23 @@ export const openidClient = () => import("openid-client");
 
 export type Provider = OidcProviderConfig;
 
+/**
+ * Where a provider sign-in form's redirect goes: the origin of each discovered
+ * authorization endpoint. CSP's form-action governs that redirect too, and a
+ * provider may authorize on another host than its issuer's (Amazon Cognito
+ * does), so the security headers allow these as well as the issuers.
+ */
+export const authorizationOrigins = singleton("oidc-authorization-origins", () => new Set<string>());
+
+/**
+ * Discovers every provider in the background (at a worker's start), so the
+ * first sign-in page already allows its authorization endpoint; a provider that
+ * does not answer is tried again at its first use, as always.
+ */
+export function discoverProvidersInBackground(): void {
+  for (const provider of listProviders()) providerConfiguration(provider).catch(() => {});
+}
+
 export function listProviders(): Provider[] {
   return getConfig().oidcProviders;
 }
@@ -73,6 +90,13 @@ export async function providerConfiguration(provider: Provider): Promise<client.
 }
 
 async function discover(provider: Provider): Promise<client.Configuration> {
+  const configuration = await discoverOnce(provider);
+  const endpoint = configuration.serverMetadata().authorization_endpoint;
+  if (endpoint) authorizationOrigins.add(new URL(endpoint).origin);
+  return configuration;
+}
+
+async function discoverOnce(provider: Provider): Promise<client.Configuration> {
   const oidc = await openidClient();
   const auth = oidc.ClientSecretPost(provider.clientSecret);
   if (provider.kind === "github") return new oidc.Configuration(GITHUB_METADATA, provider.clientId, undefined, auth);
