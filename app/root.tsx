@@ -37,10 +37,12 @@ export const links: LinksFunction = () => [
 // An error page has its own <title> (the ErrorBoundary's Document): one title, not two.
 export const meta: MetaFunction = ({ error }) => (error ? [] : [{ title: "Remix Auth Kit" }]);
 
+const NO_HEADERS: Record<string, string> = {};
+
 /** The root's error page keeps the Allow header of a 405 that a screen without a form threw (noFormHere). */
 export const headers: HeadersFunction = ({ errorHeaders }) => {
   const allow = errorHeaders?.get("Allow");
-  return allow ? { Allow: allow } : new Headers();
+  return allow ? { Allow: allow } : NO_HEADERS;
 };
 
 

@@ -174,19 +174,17 @@ export async function createApp(config: Config, { dev = false } = {}) {
       return res.end();
     }
     if (isRemixDataUrlUnderApi(rawPath, query === -1 ? "" : target.slice(query))) {
-      // As for any unknown /api path (routes/api.$.ts): the same guard (counted; 401 without a valid token), then 404.
-      // Resolved and answered as the API path it names (`/api.data` too): the bearer token, never the cookie; JSON.
+      // As routes/api.$.ts answers an unknown /api path: its guard (counted; 401 without a valid token), then 404,
+      // for the API path the URL names (`/api.data` too: the bearer token, never the cookie; JSON).
       const apiPath = rawPath.replace(/\.data$/, "");
       const context = await loadContext(req, res, apiPath, clientIp, cspNonce);
       log.userId = context.identity?.user.id;
-      const refused = await requireApiToken({ request: webRequest(req, res, urlOf(req, target)), context }).then(
-        () => null,
-        (thrown: unknown) => {
-          if (thrown instanceof Response) return thrown;
-          throw thrown;
-        },
-      );
-      if (refused) return sendResponse(res, refused);
+      try {
+        await requireApiToken({ request: webRequest(req, res, urlOf(req, target)), context });
+      } catch (refusal) {
+        if (refusal instanceof Response) return sendResponse(res, refusal);
+        throw refusal;
+      }
       return sendText(res, { status: 404, message: NO_SUCH_ENDPOINT }, apiPath);
     }
     if (await publicFiles(req, res, pathname)) return;
