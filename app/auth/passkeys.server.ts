@@ -12,6 +12,7 @@ import { db, type PasskeyRow } from "~/db.server";
 import { logger } from "~/logger.server";
 import { i18nFor } from "~/i18n/i18n.server";
 import type { MessageKey, Translate } from "~/i18n/translate";
+import { decodeBase64url, decodeBase64urlText, encodeBase64url, encodeBase64urlText } from "~/utils/base64url";
 import { sha256Hex } from "~/utils/crypto.server";
 
 /** SimpleWebAuthn, loaded at the first ceremony: ~20 MB of RSS that a process serving no passkey never holds. */
@@ -161,9 +162,18 @@ function parseJson<T>(text: unknown, schema: z.ZodType<T>): T {
   return parsed.data;
 }
 
+/** A passkey's public key as stored (base64url, written by this module). */
+function storedPublicKey(text: string): Uint8Array<ArrayBuffer> {
+  const key = decodeBase64url(text);
+  if (!key) throw new Error("a stored passkey public key is not base64url");
+  return key;
+}
+
 function clientDataOf(clientDataJSON: string): ClientData {
   try {
-    return parseJson(Buffer.from(clientDataJSON, "base64url").toString("utf8"), ClientDataSchema);
+    const text = decodeBase64urlText(clientDataJSON);
+    if (text === null) throw new PasskeyError("malformed");
+    return parseJson(text, ClientDataSchema);
   } catch {
     throw new PasskeyError("malformed");
   }
@@ -274,7 +284,7 @@ export async function registerPasskey(
       user_id: userId,
       name,
       credential_id: credential.id,
-      public_key: Buffer.from(credential.publicKey).toString("base64url"),
+      public_key: encodeBase64url(credential.publicKey),
       counter: credential.counter,
       transports: JSON.stringify(credential.transports ?? response.response.transports ?? []),
       device_type: info.credentialDeviceType,
@@ -336,7 +346,7 @@ export async function verifyPasskey(
   if (!passkey) throw new PasskeyError("unknown-credential", userId);
   if (userId !== null && passkey.user_id !== userId) throw new PasskeyError("other-user", userId);
   const handle = response.response.userHandle;
-  if (handle && handle !== Buffer.from(String(passkey.user_id)).toString("base64url")) throw new PasskeyError("other-user", passkey.user_id);
+  if (handle && handle !== encodeBase64urlText(String(passkey.user_id))) throw new PasskeyError("other-user", passkey.user_id);
   const rp = relyingParty();
   let info;
   try {
@@ -348,7 +358,7 @@ export async function verifyPasskey(
       requireUserVerification: true,
       credential: {
         id: passkey.credential_id,
-        publicKey: Uint8Array.from(Buffer.from(passkey.public_key, "base64url")),
+        publicKey: storedPublicKey(passkey.public_key),
         counter: Number(passkey.counter),
         transports: transportsOf(passkey),
       },

@@ -1,4 +1,3 @@
-import net from "node:net";
 import type { HeadersFunction } from "@remix-run/node";
 import { RateLimiterPostgres, RateLimiterRes, RateLimiterSQLite, type RateLimiterStoreAbstract } from "rate-limiter-flexible";
 import { recordActivity } from "~/activity/activity.server";
@@ -6,6 +5,7 @@ import { getConfig } from "~/config.server";
 import { databaseDialect, postgresPool, sqliteHandle } from "~/db.server";
 import { logger } from "~/logger.server";
 import { sha256Base64url } from "~/utils/crypto.server";
+import { ipv6Network, parseIpAddress } from "~/utils/ip-address";
 import { singleton } from "~/utils/singleton.server";
 
 /**
@@ -76,20 +76,9 @@ export function lockoutDurationMs(windowMs: number, lockoutNumber: number): numb
  * client usually holds a whole /64.
  */
 export function addressKey(ip: string): string {
-  const address = ip.trim().toLowerCase();
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address);
-  if (mapped) return mapped[1]!;
-  if (!net.isIPv6(address)) return address;
-  const [head = "", tail = ""] = address.split("::");
-  const left = head ? head.split(":") : [];
-  const right = address.includes("::") && tail ? tail.split(":") : [];
-  const groups = address.includes("::")
-    ? [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right]
-    : left;
-  return `${groups
-    .slice(0, 4)
-    .map((group) => group.replace(/^0+(?=.)/, ""))
-    .join(":")}::/64`;
+  const address = parseIpAddress(ip);
+  if (!address) return ip.trim().toLowerCase();
+  return address.version === 4 ? address.octets.join(".") : ipv6Network(address.groups);
 }
 
 /** The counter key for one kind; null when the request lacks what the kind counts by. */

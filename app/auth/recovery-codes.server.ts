@@ -46,7 +46,7 @@ async function hashesOf(userId: number, code: string): Promise<string[]> {
 }
 
 /** Writes a user's recovery-code key again under the current ENCRYPTION_KEY (unless it changed meanwhile). */
-export async function reencryptRecoveryKey(userId: number, sealed: string, key: Buffer): Promise<boolean> {
+export async function reencryptRecoveryKey(userId: number, sealed: string, key: Uint8Array): Promise<boolean> {
   const result = await db
     .updateTable("recovery_code_keys")
     .set({ key_encrypted: encryptSecret(key, keyContext(userId)) })

@@ -8,6 +8,7 @@ import {
   hmacSha256Hex,
   randomBytes,
 } from "~/utils/crypto.server";
+import { decodeBase64url, encodeBase64url } from "~/utils/base64url";
 
 /**
  * Secrets the server must read back (a TOTP seed, a user's recovery-code key)
@@ -50,14 +51,18 @@ export function encryptSecret(plaintext: string | Uint8Array, context: string): 
   const [key] = encryptionKeys();
   const iv = randomBytes(IV_BYTES);
   const { ciphertext, tag } = aesGcmSeal(key!, iv, context, plaintext);
-  return VERSION + Buffer.concat([iv, tag, ciphertext]).toString("base64url");
+  const sealed = new Uint8Array(iv.length + tag.length + ciphertext.length);
+  sealed.set(iv);
+  sealed.set(tag, iv.length);
+  sealed.set(ciphertext, iv.length + tag.length);
+  return VERSION + encodeBase64url(sealed);
 }
 
 /** Like decryptSecret, as bytes. */
-export function decryptSecretBytes(sealed: string, context: string): { plaintext: Buffer; rotated: boolean } | null {
+export function decryptSecretBytes(sealed: string, context: string): { plaintext: Uint8Array; rotated: boolean } | null {
   if (!sealed.startsWith(VERSION)) return null;
-  const raw = Buffer.from(sealed.slice(VERSION.length), "base64url");
-  if (raw.length <= IV_BYTES + TAG_BYTES) return null;
+  const raw = decodeBase64url(sealed.slice(VERSION.length));
+  if (!raw || raw.length <= IV_BYTES + TAG_BYTES) return null;
   const iv = raw.subarray(0, IV_BYTES);
   const tag = raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES);
   const ciphertext = raw.subarray(IV_BYTES + TAG_BYTES);
@@ -75,7 +80,7 @@ export function decryptSecretBytes(sealed: string, context: string): { plaintext
  */
 export function decryptSecret(sealed: string, context: string): { plaintext: string; rotated: boolean } | null {
   const opened = decryptSecretBytes(sealed, context);
-  return opened && { plaintext: opened.plaintext.toString("utf8"), rotated: opened.rotated };
+  return opened && { plaintext: new TextDecoder().decode(opened.plaintext), rotated: opened.rotated };
 }
 
 /** HMAC-SHA256 of `value` under `key`, hex. */

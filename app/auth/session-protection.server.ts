@@ -1,8 +1,8 @@
-import { isIPv4, isIPv6 } from "node:net";
 import { recordActivity } from "~/activity/activity.server";
 import { getConfig } from "~/config.server";
 import { db, type SessionRow } from "~/db.server";
 import { logger } from "~/logger.server";
+import { ipv6Network, parseIpAddress } from "~/utils/ip-address";
 import type { ClientInfo } from "./sessions.server";
 
 /**
@@ -25,31 +25,9 @@ export type ProtectionOutcome = "ok" | "made-stale" | "ended";
  * thief's connection is almost always on another network altogether.
  */
 export function networkOf(address: string): string {
-  let ip = address.trim().toLowerCase();
-  if (ip.startsWith("::ffff:") && isIPv4(ip.slice(7))) ip = ip.slice(7);
-  if (isIPv4(ip)) return ip.split(".").slice(0, 3).join(".") + ".0/24";
-  const zone = ip.indexOf("%");
-  if (zone >= 0) ip = ip.slice(0, zone);
-  if (isIPv6(ip)) return expandIPv6(ip).slice(0, 4).join(":") + "::/64";
-  return ip;
-}
-
-function expandIPv6(ip: string): string[] {
-  const [head = "", tail] = ip.split("::");
-  const toGroups = (part: string) => (part ? part.split(":") : []);
-  let left = toGroups(head);
-  let right = tail === undefined ? [] : toGroups(tail);
-  // An embedded IPv4 tail (::1.2.3.4) counts as two groups.
-  const expandV4 = (groups: string[]) => {
-    const last = groups[groups.length - 1];
-    if (!last || !isIPv4(last)) return groups;
-    const [a, b, c, d] = last.split(".").map(Number) as [number, number, number, number];
-    return [...groups.slice(0, -1), ((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
-  };
-  if (tail === undefined) left = expandV4(left);
-  else right = expandV4(right);
-  const missing = 8 - left.length - right.length;
-  return [...left, ...Array<string>(Math.max(0, missing)).fill("0"), ...right].map((g) => g.replace(/^0+(?=.)/, ""));
+  const ip = parseIpAddress(address);
+  if (!ip) return address.trim().toLowerCase();
+  return ip.version === 4 ? `${ip.octets.slice(0, 3).join(".")}.0/24` : ipv6Network(ip.groups);
 }
 
 /** What differs between the client a session was started (or last confirmed) from and the request's. */

@@ -2,6 +2,7 @@ import { getConfig } from "~/config.server";
 import { type CompiledQuery, type InferResult, sql } from "kysely";
 import { databaseDialect, db, type DB, type Dialect, type SessionRow, type User } from "~/db.server";
 import { parseNames, permissionNamesOf, roleNamesOf } from "~/users/roles.server";
+import { decodeBase64url, encodeBase64url } from "~/utils/base64url";
 import { hmacSha256, randomToken, sha256Hex } from "~/utils/crypto.server";
 import type { Access } from "./permissions";
 import type { SignInMethod } from "./sign-in-method";
@@ -204,9 +205,9 @@ export const ROTATION_GRACE_MS = 60_000;
 /** XOR of a 32-byte session id with a key stream only the holder of the previous id can make. */
 function sealUnder(previousId: string, id: string): string {
   const pad = hmacSha256(previousId, "session rotation");
-  const bytes = Buffer.from(id, "base64url");
-  if (bytes.length !== pad.length) throw new Error("a session id is 32 bytes");
-  return Buffer.from(bytes.map((byte, i) => byte ^ pad[i]!)).toString("base64url");
+  const bytes = decodeBase64url(id);
+  if (bytes?.length !== pad.length) throw new Error("a session id is 32 bytes");
+  return encodeBase64url(bytes.map((byte, i) => byte ^ pad[i]!));
 }
 
 /**

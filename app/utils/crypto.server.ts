@@ -56,7 +56,12 @@ export const AES_GCM_IV_BYTES = 12;
 export const AES_GCM_TAG_BYTES = 16;
 
 /** AES-256-GCM: ciphertext and its 16-byte tag; `aad` is authenticated, not encrypted. */
-export function aesGcmSeal(key: Uint8Array, iv: Uint8Array, aad: string, plaintext: string | Uint8Array) {
+export function aesGcmSeal(
+  key: Uint8Array,
+  iv: Uint8Array,
+  aad: string,
+  plaintext: string | Uint8Array,
+): { ciphertext: Uint8Array; tag: Uint8Array } {
   const cipher = createCipheriv("aes-256-gcm", key, iv);
   cipher.setAAD(Buffer.from(aad));
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
@@ -64,7 +69,7 @@ export function aesGcmSeal(key: Uint8Array, iv: Uint8Array, aad: string, plainte
 }
 
 /** The plaintext, or null when the key, iv, aad or tag do not match the ciphertext. */
-export function aesGcmOpen(key: Uint8Array, iv: Uint8Array, aad: string, ciphertext: Uint8Array, tag: Uint8Array): Buffer | null {
+export function aesGcmOpen(key: Uint8Array, iv: Uint8Array, aad: string, ciphertext: Uint8Array, tag: Uint8Array): Uint8Array | null {
   try {
     const decipher = createDecipheriv("aes-256-gcm", key, iv);
     decipher.setAAD(Buffer.from(aad));
