@@ -42,7 +42,7 @@ const CREDENTIAL_IN_REQUEST: Record<string, string> = {
   "verify-email.tsx": "the token in the form is the credential",
   "reset-password.tsx": "the reset cookie's token is checked before the form is read",
   "logout.tsx": "reads no body; logging out is allowed to anyone",
-  "language.tsx": "choosing a language is allowed to anyone; a signed-in user's choice is also saved on their account (getUser)",
+  "language.ts": "choosing a language is allowed to anyone; a signed-in user's choice is also saved on their account (getUser)",
 };
 
 /** The text of an exported function, up to the next top-level export. */
@@ -66,6 +66,13 @@ describe("route conventions", () => {
   // Without an action Remix answers any POST with 405 before a guard runs; the spec wants a visitor sent to log in.
   it.each(files.filter((f) => SIGNED_IN.test(f)))("%s has an action, so a POST meets its guard", (file) => {
     expect(exported(fs.readFileSync(path.join(ROUTES, file), "utf8"), "action")).not.toBeNull();
+  });
+
+  // A route without a component is a resource route: under a layout, its errors come back as bare text, not a page
+  // (how /settings' index once answered a POST). So a page is a .tsx with a component, and a resource route a .ts.
+  it.each(files)("%s is a page (.tsx, a component) or a resource route (.ts, none)", (file) => {
+    const hasComponent = /^export default /m.test(fs.readFileSync(path.join(ROUTES, file), "utf8"));
+    expect(hasComponent, `${file}: a .tsx route exports a default component; a .ts route exports none`).toBe(file.endsWith(".tsx"));
   });
 
   it.each(files)("%s runs its guard before it reads the body", (file) => {
