@@ -42,6 +42,22 @@ export function postgresPool() {
   return pool;
 }
 
+/**
+ * Housekeeping's way to delete a backlog: `deleteBatch` removes at most
+ * `batchSize` rows (by an indexed column) and returns its result; batches run
+ * until one comes back short, with a pause between them so that requests are
+ * served meanwhile. Returns how many rows went.
+ */
+export async function deleteInBatches(batchSize: number, deleteBatch: () => Promise<{ numDeletedRows: bigint }>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = Number((await deleteBatch()).numDeletedRows);
+    total += deleted;
+    if (deleted < batchSize) return total;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+
 /** Closes the database (graceful shutdown). */
 export async function closeDatabase(): Promise<void> {
   const key = connectionKey();

@@ -1,5 +1,6 @@
-import { createCookieSessionStorage, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { getConfig } from "~/config.server";
+import { appCookieSessionStorage } from "~/utils/cookies.server";
 
 /**
  * Flash messages: one message shown on the next page, like Flask's `flash()`.
@@ -10,20 +11,10 @@ import { getConfig } from "~/config.server";
 export type FlashCategory = "info" | "success" | "warning" | "error" | (string & {});
 export type Flash = { category: FlashCategory; message: string };
 
-let storage: ReturnType<typeof createCookieSessionStorage<Record<string, never>, { flash: Flash }>> | undefined;
+let storage: ReturnType<typeof appCookieSessionStorage<Record<string, never>, { flash: Flash }>> | undefined;
 
 function flashStorage() {
-  const config = getConfig();
-  storage ??= createCookieSessionStorage<Record<string, never>, { flash: Flash }>({
-    cookie: {
-      name: `${config.sessionCookieName}_flash`,
-      httpOnly: true,
-      sameSite: "lax",
-      path: "/",
-      secure: config.sessionCookieSecure,
-      secrets: config.sessionSecrets,
-    },
-  });
+  storage ??= appCookieSessionStorage<Record<string, never>, { flash: Flash }>("_flash");
   return storage;
 }
 

@@ -1,8 +1,8 @@
-import { createCookie } from "@remix-run/node";
 import { recordActivity } from "~/activity/activity.server";
 import { hashPassword } from "~/auth/password.server";
 import { liftAccountLockout } from "~/auth/rate-limit.server";
 import { getConfig } from "~/config.server";
+import { appCookie } from "~/utils/cookies.server";
 import { db } from "~/db.server";
 import { logger } from "~/logger.server";
 import { MailDeliveryError, sendMail } from "~/mail/mailer.server";
@@ -22,19 +22,11 @@ type Origin = { ip: string; userAgent: string };
 /** How long the reset page keeps the token in its cookie after the link was opened. */
 const RESET_COOKIE_MAX_AGE_S = 15 * 60;
 
-let cookie: ReturnType<typeof createCookie> | undefined;
+let cookie: ReturnType<typeof appCookie> | undefined;
 
 function resetCookie() {
-  const config = getConfig();
-  cookie ??= createCookie(`${config.sessionCookieName}_reset`, {
-    httpOnly: true,
-    // Lax, not Strict: the cookie is set by a link opened from a mail client and read on the redirect that follows.
-    sameSite: "lax",
-    path: "/",
-    secure: config.sessionCookieSecure,
-    secrets: config.sessionSecrets,
-    maxAge: RESET_COOKIE_MAX_AGE_S,
-  });
+  // Lax, not Strict: the cookie is set by a link opened from a mail client and read on the redirect that follows.
+  cookie ??= appCookie("_reset", { maxAgeSeconds: RESET_COOKIE_MAX_AGE_S });
   return cookie;
 }
 

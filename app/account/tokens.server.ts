@@ -1,4 +1,4 @@
-import { db, type AccountToken, type DB, type User } from "~/db.server";
+import { db, type AccountToken, type DB, deleteInBatches, type User } from "~/db.server";
 import { randomToken, sha256Hex } from "~/utils/crypto.server";
 
 /**
@@ -170,15 +170,10 @@ export async function pendingEmailChange(userId: number, now = Date.now()): Prom
  * can be redeemed any more), in small batches by the indexed expiry.
  */
 export async function deleteExpiredTokens(now = Date.now(), { batchSize = 500 }: { batchSize?: number } = {}): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const result = await db
+  return deleteInBatches(batchSize, () =>
+    db
       .deleteFrom("account_tokens")
       .where("id", "in", (eb) => eb.selectFrom("account_tokens").select("id").where("expires_at", "<=", now).limit(batchSize))
-      .executeTakeFirst();
-    const deleted = Number(result.numDeletedRows);
-    total += deleted;
-    if (deleted < batchSize) return total;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+      .executeTakeFirstOrThrow(),
+  );
 }

@@ -170,13 +170,8 @@ function storedPublicKey(text: string): Uint8Array<ArrayBuffer> {
 }
 
 function clientDataOf(clientDataJSON: string): ClientData {
-  try {
-    const text = decodeBase64urlText(clientDataJSON);
-    if (text === null) throw new PasskeyError("malformed");
-    return parseJson(text, ClientDataSchema);
-  } catch {
-    throw new PasskeyError("malformed");
-  }
+  // Not base64url: null, which parseJson refuses as malformed.
+  return parseJson(decodeBase64urlText(clientDataJSON), ClientDataSchema);
 }
 
 /** A registration response (the `response` form field), checked for shape only. */
@@ -348,6 +343,8 @@ export async function verifyPasskey(
   const handle = response.response.userHandle;
   if (handle && handle !== encodeBase64urlText(String(passkey.user_id))) throw new PasskeyError("other-user", passkey.user_id);
   const rp = relyingParty();
+  // Outside the try: a stored key that cannot be read is our fault (an error logged), not the user's signature.
+  const publicKey = storedPublicKey(passkey.public_key);
   let info;
   try {
     const result = await (await webauthn()).verifyAuthenticationResponse({
@@ -358,7 +355,7 @@ export async function verifyPasskey(
       requireUserVerification: true,
       credential: {
         id: passkey.credential_id,
-        publicKey: storedPublicKey(passkey.public_key),
+        publicKey,
         counter: Number(passkey.counter),
         transports: transportsOf(passkey),
       },

@@ -5,7 +5,7 @@ import { getConfig } from "~/config.server";
 import { databaseDialect, postgresPool, sqliteHandle } from "~/db.server";
 import { logger } from "~/logger.server";
 import { sha256Base64url } from "~/utils/crypto.server";
-import { ipv6Network, parseIpAddress } from "~/utils/ip-address";
+import { clientNetwork } from "~/utils/ip-address";
 import { singleton } from "~/utils/singleton.server";
 
 /**
@@ -76,9 +76,7 @@ export function lockoutDurationMs(windowMs: number, lockoutNumber: number): numb
  * client usually holds a whole /64.
  */
 export function addressKey(ip: string): string {
-  const address = parseIpAddress(ip);
-  if (!address) return ip.trim().toLowerCase();
-  return address.version === 4 ? address.octets.join(".") : ipv6Network(address.groups);
+  return clientNetwork(ip, 32);
 }
 
 /** The counter key for one kind; null when the request lacks what the kind counts by. */

@@ -1,5 +1,5 @@
-import { createCookieSessionStorage } from "@remix-run/node";
 import { getConfig } from "~/config.server";
+import { appCookieSessionStorage } from "~/utils/cookies.server";
 
 /**
  * The session cookie: signed (SESSION_SECRET, rotating), HttpOnly, SameSite=Lax,
@@ -9,20 +9,10 @@ import { getConfig } from "~/config.server";
 
 type CookieData = { sid: string };
 
-let storage: ReturnType<typeof createCookieSessionStorage<CookieData>> | undefined;
+let storage: ReturnType<typeof appCookieSessionStorage<CookieData>> | undefined;
 
 function sessionStorage() {
-  const config = getConfig();
-  storage ??= createCookieSessionStorage<CookieData>({
-    cookie: {
-      name: config.sessionCookieName,
-      httpOnly: true,
-      sameSite: "lax",
-      path: "/",
-      secure: config.sessionCookieSecure,
-      secrets: config.sessionSecrets,
-    },
-  });
+  storage ??= appCookieSessionStorage<CookieData>("");
   return storage;
 }
 

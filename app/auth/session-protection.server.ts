@@ -2,7 +2,7 @@ import { recordActivity } from "~/activity/activity.server";
 import { getConfig } from "~/config.server";
 import { db, type SessionRow } from "~/db.server";
 import { logger } from "~/logger.server";
-import { ipv6Network, parseIpAddress } from "~/utils/ip-address";
+import { clientNetwork } from "~/utils/ip-address";
 import type { ClientInfo } from "./sessions.server";
 
 /**
@@ -25,9 +25,7 @@ export type ProtectionOutcome = "ok" | "made-stale" | "ended";
  * thief's connection is almost always on another network altogether.
  */
 export function networkOf(address: string): string {
-  const ip = parseIpAddress(address);
-  if (!ip) return address.trim().toLowerCase();
-  return ip.version === 4 ? `${ip.octets.slice(0, 3).join(".")}.0/24` : ipv6Network(ip.groups);
+  return clientNetwork(address, 24);
 }
 
 /** What differs between the client a session was started (or last confirmed) from and the request's. */

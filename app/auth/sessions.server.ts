@@ -1,6 +1,6 @@
 import { getConfig } from "~/config.server";
 import { type CompiledQuery, type InferResult, sql } from "kysely";
-import { databaseDialect, db, type DB, type Dialect, type SessionRow, type User } from "~/db.server";
+import { databaseDialect, db, type DB, deleteInBatches, type Dialect, type SessionRow, type User } from "~/db.server";
 import { parseNames, permissionNamesOf, roleNamesOf } from "~/users/roles.server";
 import { decodeBase64url, encodeBase64url } from "~/utils/base64url";
 import { hmacSha256, randomToken, sha256Hex } from "~/utils/crypto.server";
@@ -173,14 +173,13 @@ export async function deleteSessionsOfUser(userId: number, { exceptIdHash }: { e
 
 /**
  * Removes sessions that can never be used again (past their expiry, or idle).
- * Deletes in batches by indexed columns and yields to the event loop between
- * them, so a large backlog never stalls requests.
+ * Deletes in batches by indexed columns (deleteInBatches), so a large
+ * backlog never stalls requests.
  */
 export async function deleteExpiredSessions(now = Date.now(), { batchSize = 500 }: { batchSize?: number } = {}): Promise<number> {
   const idleBefore = now - getConfig().sessionIdleTimeout;
-  let total = 0;
-  for (;;) {
-    const result = await db
+  return deleteInBatches(batchSize, () =>
+    db
       .deleteFrom("sessions")
       .where("id_hash", "in", (eb) =>
         eb
@@ -191,12 +190,8 @@ export async function deleteExpiredSessions(now = Date.now(), { batchSize = 500 
           )
           .limit(batchSize),
       )
-      .executeTakeFirst();
-    const deleted = Number(result.numDeletedRows);
-    total += deleted;
-    if (deleted < batchSize) return total;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+      .executeTakeFirstOrThrow(),
+  );
 }
 
 /** How long a rotated-away session id keeps working, until the browser shows up with the new one. */

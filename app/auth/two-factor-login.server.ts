@@ -1,7 +1,7 @@
-import { createCookie, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { passwordFingerprint } from "~/account/tokens.server";
-import { getConfig } from "~/config.server";
-import { db, type User } from "~/db.server";
+import { db, deleteInBatches, type User } from "~/db.server";
+import { appCookie } from "~/utils/cookies.server";
 import { randomToken, sha256Hex } from "~/utils/crypto.server";
 import type { FirstFactor } from "./sign-in-method";
 
@@ -28,18 +28,10 @@ export type PendingLogin = {
   method: FirstFactor;
 };
 
-let cookie: ReturnType<typeof createCookie> | undefined;
+let cookie: ReturnType<typeof appCookie> | undefined;
 
 function pendingCookie() {
-  const config = getConfig();
-  cookie ??= createCookie(`${config.sessionCookieName}_2fa`, {
-    httpOnly: true,
-    sameSite: "lax",
-    path: "/login",
-    secure: config.sessionCookieSecure,
-    secrets: config.sessionSecrets,
-    maxAge: PENDING_LOGIN_MAX_AGE_MS / 1000,
-  });
+  cookie ??= appCookie("_2fa", { path: "/login", maxAgeSeconds: PENDING_LOGIN_MAX_AGE_MS / 1000 });
   return cookie;
 }
 
@@ -121,17 +113,12 @@ export async function consumePendingLogin(pending: PendingLogin, now = Date.now(
 
 /** Housekeeping: removes pending logins past their expiry, in small batches. */
 export async function deleteExpiredPendingLogins(now = Date.now(), { batchSize = 500 }: { batchSize?: number } = {}): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const result = await db
+  return deleteInBatches(batchSize, () =>
+    db
       .deleteFrom("pending_logins")
       .where("id_hash", "in", (eb) => eb.selectFrom("pending_logins").select("id_hash").where("expires_at", "<=", now).limit(batchSize))
-      .executeTakeFirst();
-    const deleted = Number(result.numDeletedRows);
-    total += deleted;
-    if (deleted < batchSize) return total;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+      .executeTakeFirstOrThrow(),
+  );
 }
 
 /** A Set-Cookie value that ends the pending login. */

@@ -359,7 +359,7 @@ export async function listUsers(): Promise<(PublicUser & { roles: string[] })[]>
   return users.map((user) => ({ ...user, roles: roles.get(user.id) ?? [] }));
 }
 
-/** Saves the language chosen with the layout's switch (app/routes/language.tsx). */
+/** Saves the language chosen with the layout's switch (app/routes/language.ts). */
 export async function saveUserLanguage(userId: number, language: string): Promise<void> {
   await db.updateTable("users").set({ language }).where("id", "=", userId).execute();
 }

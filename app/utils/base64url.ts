@@ -12,7 +12,11 @@ export function encodeBase64url(bytes: Uint8Array): string {
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-/** The bytes, or null when `text` is not base64url (other characters, padding, or a length no encoding has). */
+/**
+ * The bytes, or null when `text` has other characters, padding, or a length no
+ * encoding has. Like Buffer, it ignores the unused low bits of the last
+ * character (`QR` reads as `QQ` does); whatever it guards is authenticated.
+ */
 export function decodeBase64url(text: string): Uint8Array<ArrayBuffer> | null {
   if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return null;
   const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));

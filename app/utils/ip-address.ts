@@ -66,9 +66,18 @@ export function parseIpAddress(text: string): IpAddress | null {
   return { version: 6, groups };
 }
 
-/** The /64 network an IPv6 address is in, as the app writes it: `2001:db8:0:0::/64`. */
-export function ipv6Network(groups: number[]): string {
-  return `${groups
+/**
+ * How the app groups a client's address: IPv4 by its first `ipv4Bits` (24:
+ * `203.0.113.0/24`; 32: the address itself), IPv6 always by its /64
+ * (`2001:db8:0:0::/64`: one subscriber usually holds a whole /64 and picks new
+ * addresses in it at will). Text that is no address comes back trimmed and in
+ * lower case, so it still groups with itself.
+ */
+export function clientNetwork(text: string, ipv4Bits: 24 | 32): string {
+  const address = parseIpAddress(text);
+  if (!address) return text.trim().toLowerCase();
+  if (address.version === 4) return ipv4Bits === 32 ? address.octets.join(".") : `${address.octets.slice(0, 3).join(".")}.0/24`;
+  return `${address.groups
     .slice(0, 4)
     .map((group) => group.toString(16))
     .join(":")}::/64`;

@@ -1,9 +1,12 @@
 import fs from "node:fs";
+import { builtinModules } from "node:module";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
+import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { decodeBase64url, decodeBase64urlText, encodeBase64url, encodeBase64urlText } from "~/utils/base64url";
-import { ipv6Network, parseIPv4, parseIPv6, parseIpAddress } from "~/utils/ip-address";
+import { clientNetwork, parseIPv4, parseIPv6, parseIpAddress } from "~/utils/ip-address";
 
 /** Every source file under app/, relative to the project root. */
 function appFiles(dir = "app"): string[] {
@@ -27,29 +30,76 @@ function seeded(seed: number) {
   };
 }
 
+/** What a module takes from Node: built-in modules it imports, and Node's globals it names (comments and strings aside). */
+function nodeUse(file: string): { modules: string[]; globals: string[] } {
+  const source = ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
+  const modules = new Set<string>();
+  const globals = new Set<string>();
+  const isBuiltin = (name: string) => name.startsWith("node:") || builtinModules.includes(name);
+  const visit = (node: ts.Node) => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      if (isBuiltin(node.moduleSpecifier.text)) modules.add(node.moduleSpecifier.text);
+    } else if (ts.isCallExpression(node) && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
+      const callee = node.expression;
+      const loads = callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === "require");
+      if (loads && isBuiltin(node.arguments[0].text)) modules.add(node.arguments[0].text);
+    } else if (ts.isIdentifier(node) && NODE_GLOBALS.has(node.text)) {
+      // `x.process` or `{ process: … }` is a property of that name, not Node's global.
+      const parent = node.parent;
+      const isPropertyName = (ts.isPropertyAccessExpression(parent) && parent.name === node) || (ts.isPropertyAssignment(parent) && parent.name === node);
+      if (!isPropertyName) globals.add(node.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return { modules: [...modules].sort(), globals: [...globals].sort() };
+}
+
+const NODE_GLOBALS = new Set(["Buffer", "process", "setImmediate", "clearImmediate", "require", "__dirname", "__filename", "global"]);
+
+/** The Node-only adapters in app/ (see the README's architecture), and what else may use a Node global, with why. */
+const ADAPTERS: Record<string, string> = {
+  [app("auth", "password.server.ts")]: "the bcrypt pool: worker threads",
+  [app("config.server.ts")]: "settings from the environment and ./data",
+  [app("entry.server.tsx")]: "React's Node stream renderer",
+  [app("logger.server.ts")]: "stdout, stderr and LOG_FILE",
+  [app("mail", "mailer.server.ts")]: "SMTP and the development outbox",
+  [app("utils", "crypto.server.ts")]: "synchronous hashes, HMAC, HKDF and AES-GCM",
+  [app("utils", "project-root.server.ts")]: "where ./data is",
+};
+const NODE_GLOBAL_USERS: Record<string, string> = {
+  [app("housekeeping.server.ts")]: "logs which worker process ran it (process.pid)",
+};
+
 describe("Node-only parts stay behind their adapters", () => {
-  it("imports node: modules only in the adapters named in the README's architecture", () => {
-    const importers = appFiles()
-      .filter((file) => /from "node:|import\("node:|require\("node:/.test(fs.readFileSync(file, "utf8")))
-      .sort();
-    expect(importers).toEqual(
-      [
-        app("auth", "password.server.ts"), // the bcrypt pool (worker threads)
-        app("config.server.ts"), // settings from the environment and ./data
-        app("entry.server.tsx"), // React's Node stream renderer
-        app("logger.server.ts"), // stdout and LOG_FILE
-        app("mail", "mailer.server.ts"), // SMTP and the development outbox
-        app("utils", "crypto.server.ts"), // synchronous hashes and AES-GCM
-        app("utils", "project-root.server.ts"), // where ./data is
-      ].sort(),
-    );
+  const uses = new Map(appFiles().map((file) => [file, nodeUse(file)]));
+
+  it("imports Node's built-in modules only in the adapters named in the README's architecture", () => {
+    const importers = [...uses].filter(([, use]) => use.modules.length > 0).map(([file]) => file);
+    expect(importers.sort()).toEqual(Object.keys(ADAPTERS).sort());
   });
 
-  it("uses Buffer only in the crypto, mail and rendering adapters", () => {
-    const users = appFiles()
-      .filter((file) => /\bBuffer\b/.test(fs.readFileSync(file, "utf8")))
-      .sort();
-    expect(users).toEqual([app("entry.server.tsx"), app("mail", "mailer.server.ts"), app("utils", "crypto.server.ts")].sort());
+  it("names Node's globals (Buffer, process, setImmediate, …) only in those adapters and the few listed", () => {
+    const others = [...uses].filter(([file, use]) => use.globals.length > 0 && !(file in ADAPTERS)).map(([file, use]) => `${file}: ${use.globals.join(", ")}`);
+    expect(others).toEqual(Object.keys(NODE_GLOBAL_USERS).map((file) => `${file}: process`));
+  });
+
+  it("sees an import or a global however it is written", () => {
+    const file = path.join(os.tmpdir(), `node-use-${process.pid}.ts`);
+    fs.writeFileSync(file, [
+      "import fs from 'fs';",
+      'import "node:timers";',
+      'const os = await import("node:os");',
+      'const { x } = require("path");',
+      "// Buffer in a comment, and \"process\" in a string, are not uses",
+      "const y = { process: 1 }.process;",
+      "setImmediate(() => Buffer.alloc(1));",
+    ].join("\n"));
+    try {
+      expect(nodeUse(file)).toEqual({ modules: ["fs", "node:os", "node:timers", "path"], globals: ["Buffer", "require", "setImmediate"] });
+    } finally {
+      fs.rmSync(file);
+    }
   });
 });
 
@@ -107,7 +157,18 @@ describe("IP addresses without node:net", () => {
     }
     expect(parseIpAddress("::1")).toEqual({ version: 6, groups: [0, 0, 0, 0, 0, 0, 0, 1] });
     expect(parseIpAddress("unknown")).toBeNull();
-    expect(ipv6Network([0x2001, 0xdb8, 0, 1, 2, 3, 4, 5])).toBe("2001:db8:0:1::/64");
+  });
+
+  it("groups clients: IPv4 by /24 or itself, IPv6 by /64, mapped IPv4 as IPv4, anything else as written", () => {
+    expect(clientNetwork("203.0.113.9", 24)).toBe("203.0.113.0/24");
+    expect(clientNetwork("203.0.113.9", 32)).toBe("203.0.113.9");
+    for (const mapped of ["::ffff:203.0.113.9", "::ffff:cb00:7109", "0:0:0:0:0:FFFF:203.0.113.9", "::ffff:203.0.113.9%eth0"]) {
+      expect(clientNetwork(mapped, 32)).toBe("203.0.113.9");
+      expect(clientNetwork(mapped, 24)).toBe("203.0.113.0/24");
+    }
+    expect(clientNetwork("2001:DB8:0:1:2:3:4:5", 32)).toBe("2001:db8:0:1::/64");
+    expect(clientNetwork("2001:db8:0:1::9", 24)).toBe("2001:db8:0:1::/64");
+    expect(clientNetwork(" Unknown ", 24)).toBe("unknown");
   });
 });
 

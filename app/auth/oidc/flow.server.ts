@@ -1,8 +1,8 @@
-import { createCookie, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import type * as client from "openid-client";
-import { getConfig } from "~/config.server";
 import { db } from "~/db.server";
 import { logger } from "~/logger.server";
+import { appCookie } from "~/utils/cookies.server";
 import { callbackUrl, openidClient, type Provider, providerConfiguration, ProviderUnavailableError } from "./providers.server";
 import { i18nFor } from "~/i18n/i18n.server";
 import type { MessageKey, Params } from "~/i18n/translate";
@@ -57,19 +57,11 @@ export class ProviderFlowError extends Error {
 
 export const FLOW_EXPIRED = "oidc.flowExpired";
 
-let cookie: ReturnType<typeof createCookie> | undefined;
+let cookie: ReturnType<typeof appCookie> | undefined;
 
 function flowCookie() {
-  const config = getConfig();
-  cookie ??= createCookie(`${config.sessionCookieName}_oidc`, {
-    httpOnly: true,
-    // Lax: the provider sends the browser back with a top-level GET.
-    sameSite: "lax",
-    path: "/auth",
-    secure: config.sessionCookieSecure,
-    secrets: config.sessionSecrets,
-    maxAge: FLOW_MAX_AGE_MS / 1000,
-  });
+  // The provider sends the browser back with a top-level GET: Lax lets the cookie come along.
+  cookie ??= appCookie("_oidc", { path: "/auth", maxAgeSeconds: FLOW_MAX_AGE_MS / 1000 });
   return cookie;
 }
 
