@@ -343,8 +343,13 @@ export async function verifyPasskey(
   const handle = response.response.userHandle;
   if (handle && handle !== encodeBase64urlText(String(passkey.user_id))) throw new PasskeyError("other-user", passkey.user_id);
   const rp = relyingParty();
-  // Outside the try: a stored key that cannot be read is our fault (an error logged), not the user's signature.
-  const publicKey = storedPublicKey(passkey.public_key);
+  // Outside the try: a stored row that cannot be read is our fault (an error logged), not the user's signature.
+  const credential = {
+    id: passkey.credential_id,
+    publicKey: storedPublicKey(passkey.public_key),
+    counter: Number(passkey.counter),
+    transports: transportsOf(passkey),
+  };
   let info;
   try {
     const result = await (await webauthn()).verifyAuthenticationResponse({
@@ -353,12 +358,7 @@ export async function verifyPasskey(
       expectedOrigin: rp.origin,
       expectedRPID: rp.id,
       requireUserVerification: true,
-      credential: {
-        id: passkey.credential_id,
-        publicKey,
-        counter: Number(passkey.counter),
-        transports: transportsOf(passkey),
-      },
+      credential,
     });
     if (!result.verified) throw new PasskeyError("signature", passkey.user_id);
     info = result.authenticationInfo;

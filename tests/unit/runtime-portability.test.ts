@@ -12,7 +12,7 @@ import { clientNetwork, parseIPv4, parseIPv6, parseIpAddress } from "~/utils/ip-
 function appFiles(dir = "app"): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const file = path.join(dir, entry.name);
-    return entry.isDirectory() ? appFiles(file) : /\.tsx?$/.test(entry.name) ? [file] : [];
+    return entry.isDirectory() ? appFiles(file) : /\.(tsx?|mjs|js)$/.test(entry.name) ? [file] : [];
   });
 }
 
@@ -39,15 +39,18 @@ function nodeUse(file: string): { modules: string[]; globals: string[] } {
   const visit = (node: ts.Node) => {
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       if (isBuiltin(node.moduleSpecifier.text)) modules.add(node.moduleSpecifier.text);
-    } else if (ts.isCallExpression(node) && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
+    } else if (ts.isCallExpression(node) && node.arguments[0] && ts.isStringLiteralLike(node.arguments[0])) {
       const callee = node.expression;
       const loads = callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === "require");
       if (loads && isBuiltin(node.arguments[0].text)) modules.add(node.arguments[0].text);
     } else if (ts.isIdentifier(node) && NODE_GLOBALS.has(node.text)) {
-      // `x.process` or `{ process: … }` is a property of that name, not Node's global.
+      // `x.process` or `{ process: … }` is a property of that name, not Node's global; `globalThis.process` is the global.
       const parent = node.parent;
+      const onGlobalThis = ts.isPropertyAccessExpression(parent) && parent.name === node && ts.isIdentifier(parent.expression) && parent.expression.text === "globalThis";
       const isPropertyName = (ts.isPropertyAccessExpression(parent) && parent.name === node) || (ts.isPropertyAssignment(parent) && parent.name === node);
-      if (!isPropertyName) globals.add(node.text);
+      if (onGlobalThis || !isPropertyName) globals.add(node.text);
+    } else if (ts.isPropertyAccessExpression(node) && ts.isMetaProperty(node.expression) && ["dirname", "filename"].includes(node.name.text)) {
+      globals.add(`import.meta.${node.name.text}`);
     }
     ts.forEachChild(node, visit);
   };
@@ -60,6 +63,7 @@ const NODE_GLOBALS = new Set(["Buffer", "process", "setImmediate", "clearImmedia
 /** The Node-only adapters in app/ (see the README's architecture), and what else may use a Node global, with why. */
 const ADAPTERS: Record<string, string> = {
   [app("auth", "password.server.ts")]: "the bcrypt pool: worker threads",
+  [app("auth", "password-worker.mjs")]: "the bcrypt pool's thread",
   [app("config.server.ts")]: "settings from the environment and ./data",
   [app("entry.server.tsx")]: "React's Node stream renderer",
   [app("logger.server.ts")]: "stdout, stderr and LOG_FILE",
@@ -68,6 +72,7 @@ const ADAPTERS: Record<string, string> = {
   [app("utils", "project-root.server.ts")]: "where ./data is",
 };
 const NODE_GLOBAL_USERS: Record<string, string> = {
+  // Its timer is also Node's (unref: it never keeps a stopping process alive); it runs in a Node worker by design.
   [app("housekeeping.server.ts")]: "logs which worker process ran it (process.pid)",
 };
 
@@ -94,9 +99,15 @@ describe("Node-only parts stay behind their adapters", () => {
       "// Buffer in a comment, and \"process\" in a string, are not uses",
       "const y = { process: 1 }.process;",
       "setImmediate(() => Buffer.alloc(1));",
+      "const dns = await import(`node:dns`);",
+      "const env = globalThis.process.env;",
+      "const here = import.meta.dirname;",
     ].join("\n"));
     try {
-      expect(nodeUse(file)).toEqual({ modules: ["fs", "node:os", "node:timers", "path"], globals: ["Buffer", "require", "setImmediate"] });
+      expect(nodeUse(file)).toEqual({
+        modules: ["fs", "node:dns", "node:os", "node:timers", "path"],
+        globals: ["Buffer", "import.meta.dirname", "process", "require", "setImmediate"],
+      });
     } finally {
       fs.rmSync(file);
     }
