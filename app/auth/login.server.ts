@@ -1,6 +1,8 @@
 import type { AppLoadContext } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
+import { requestOrigin } from "~/activity/activity.server";
 import { type Flash, flashCookie, redirectWithFlash } from "~/flash.server";
+import { recordLoginSucceeded } from "./login-activity.server";
 import { safeRedirect } from "./safe-redirect";
 import { clearSessionCookie, readSessionId, serializeSessionCookie } from "./session-cookie.server";
 import { type ClientInfo, createSession, deleteSession } from "./sessions.server";
@@ -20,6 +22,9 @@ export function clientInfo(request: Request, context: AppLoadContext): ClientInf
  * Starts a new session for `userId` and redirects to `redirectTo` (when it is
  * a same-site path) or the dashboard. Any session the browser already had is
  * deleted first, so a pre-login cookie value is dead afterwards (no fixation).
+ * Like Flask-Login's `user_logged_in` signal, the sign-in is recorded here,
+ * once for every way in (password, code, passkey, provider: `method`); a
+ * registration, recorded as such, passes `recordLogin: false`.
  */
 export async function loginUser(
   request: Request,
@@ -30,10 +35,12 @@ export async function loginUser(
     redirectTo,
     flash,
     method = "password",
-  }: { userId: number; remember: boolean; redirectTo?: string | null; flash?: Flash; method?: SignInMethod },
+    recordLogin = true,
+  }: { userId: number; remember: boolean; redirectTo?: string | null; flash?: Flash; method?: SignInMethod; recordLogin?: boolean },
 ): Promise<Response> {
   // Decided before the session changes: nothing after this point may fail on user input.
   const location = safeRedirect(redirectTo);
+  if (recordLogin) await recordLoginSucceeded(userId, remember, requestOrigin(request, context), method);
   const previous = await readSessionId(request);
   if (previous) await deleteSession(previous);
   const { id } = await createSession(userId, { remember, method, client: clientInfo(request, context) });

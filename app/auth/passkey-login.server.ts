@@ -3,7 +3,6 @@ import { z } from "zod";
 import { requestOrigin } from "~/activity/activity.server";
 import { findUserById } from "~/users/users.server";
 import type { Auth } from "./guards.server";
-import { recordLoginSucceeded } from "./login-activity.server";
 import { loginUser } from "./login.server";
 import { parseAuthenticationResponse, PasskeyError, passkeyRefusalMessage, type PasskeyPurpose, passkeyOwner, recordPasskeyRefusal, verifyPasskey } from "./passkeys.server";
 import { startAttempt } from "./rate-limit.server";
@@ -77,7 +76,6 @@ export async function loginWithPasskey(form: FormData, request: Request, context
   const result = await verifyWithLimit(form, request, context, "login", null);
   if ("error" in result) return result;
   const { remember, redirectTo } = result.form;
-  await recordLoginSucceeded(result.userId, remember, requestOrigin(request, context), "passkey");
   return loginUser(request, context, { userId: result.userId, remember, redirectTo, method: "passkey" });
 }
 

@@ -5,7 +5,7 @@ import { useRef } from "react";
 import { requestOrigin } from "~/activity/activity.server";
 import { authenticateLogin, INVALID_CREDENTIALS, LoginError } from "~/auth/authenticator.server";
 import { requireAnonymous } from "~/auth/guards.server";
-import { recordLoginFailed, recordLoginSucceeded } from "~/auth/login-activity.server";
+import { recordLoginFailed } from "~/auth/login-activity.server";
 import { loginUser } from "~/auth/login.server";
 import { loginWithPasskey } from "~/auth/passkey-login.server";
 import { rateLimitHeaders } from "~/auth/rate-limit.server";
@@ -44,7 +44,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
     // With two-factor on, the password alone opens no session: the code comes first
     // (and the login is recorded there).
     if (await isTwoFactorEnabled(user.id)) return await redirectToSecondFactor({ userId: user.id, remember, redirectTo });
-    await recordLoginSucceeded(user.id, remember, requestOrigin(request, context));
     return await loginUser(request, context, { userId: user.id, remember, redirectTo });
   } catch (error) {
     if (error instanceof LoginError) {

@@ -3,7 +3,6 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
 import { recordActivity, requestOrigin } from "~/activity/activity.server";
 import { requireAnonymous } from "~/auth/guards.server";
-import { recordLoginSucceeded } from "~/auth/login-activity.server";
 import { loginUser } from "~/auth/login.server";
 import { rateLimitHeaders, startAttempt } from "~/auth/rate-limit.server";
 import { countRecoveryCodes } from "~/auth/recovery-codes.server";
@@ -61,7 +60,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // Single use: a parallel submission (or a replayed cookie) that lost the race opens nothing.
   if (!(await consumePendingLogin(pending))) return backToLogin(t);
   const method = withCode(pending.method);
-  await recordLoginSucceeded(user.id, pending.remember, origin, method);
   let flash;
   if (factor === "recovery_code") {
     const left = await countRecoveryCodes(user.id);

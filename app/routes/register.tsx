@@ -59,6 +59,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return await loginUser(request, context, {
       userId: user.id,
       remember: false,
+      // Its record is "registered" (above), not a sign-in.
+      recordLogin: false,
       redirectTo: new URL(request.url).searchParams.get("redirectTo"),
       flash: sent
         ? {

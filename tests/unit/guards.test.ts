@@ -3,6 +3,7 @@ import { getUser, requireAnonymous, requireUser } from "~/auth/guards.server";
 import { loginUser, logoutUser } from "~/auth/login.server";
 import { readSessionId, serializeSessionCookie } from "~/auth/session-cookie.server";
 import { createSession, findActiveSession } from "~/auth/sessions.server";
+import { db } from "~/db.server";
 import { takeFlash } from "~/flash.server";
 import { overrideConfig } from "../helpers/config";
 import { makeUser } from "../helpers/users";
@@ -128,6 +129,16 @@ describe("loginUser / logoutUser", () => {
     expect(cookie).toMatch(/Max-Age=2592000/);
     const expires = Date.parse(/Expires=([^;]+)/.exec(cookie)![1]!);
     expect(Math.abs(expires - (Date.now() + 2_592_000_000))).toBeLessThan(5_000);
+  });
+
+  it("records the sign-in once, with how it was made (Flask-Login's user_logged_in); a registration's login records none", async () => {
+    const user = await makeUser();
+    const logins = () =>
+      db.selectFrom("activity").select(["details", "ip"]).where("actor_id", "=", user.id).where("type", "=", "login_succeeded").execute();
+    await loginUser(requestWith(null), context, { userId: user.id, remember: true, method: "passkey" });
+    expect((await logins()).map((row) => [JSON.parse(row.details), row.ip])).toEqual([[{ remember: true, method: "passkey" }, "127.0.0.1"]]);
+    await loginUser(requestWith(null), context, { userId: user.id, remember: false, recordLogin: false });
+    expect(await logins()).toHaveLength(1);
   });
 
   it("falls back to the dashboard for an off-site redirectTo", async () => {

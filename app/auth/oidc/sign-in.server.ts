@@ -7,7 +7,6 @@ import { logger } from "~/logger.server";
 import { createUser, EmailTakenError, findUserByEmail, findUserById } from "~/users/users.server";
 import { db, type User } from "~/db.server";
 import { getAuth } from "../guards.server";
-import { recordLoginSucceeded } from "../login-activity.server";
 import { loginUser } from "../login.server";
 import { startAttempt } from "../rate-limit.server";
 import { completeReauthentication } from "../reauthenticate.server";
@@ -143,6 +142,5 @@ export async function completeProviderSignIn(
   if (getConfig().oidcRequireTotp && (await isTwoFactorEnabled(user.id))) {
     return redirectToSecondFactor({ userId: user.id, remember: false, redirectTo, method });
   }
-  await recordLoginSucceeded(user.id, false, requestOrigin(request, context), method);
   return loginUser(request, context, { userId: user.id, remember: false, redirectTo, method });
 }
