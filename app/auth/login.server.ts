@@ -1,7 +1,8 @@
 import type { AppLoadContext } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { requestOrigin } from "~/activity/activity.server";
+import { recordActivity, requestOrigin } from "~/activity/activity.server";
 import { type Flash, flashCookie, redirectWithFlash } from "~/flash.server";
+import { getUser } from "./guards.server";
 import { recordLoginSucceeded } from "./login-activity.server";
 import { safeRedirect } from "./safe-redirect";
 import { clearSessionCookie, readSessionId, serializeSessionCookie } from "./session-cookie.server";
@@ -49,8 +50,10 @@ export async function loginUser(
   return redirect(location, { headers });
 }
 
-/** Deletes the server-side session (a replayed cookie is then anonymous) and clears the cookie. */
-export async function logoutUser(request: Request, t: Translate, redirectTo = "/"): Promise<Response> {
+/** Deletes the server-side session (a replayed cookie is then anonymous), clears the cookie, and records the logout (Flask-Login's `user_logged_out`). */
+export async function logoutUser(request: Request, context: AppLoadContext, t: Translate, redirectTo = "/"): Promise<Response> {
+  const user = getUser({ context });
+  if (user) await recordActivity({ type: "logout", actorId: user.id }, requestOrigin(request, context));
   const sid = await readSessionId(request);
   if (sid) await deleteSession(sid);
   return redirectWithFlash(

@@ -1,7 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form } from "@remix-run/react";
-import { recordActivity, requestOrigin } from "~/activity/activity.server";
 import { getUser } from "~/auth/guards.server";
 import { logoutUser } from "~/auth/login.server";
 import { i18nOf } from "~/i18n/i18n.server";
@@ -16,9 +15,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const user = getUser({ context });
-  if (user) await recordActivity({ type: "logout", actorId: user.id }, requestOrigin(request, context));
-  return logoutUser(request, i18nOf({ request, context }).t);
+  return logoutUser(request, context, i18nOf({ request, context }).t);
 }
 
 export default function LogoutPage() {

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { recordActivity, requestOrigin } from "~/activity/activity.server";
+import { requestOrigin } from "~/activity/activity.server";
 import { describeUserAgent, findDevice, listDevices, revokeDevice, revokeOtherDevices } from "~/auth/devices.server";
 import { requireAuth } from "~/auth/guards.server";
 import { logoutUser } from "~/auth/login.server";
@@ -45,8 +45,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const device = await findDevice(user.id, parsed.data.sessionId);
   if (!device) throw data(t("sessions.noSuch"), { status: 404 });
   if (device.id_hash === session.id_hash) {
-    await recordActivity({ type: "logout", actorId: user.id }, origin);
-    return logoutUser(request, t);
+    return logoutUser(request, context, t);
   }
   await revokeDevice(user.id, device, origin);
   return redirectWithFlash("/settings/sessions", {

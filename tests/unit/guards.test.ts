@@ -152,8 +152,12 @@ describe("loginUser / logoutUser", () => {
     const login = await loginUser(requestWith(null), context, { userId: user.id, remember: true });
     const cookie = cookieHeader(login);
     expect(await getUser(await guardArgs(requestWith(cookie)))).not.toBeNull();
-    const logout = await logoutUser(requestWith(cookie), i18nFor("en").t);
+    const signedIn = { ...context, identity: (await guardArgs(requestWith(cookie))).context.identity };
+    const logout = await logoutUser(requestWith(cookie), signedIn, i18nFor("en").t);
     expect(logout.headers.getSetCookie().some((c) => /^__session=;/.test(c) && /Expires=Thu, 01 Jan 1970/.test(c))).toBe(true);
     expect(await getUser(await guardArgs(requestWith(cookie)))).toBeNull();
+    // Recorded once, as Flask-Login's user_logged_out.
+    const logouts = await db.selectFrom("activity").select("id").where("actor_id", "=", user.id).where("type", "=", "logout").execute();
+    expect(logouts).toHaveLength(1);
   });
 });
