@@ -2,6 +2,7 @@ import { createHash, createHmac, hkdfSync } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { appFiles } from "../helpers/source-files";
 import {
   aesGcmOpen,
   aesGcmSeal,
@@ -14,14 +15,6 @@ import {
   sha256Base64url,
   sha256Hex,
 } from "~/utils/crypto.server";
-
-/** Every source file under app/, relative to the project root. */
-function appFiles(dir = "app"): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const file = path.join(dir, entry.name);
-    return entry.isDirectory() ? appFiles(file) : /\.tsx?$/.test(entry.name) ? [file] : [];
-  });
-}
 
 describe("the crypto adapter", () => {
   it("is the only module in app/ that imports node:crypto", () => {

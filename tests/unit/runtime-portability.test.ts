@@ -5,16 +5,9 @@ import os from "node:os";
 import path from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { appFiles } from "../helpers/source-files";
 import { decodeBase64url, decodeBase64urlText, encodeBase64url, encodeBase64urlText } from "~/utils/base64url";
 import { clientNetwork, parseIPv4, parseIPv6, parseIpAddress } from "~/utils/ip-address";
-
-/** Every source file under app/, relative to the project root. */
-function appFiles(dir = "app"): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const file = path.join(dir, entry.name);
-    return entry.isDirectory() ? appFiles(file) : /\.(tsx?|mjs|js)$/.test(entry.name) ? [file] : [];
-  });
-}
 
 const app = (...parts: string[]) => path.join("app", ...parts);
 
