@@ -1,5 +1,4 @@
 import cluster from "node:cluster";
-import type { Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import { type Config, getConfig, redactPassword } from "~/config.server";
 import { addLogFile, flushLogFiles, logger } from "~/logger.server";

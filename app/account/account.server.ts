@@ -1,15 +1,13 @@
-import { recordActivity, scrubActivityOf } from "~/activity/activity.server";
+import { type ActivityOrigin, scrubActivityOf } from "~/activity/activity.server";
 import type { Auth } from "~/auth/guards.server";
 import { hashPassword } from "~/auth/password.server";
 import { rotateSession } from "~/auth/sessions.server";
 import { db } from "~/db.server";
+import { announce, announcingTransaction } from "~/events/events.server";
 import { deleteUserWithin } from "~/users/users.server";
-import { sendPasswordChangedNotice } from "./password-reset.server";
 import { revokeAccountLinks } from "./tokens.server";
 
 /** What a signed-in user changes about their own account: name, password, and the account's end. */
-
-type Origin = { ip: string; userAgent: string };
 
 export async function updateName(userId: number, name: string, now = Date.now()): Promise<void> {
   await db.updateTable("users").set({ name: name.trim(), updated_at: now }).where("id", "=", userId).execute();
@@ -24,7 +22,7 @@ export async function updateName(userId: number, name: string, now = Date.now())
 export async function changePassword(
   auth: Auth,
   newPassword: string,
-  origin: Origin,
+  origin: ActivityOrigin,
   {
     presentedId,
     now = Date.now(),
@@ -45,8 +43,7 @@ export async function changePassword(
     return Number(result.numDeletedRows);
   });
   const sid = await rotateSession(session, { fresh: true, presentedId, now });
-  await recordActivity({ type: "password_changed", actorId: user.id, details: { otherSessionsEnded: ended } }, origin, now);
-  await sendPasswordChangedNotice({ ...user, language: user.language ?? language });
+  await announce({ type: "password_changed", actorId: user.id, details: { otherSessionsEnded: ended } }, origin, { now, language });
   return sid;
 }
 
@@ -54,10 +51,10 @@ export async function changePassword(
  * Deletes the account: its sessions, tokens and notes go with it (ON DELETE
  * CASCADE); its activity entries stay, without anything that identifies it.
  */
-export async function deleteAccount(user: { id: number; email: string; name: string }, origin: Origin, now = Date.now()): Promise<void> {
+export async function deleteAccount(user: { id: number; email: string; name: string }, origin: ActivityOrigin, now = Date.now()): Promise<void> {
   // One transaction: the last active admin is refused (LastAdminError) and nothing is written.
-  await db.transaction().execute(async (trx) => {
-    await recordActivity({ type: "account_deleted", actorId: user.id }, origin, now, trx);
+  await announcingTransaction(async (trx) => {
+    await announce({ type: "account_deleted", actorId: user.id }, origin, { now, within: trx });
     await scrubActivityOf(user, trx);
     await deleteUserWithin(trx, user.id);
   });

@@ -1,6 +1,7 @@
-import { recordActivity } from "~/activity/activity.server";
+import type { ActivityOrigin } from "~/activity/activity.server";
 import { getConfig } from "~/config.server";
 import { db, type User } from "~/db.server";
+import { announce } from "~/events/events.server";
 import { MailDeliveryError, sendMail } from "~/mail/mailer.server";
 import { emailChangeConfirmationMail, emailChangeNoticeMail, emailConfirmationMail } from "~/mail/templates.server";
 import { EmailTakenError, findUserByEmail, isUniqueViolation } from "~/users/users.server";
@@ -11,8 +12,6 @@ import { issueToken, markTokenUsed, revokeAccountLinks, revokeTokens, type Token
  * address takes effect only once a link sent to it is opened; until then the
  * old one stays, and it is told about the request.
  */
-
-type Origin = { ip: string; userAgent: string };
 
 /**
  * Sends (or sends again) the link that confirms the user's current address, in `user.language`
@@ -32,7 +31,7 @@ export async function sendEmailConfirmation(
  * notice to the old one. Throws EmailTakenError when another account uses the
  * new address, MailDeliveryError when the link could not be sent.
  */
-export async function requestEmailChange(user: User, newEmail: string, origin: Origin, now = Date.now()): Promise<void> {
+export async function requestEmailChange(user: User, newEmail: string, origin: ActivityOrigin, now = Date.now()): Promise<void> {
   const owner = await findUserByEmail(newEmail);
   if (owner && owner.id !== user.id) throw new EmailTakenError();
   const { emailTokenMaxAge } = getConfig();
@@ -44,7 +43,7 @@ export async function requestEmailChange(user: User, newEmail: string, origin: O
     await revokeTokens(db, user.id, ["email_change"], now);
     throw error;
   }
-  await recordActivity({ type: "email_change_requested", actorId: user.id }, origin, now);
+  await announce({ type: "email_change_requested", actorId: user.id }, origin, { now });
   try {
     await sendMail(emailChangeNoticeMail({ to: user.email, name: user.name, newEmail, language: user.language }));
   } catch (error) {
@@ -62,7 +61,7 @@ export type ConfirmResult =
  * confirmed; for a change it switches the account to the new address (which is
  * confirmed by this very click) and voids every link sent to the old one.
  */
-export async function confirmEmail(check: Extract<TokenCheck, { ok: true }>, origin: Origin, now = Date.now()): Promise<ConfirmResult> {
+export async function confirmEmail(check: Extract<TokenCheck, { ok: true }>, origin: ActivityOrigin, now = Date.now()): Promise<ConfirmResult> {
   const { token, user } = check;
   const purpose = token.purpose === "email_change" ? "email_change" : "email_confirmation";
   if (purpose === "email_change") {
@@ -85,7 +84,7 @@ export async function confirmEmail(check: Extract<TokenCheck, { ok: true }>, ori
     throw error;
   });
   if (result.ok) {
-    await recordActivity({ type: purpose === "email_change" ? "email_changed" : "email_confirmed", actorId: user.id }, origin, now);
+    await announce({ type: purpose === "email_change" ? "email_changed" : "email_confirmed", actorId: user.id }, origin, { now });
   }
   return result;
 }

@@ -1,12 +1,13 @@
-import { recordActivity } from "~/activity/activity.server";
+import type { ActivityOrigin } from "~/activity/activity.server";
 import { hashPassword } from "~/auth/password.server";
 import { liftAccountLockout } from "~/auth/rate-limit.server";
 import { getConfig } from "~/config.server";
+import { announce } from "~/events/events.server";
 import { appCookie } from "~/utils/cookies.server";
 import { db } from "~/db.server";
 import { logger } from "~/logger.server";
 import { MailDeliveryError, sendMail } from "~/mail/mailer.server";
-import { passwordChangedMail, passwordResetMail } from "~/mail/templates.server";
+import { passwordResetMail } from "~/mail/templates.server";
 import { findUserByEmail } from "~/users/users.server";
 import { issueToken, markTokenUsed, revokeAccountLinks, type TokenCheck } from "./tokens.server";
 
@@ -16,8 +17,6 @@ import { issueToken, markTokenUsed, revokeAccountLinks, type TokenCheck } from "
  * moves from the URL into a short-lived cookie at once, so it does not linger
  * in the address bar, the history or a Referer header.
  */
-
-type Origin = { ip: string; userAgent: string };
 
 /** How long the reset page keeps the token in its cookie after the link was opened. */
 const RESET_COOKIE_MAX_AGE_S = 15 * 60;
@@ -54,17 +53,17 @@ export function clearResetCookie(): Promise<string> {
  * otherwise. The caller answers the same either way, without waiting for this
  * (so neither the answer nor its timing tells whether the account exists).
  */
-export async function requestPasswordReset(email: string, origin: Origin, now = Date.now(), language: string | null = null): Promise<void> {
+export async function requestPasswordReset(email: string, origin: ActivityOrigin, now = Date.now(), language: string | null = null): Promise<void> {
   const user = await findUserByEmail(email);
   if (!user || !user.active) return;
   const { resetTokenMaxAge } = getConfig();
   const token = await issueToken(user, "password_reset", { email: user.email, maxAge: resetTokenMaxAge, now });
-  await recordActivity({ type: "password_reset_requested", actorId: null, subjectId: user.id }, origin, now);
+  await announce({ type: "password_reset_requested", actorId: null, subjectId: user.id }, origin, { now });
   await sendMail(passwordResetMail({ to: user.email, name: user.name, token, expiresIn: resetTokenMaxAge, language: user.language ?? language }));
 }
 
 /** Starts requestPasswordReset in the background (the mail in the account's language, else `language`); failures are logged, never shown. */
-export function requestPasswordResetInBackground(email: string, origin: Origin, language: string | null = null): void {
+export function requestPasswordResetInBackground(email: string, origin: ActivityOrigin, language: string | null = null): void {
   requestPasswordReset(email, origin, Date.now(), language).catch((error: unknown) => {
     // A failed delivery was logged by the mailer already.
     if (!(error instanceof MailDeliveryError)) logger.error({ err: error }, "password reset request failed");
@@ -81,7 +80,7 @@ export function requestPasswordResetInBackground(email: string, origin: Origin, 
 export async function resetPassword(
   check: Extract<TokenCheck, { ok: true }>,
   password: string,
-  origin: Origin,
+  origin: ActivityOrigin,
   now = Date.now(),
   /** The notice's language when the user chose none: the request's. */
   language: string | null = null,
@@ -101,16 +100,6 @@ export async function resetPassword(
   });
   if (!done) return false;
   await liftAccountLockout("password", { account: user.email, address: origin.ip });
-  await recordActivity({ type: "password_reset", actorId: user.id }, origin, now);
-  await sendPasswordChangedNotice({ ...user, language: user.language ?? language });
+  await announce({ type: "password_reset", actorId: user.id }, origin, { now, language });
   return true;
-}
-
-/** Tells the owner their password changed. The change is done either way, so a failed mail is only logged. */
-export async function sendPasswordChangedNotice(user: { email: string; name: string; language?: string | null }): Promise<void> {
-  try {
-    await sendMail(passwordChangedMail({ to: user.email, name: user.name, language: user.language }));
-  } catch (error) {
-    if (!(error instanceof MailDeliveryError)) throw error;
-  }
 }

@@ -62,14 +62,18 @@ export type ActivityEvent = {
   details?: Record<string, string | number | boolean | null>;
 };
 
-/** Where a request came from, for the log: the address the server trusts and the browser's user agent. */
-export function requestOrigin(request: Request, context: Pick<AppLoadContext, "clientIp">) {
+/** Where an event came from: the address the server trusts and the browser's user agent (empty for the command line). */
+export type ActivityOrigin = { ip: string; userAgent: string };
+
+/** Where a request came from, for the log. */
+export function requestOrigin(request: Request, context: Pick<AppLoadContext, "clientIp">): ActivityOrigin {
   return { ip: context.clientIp ?? "", userAgent: (request.headers.get("User-Agent") ?? "").slice(0, 512) };
 }
 
+/** Writes an event's record; app code announces events instead (app/events/events.server.ts), which calls this. */
 export async function recordActivity(
   event: ActivityEvent,
-  origin: { ip: string; userAgent: string } = { ip: "", userAgent: "" },
+  origin: ActivityOrigin = { ip: "", userAgent: "" },
   now = Date.now(),
   /** A transaction to write in, when the event must stand or fall with a change. */
   executor: DB = db,

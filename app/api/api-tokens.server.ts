@@ -1,5 +1,6 @@
-import { recordActivity } from "~/activity/activity.server";
+import type { ActivityOrigin } from "~/activity/activity.server";
 import { db, type ApiTokenRow, type DB, type User } from "~/db.server";
+import { announce } from "~/events/events.server";
 import { type ApiScope, expiryTime, type TokenExpiry } from "./scopes";
 
 /**
@@ -21,8 +22,6 @@ export const TOKEN_TOUCH_INTERVAL_MS = 60_000;
 export const REFUSAL_LOG_INTERVAL_MS = 10 * 60_000;
 /** Revoked and expired rows are kept this long (a late use is still logged as refused), then removed. */
 const RETENTION_MS = 30 * 86_400_000;
-
-type Origin = { ip: string; userAgent: string };
 
 export class TooManyTokensError extends Error {
   override name = "TooManyTokensError";
@@ -102,7 +101,7 @@ export async function verifyApiToken(presented: string, now = Date.now()): Promi
 export async function createApiToken(
   userId: number,
   input: { name: string; scopes: ApiScope[]; expiresIn: TokenExpiry },
-  origin: Origin,
+  origin: ActivityOrigin,
   now = Date.now(),
 ): Promise<{ token: string; row: ApiTokenRow }> {
   const lookupId = randomHex(8);
@@ -130,14 +129,14 @@ export async function createApiToken(
       .returningAll()
       .executeTakeFirstOrThrow();
   });
-  await recordActivity(
+  await announce(
     {
       type: "api_token_created",
       actorId: userId,
       details: { token: row.name, scopes: row.scopes, expires: row.expires_at === null ? "never" : new Date(row.expires_at).toISOString() },
     },
     origin,
-    now,
+    { now },
   );
   return { token: `${TOKEN_PREFIX}${lookupId}_${secret}`, row };
 }
@@ -181,7 +180,7 @@ export async function listApiTokens(userId: number, now = Date.now()): Promise<A
  */
 export async function revokeApiToken(
   { userId, tokenId, actorId }: { userId: number; tokenId: number; actorId: number },
-  origin: Origin,
+  origin: ActivityOrigin,
   now = Date.now(),
 ): Promise<boolean> {
   const row = await db
@@ -193,7 +192,7 @@ export async function revokeApiToken(
     .returning(["name"])
     .executeTakeFirst();
   if (!row) return false;
-  await recordActivity({ type: "api_token_revoked", actorId, subjectId: userId, details: { token: row.name } }, origin, now);
+  await announce({ type: "api_token_revoked", actorId, subjectId: userId, details: { token: row.name } }, origin, { now });
   return true;
 }
 
@@ -213,7 +212,7 @@ export async function revokeApiTokensOfUser(executor: DB, userId: number, now = 
  * minute unless the address changed; a first use from an address this token
  * never came from is logged (`api_token_new_address`).
  */
-export async function recordTokenUse(token: ApiTokenRow, origin: Origin, now = Date.now()): Promise<void> {
+export async function recordTokenUse(token: ApiTokenRow, origin: ActivityOrigin, now = Date.now()): Promise<void> {
   const ip = origin.ip.slice(0, 64);
   const sameAddress = token.last_used_ip === ip;
   if (sameAddress && token.last_used_at !== null && now - token.last_used_at < TOKEN_TOUCH_INTERVAL_MS) return;
@@ -225,10 +224,10 @@ export async function recordTokenUse(token: ApiTokenRow, origin: Origin, now = D
     .onConflict((oc) => oc.doNothing())
     .executeTakeFirst();
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return;
-  await recordActivity(
+  await announce(
     { type: "api_token_new_address", actorId: token.user_id, details: { token: token.name, first: token.last_used_at === null } },
     origin,
-    now,
+    { now },
   );
 }
 
@@ -240,7 +239,7 @@ export async function recordTokenUse(token: ApiTokenRow, origin: Origin, now = D
 export async function recordRefusedUse(
   token: Pick<ApiTokenRow, "id" | "user_id" | "name">,
   reason: string,
-  origin: Origin,
+  origin: ActivityOrigin,
   now = Date.now(),
 ): Promise<boolean> {
   const claimed = await db
@@ -250,7 +249,7 @@ export async function recordRefusedUse(
     .where((eb) => eb.or([eb("refusal_logged_at", "is", null), eb("refusal_logged_at", "<=", now - REFUSAL_LOG_INTERVAL_MS)]))
     .executeTakeFirst();
   if (Number(claimed.numUpdatedRows) === 0) return false;
-  await recordActivity({ type: "api_token_refused", actorId: null, subjectId: token.user_id, details: { token: token.name, reason } }, origin, now);
+  await announce({ type: "api_token_refused", actorId: null, subjectId: token.user_id, details: { token: token.name, reason } }, origin, { now });
   return true;
 }
 

@@ -1,7 +1,8 @@
 import { UAParser } from "ua-parser-js";
-import { type ActivityEvent, recordActivity } from "~/activity/activity.server";
+import type { ActivityEvent, ActivityOrigin } from "~/activity/activity.server";
 import { revokeApiTokensOfUser } from "~/api/api-tokens.server";
 import { db, type SessionRow } from "~/db.server";
+import { announce } from "~/events/events.server";
 import { deleteSessionsOfUser, isFresh, sessionEndReason } from "./sessions.server";
 import { providerLabel } from "./oidc/providers.server";
 import { signInMethodLabel } from "./sign-in-method";
@@ -74,21 +75,19 @@ export function findDevice(userId: number, publicId: string): Promise<SessionRow
   return db.selectFrom("sessions").selectAll().where("user_id", "=", userId).where("public_id", "=", publicId).executeTakeFirst();
 }
 
-type Origin = { ip: string; userAgent: string };
-
 /** Ends one session of the user's (not the current one: that is a logout) and records it. */
-export async function revokeDevice(userId: number, device: SessionRow, origin: Origin): Promise<void> {
+export async function revokeDevice(userId: number, device: SessionRow, origin: ActivityOrigin): Promise<void> {
   await db.deleteFrom("sessions").where("user_id", "=", userId).where("id_hash", "=", device.id_hash).execute();
-  await recordActivity(
+  await announce(
     { type: "session_revoked", actorId: userId, details: { device: describeUserAgent(device.user_agent), ip: device.ip } },
     origin,
   );
 }
 
 /** Ends every session of the user except the current one; returns how many ended. */
-export async function revokeOtherDevices(userId: number, current: SessionRow, origin: Origin): Promise<number> {
+export async function revokeOtherDevices(userId: number, current: SessionRow, origin: ActivityOrigin): Promise<number> {
   const count = await deleteSessionsOfUser(userId, { exceptIdHash: current.id_hash });
-  if (count > 0) await recordActivity({ type: "sessions_revoked", actorId: userId, details: { count } }, origin);
+  if (count > 0) await announce({ type: "sessions_revoked", actorId: userId, details: { count } }, origin);
   return count;
 }
 
@@ -100,11 +99,11 @@ export async function revokeOtherDevices(userId: number, current: SessionRow, or
  */
 export async function endAllSessionsOfUser(
   { actorId, userId, exceptIdHash }: { actorId: number; userId: number; exceptIdHash?: string },
-  origin: Origin,
+  origin: ActivityOrigin,
 ): Promise<{ sessions: number; tokens: number }> {
   const sessions = await deleteSessionsOfUser(userId, { exceptIdHash });
   const tokens = await revokeApiTokensOfUser(db, userId);
   const event: ActivityEvent = { type: "sessions_revoked", actorId, subjectId: userId, details: { count: sessions, all: !exceptIdHash, tokensRevoked: tokens } };
-  await recordActivity(event, origin);
+  await announce(event, origin);
   return { sessions, tokens };
 }

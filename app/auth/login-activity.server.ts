@@ -1,12 +1,11 @@
-import { recordActivity } from "~/activity/activity.server";
+import type { ActivityOrigin } from "~/activity/activity.server";
+import { announce } from "~/events/events.server";
 import { findUserByEmail } from "~/users/users.server";
 import type { SignInMethod } from "./sign-in-method";
 
-type Origin = { ip: string; userAgent: string };
-
 /** A successful sign-in, in the activity log, with how it was made (app/auth/sign-in-method.ts). */
-export function recordLoginSucceeded(userId: number, remember: boolean, origin: Origin, method: SignInMethod = "password"): Promise<void> {
-  return recordActivity({ type: "login_succeeded", actorId: userId, details: { remember, method } }, origin);
+export function recordLoginSucceeded(userId: number, remember: boolean, origin: ActivityOrigin, method: SignInMethod = "password"): Promise<void> {
+  return announce({ type: "login_succeeded", actorId: userId, details: { remember, method } }, origin);
 }
 
 /**
@@ -14,7 +13,7 @@ export function recordLoginSucceeded(userId: number, remember: boolean, origin: 
  * known (its owner sees it), anonymous otherwise. The typed email is never
  * stored (it may be a password typed into the wrong field).
  */
-export async function recordLoginFailed(email: string, origin: Origin): Promise<void> {
+export async function recordLoginFailed(email: string, origin: ActivityOrigin): Promise<void> {
   const user = email ? await findUserByEmail(email) : undefined;
-  await recordActivity({ type: "login_failed", actorId: null, subjectId: user?.id ?? null }, origin);
+  await announce({ type: "login_failed", actorId: null, subjectId: user?.id ?? null }, origin);
 }

@@ -1,6 +1,7 @@
 import type { AppLoadContext } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { recordActivity, requestOrigin } from "~/activity/activity.server";
+import { requestOrigin } from "~/activity/activity.server";
+import { announce } from "~/events/events.server";
 import { type Flash, flashCookie, redirectWithFlash } from "~/flash.server";
 import { getUser } from "./guards.server";
 import { recordLoginSucceeded } from "./login-activity.server";
@@ -53,7 +54,7 @@ export async function loginUser(
 /** Deletes the server-side session (a replayed cookie is then anonymous), clears the cookie, and records the logout (Flask-Login's `user_logged_out`). */
 export async function logoutUser(request: Request, context: AppLoadContext, t: Translate, redirectTo = "/"): Promise<Response> {
   const user = getUser({ context });
-  if (user) await recordActivity({ type: "logout", actorId: user.id }, requestOrigin(request, context));
+  if (user) await announce({ type: "logout", actorId: user.id }, requestOrigin(request, context));
   const sid = await readSessionId(request);
   if (sid) await deleteSession(sid);
   return redirectWithFlash(

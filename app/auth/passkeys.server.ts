@@ -6,9 +6,10 @@ import type {
   RegistrationResponseJSON,
 } from "@simplewebauthn/server";
 import { z } from "zod";
-import { recordActivity } from "~/activity/activity.server";
+import type { ActivityOrigin } from "~/activity/activity.server";
 import { getConfig } from "~/config.server";
 import { db, type PasskeyRow } from "~/db.server";
+import { announce, announcingTransaction } from "~/events/events.server";
 import { logger } from "~/logger.server";
 import { i18nFor } from "~/i18n/i18n.server";
 import type { MessageKey, Translate } from "~/i18n/translate";
@@ -248,7 +249,7 @@ export async function registerPasskey(
   userId: number,
   name: string,
   text: unknown,
-  origin: { ip: string; userAgent: string },
+  origin: ActivityOrigin,
   now = Date.now(),
 ): Promise<PasskeyRow> {
   const response = parseRegistrationResponse(text);
@@ -289,7 +290,7 @@ export async function registerPasskey(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  await recordActivity({ type: "passkey_added", actorId: userId, details: { passkey: name } }, origin, now);
+  await announce({ type: "passkey_added", actorId: userId, details: { passkey: name } }, origin, { now });
   return row;
 }
 
@@ -379,12 +380,12 @@ export async function verifyPasskey(
 export async function recordPasskeyRefusal(
   error: PasskeyError,
   purpose: PasskeyPurpose,
-  origin: { ip: string; userAgent: string },
+  origin: ActivityOrigin,
 ): Promise<void> {
   logger.warn({ reason: error.reason, purpose, userId: error.userId, ip: origin.ip }, "passkey refused");
   // A response that could not be read, or names no passkey of ours, concerns no account.
   if (error.userId === null) return;
-  await recordActivity({ type: "passkey_refused", actorId: null, subjectId: error.userId, details: { reason: error.reason, step: purpose } }, origin);
+  await announce({ type: "passkey_refused", actorId: null, subjectId: error.userId, details: { reason: error.reason, step: purpose } }, origin);
 }
 
 // ---- the user's passkeys --------------------------------------------------------------------
@@ -419,10 +420,10 @@ export async function countPasskeys(userId: number): Promise<number> {
 }
 
 /** Renames one of the user's passkeys; false when the user has no such passkey. */
-export async function renamePasskey(userId: number, passkeyId: number, name: string, origin: { ip: string; userAgent: string }): Promise<boolean> {
+export async function renamePasskey(userId: number, passkeyId: number, name: string, origin: ActivityOrigin): Promise<boolean> {
   const result = await db.updateTable("passkeys").set({ name }).where("id", "=", passkeyId).where("user_id", "=", userId).executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0) return false;
-  await recordActivity({ type: "passkey_renamed", actorId: userId, details: { passkey: name } }, origin);
+  await announce({ type: "passkey_renamed", actorId: userId, details: { passkey: name } }, origin);
   return true;
 }
 
@@ -433,15 +434,15 @@ export async function renamePasskey(userId: number, passkeyId: number, name: str
 export async function removePasskeys(
   userId: number,
   passkeyId: number | null,
-  { actorId, origin }: { actorId: number | null; origin: { ip: string; userAgent: string } },
+  { actorId, origin }: { actorId: number | null; origin: ActivityOrigin },
 ): Promise<string[]> {
-  return db.transaction().execute(async (trx) => {
+  return announcingTransaction(async (trx) => {
     let query = trx.deleteFrom("passkeys").where("user_id", "=", userId);
     if (passkeyId !== null) query = query.where("id", "=", passkeyId);
     const removed = await query.returning("name").execute();
     if (removed.length > 0) {
       const details: Record<string, string | number> = passkeyId === null ? { passkeys: removed.length } : { passkey: removed[0]!.name };
-      await recordActivity({ type: "passkey_removed", actorId, subjectId: userId, details }, origin, Date.now(), trx);
+      await announce({ type: "passkey_removed", actorId, subjectId: userId, details }, origin, { within: trx });
     }
     return removed.map((row) => row.name);
   });

@@ -1,8 +1,9 @@
 import type { HeadersFunction } from "@remix-run/node";
 import { RateLimiterPostgres, RateLimiterRes, RateLimiterSQLite, type RateLimiterStoreAbstract } from "rate-limiter-flexible";
-import { recordActivity } from "~/activity/activity.server";
+import type { ActivityOrigin } from "~/activity/activity.server";
 import { getConfig } from "~/config.server";
 import { databaseDialect, postgresPool, sqliteHandle } from "~/db.server";
+import { announce } from "~/events/events.server";
 import { logger } from "~/logger.server";
 import { sha256Base64url } from "~/utils/crypto.server";
 import { clientNetwork } from "~/utils/ip-address";
@@ -34,7 +35,6 @@ export type Rate = { points: number; windowSeconds: number };
 
 /** Who is trying: the account (an email, or a user id) and the client address (`context.clientIp`). */
 export type Who = { account?: string | number | null; address: string; subjectId?: number | null };
-type Origin = { ip: string; userAgent: string };
 
 /** The longest lockout, however often an account is locked (it is then still temporary). */
 export const MAX_LOCKOUT_MS = 60 * 60 * 1000;
@@ -177,7 +177,7 @@ export class Attempt {
     readonly scope: LimitScope,
     private readonly reserved: (Counter & { consumed: number })[],
     private readonly who: Who,
-    private readonly origin: Origin,
+    private readonly origin: ActivityOrigin,
   ) {}
 
   /** The secret was right: the account's counters start again; the address keeps no mark for it. */
@@ -208,7 +208,7 @@ export class Attempt {
     await counter.limiter.block(counter.key, ms / 1000);
     const seconds = Math.ceil(ms / 1000);
     logger.warn({ scope: this.scope, limit: counter.kind, seconds, lockouts: history.consumedPoints, ip: this.origin.ip }, "lockout");
-    await recordActivity(
+    await announce(
       {
         type: "lockout",
         actorId: null,
@@ -226,7 +226,7 @@ export class Attempt {
  * same for every account name, existing or not, so it tells nothing about
  * which accounts exist.
  */
-export async function startAttempt(scope: LimitScope, who: Who, origin: Origin): Promise<Attempt> {
+export async function startAttempt(scope: LimitScope, who: Who, origin: ActivityOrigin): Promise<Attempt> {
   const list = counters(scope, who);
   const reserved: (Counter & { consumed: number })[] = [];
   let refusedMs = 0;
@@ -273,13 +273,13 @@ export async function liftAccountLockout(scope: LimitScope, who: Who): Promise<v
 }
 
 /** For requests that count whatever their outcome (reset mails, confirmation resends): 429 once over the limit. */
-export async function limitRequest(scope: LimitScope, who: Who, origin: Origin): Promise<void> {
+export async function limitRequest(scope: LimitScope, who: Who, origin: ActivityOrigin): Promise<void> {
   const attempt = await startAttempt(scope, who, origin);
   await attempt.failed();
 }
 
 /** For requests that are simply counted (the API): 429 once over the limit, with no lockout and nothing logged. */
-export async function countRequest(scope: LimitScope, who: Who, origin: Origin): Promise<void> {
+export async function countRequest(scope: LimitScope, who: Who, origin: ActivityOrigin): Promise<void> {
   await startAttempt(scope, who, origin);
 }
 

@@ -1,6 +1,7 @@
 import type { AppLoadContext } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { recordActivity, requestOrigin } from "~/activity/activity.server";
+import { requestOrigin } from "~/activity/activity.server";
+import { announce } from "~/events/events.server";
 import { findUserById } from "~/users/users.server";
 import type { Auth } from "./guards.server";
 import { verifyPassword } from "./password.server";
@@ -33,6 +34,6 @@ export async function completeReauthentication(
   const sid = await rotateSession(auth.session, { fresh: true, client: clientInfo(request, context), presentedId });
   const headers = { "Set-Cookie": await serializeSessionCookie(sid, auth.session.remember === 1) };
   const details = factor === "password" ? undefined : { with: factor };
-  await recordActivity({ type: "reauthenticated", actorId: auth.user.id, details }, requestOrigin(request, context));
+  await announce({ type: "reauthenticated", actorId: auth.user.id, details }, requestOrigin(request, context));
   return redirect(location, { headers });
 }

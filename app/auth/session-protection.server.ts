@@ -1,6 +1,6 @@
-import { recordActivity } from "~/activity/activity.server";
 import { getConfig } from "~/config.server";
 import { db, type SessionRow } from "~/db.server";
+import { announce } from "~/events/events.server";
 import { logger } from "~/logger.server";
 import { clientNetwork } from "~/utils/ip-address";
 import type { ClientInfo } from "./sessions.server";
@@ -62,10 +62,10 @@ export async function applySessionProtection(session: SessionRow, client: Client
     outcome = "made-stale";
   }
   logger.warn({ userId: session.user_id, mode, ip: client.ip, userAgent: client.userAgent, changed }, "session protection: the client changed");
-  await recordActivity(
+  await announce(
     { type: "session_protection_triggered", actorId: null, subjectId: session.user_id, details: { mode, ended: mode === "strong" } },
     { ip: client.ip, userAgent: client.userAgent },
-    now,
+    { now },
   );
   return outcome;
 }

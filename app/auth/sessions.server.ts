@@ -1,5 +1,5 @@
 import { getConfig } from "~/config.server";
-import { type CompiledQuery, type InferResult, sql } from "kysely";
+import type { CompiledQuery, InferResult } from "kysely";
 import { databaseDialect, db, type DB, deleteInBatches, type Dialect, type SessionRow, type User } from "~/db.server";
 import { parseNames, permissionNamesOf, roleNamesOf } from "~/users/roles.server";
 import { decodeBase64url, encodeBase64url } from "~/utils/base64url";

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunct
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { recordActivity, requestOrigin } from "~/activity/activity.server";
+import { requestOrigin } from "~/activity/activity.server";
 import { requireAnonymous } from "~/auth/guards.server";
 import { clearFlowCookie, consumeFlow, readPendingConfirmation } from "~/auth/oidc/flow.server";
 import { IdentityTakenError, linkIdentity } from "~/auth/oidc/identities.server";
@@ -13,6 +13,7 @@ import { rateLimitHeaders, startAttempt } from "~/auth/rate-limit.server";
 import { parseForm, readFormData } from "~/auth/validation";
 import { CurrentPasswordField, FormError } from "~/components/field";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
+import { announce } from "~/events/events.server";
 import { findUserById } from "~/users/users.server";
 import { i18nOf } from "~/i18n/i18n.server";
 import { titleMeta, useT } from "~/i18n/i18n";
@@ -65,7 +66,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const attempt = await startAttempt("password", { account: user.email, address: context.clientIp, subjectId: user.id }, origin);
   if (!(await verifyPassword(parsed.data.password, user.password_hash))) {
     await attempt.failed();
-    await recordActivity({ type: "login_failed", actorId: null, subjectId: user.id, details: { provider: provider.id } }, origin);
+    await announce({ type: "login_failed", actorId: null, subjectId: user.id, details: { provider: provider.id } }, origin);
     return data({ error: t("reauth.incorrectPassword"), fieldErrors: {} as Record<string, string> }, { status: 400 });
   }
   await attempt.succeeded();

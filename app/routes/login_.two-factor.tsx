@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
-import { recordActivity, requestOrigin } from "~/activity/activity.server";
+import { requestOrigin } from "~/activity/activity.server";
 import { requireAnonymous } from "~/auth/guards.server";
 import { loginUser } from "~/auth/login.server";
 import { rateLimitHeaders, startAttempt } from "~/auth/rate-limit.server";
@@ -12,6 +12,7 @@ import { withCode } from "~/auth/sign-in-method";
 import { parseForm, readFormData, TwoFactorCodeSchema } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
+import { announce } from "~/events/events.server";
 import { redirectWithFlash } from "~/flash.server";
 import { SubmitButton } from "~/components/submit-button";
 import { i18nOf } from "~/i18n/i18n.server";
@@ -51,7 +52,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const check = await checkSecondFactor(user.id, parsed.data.code);
   if (!check.ok) {
     await attempt.failed();
-    await recordActivity({ type: "two_factor_failed", actorId: user.id, details: { step: "login" } }, origin);
+    await announce({ type: "two_factor_failed", actorId: user.id, details: { step: "login" } }, origin);
     const error = t(check.reason === "used" ? CODE_ALREADY_USED : "twoFactor.invalidCode");
     return data({ error, fieldErrors: {} as Record<string, string> }, { status: 400 });
   }
@@ -63,7 +64,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   let flash;
   if (factor === "recovery_code") {
     const left = await countRecoveryCodes(user.id);
-    await recordActivity({ type: "recovery_code_used", actorId: user.id, details: { remaining: left } }, origin);
+    await announce({ type: "recovery_code_used", actorId: user.id, details: { remaining: left } }, origin);
     flash = {
       category: "warning",
       message: t("twoFactor.recoveryCodeUsed", { left }),

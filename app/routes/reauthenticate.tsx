@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, AppLoadContext, HeadersFunction, LoaderFunctio
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
-import { recordActivity, requestOrigin } from "~/activity/activity.server";
+import { requestOrigin } from "~/activity/activity.server";
 import { type Auth, requireAuth } from "~/auth/guards.server";
 import { startProviderFlow } from "~/auth/oidc/flow.server";
 import { listIdentities } from "~/auth/oidc/identities.server";
@@ -19,6 +19,7 @@ import { PasskeySignIn } from "~/components/passkey-sign-in";
 import { SubmitButton } from "~/components/submit-button";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { getConfig } from "~/config.server";
+import { announce } from "~/events/events.server";
 import { findUserById } from "~/users/users.server";
 import { i18nOf } from "~/i18n/i18n.server";
 import { titleMeta, useT } from "~/i18n/i18n";
@@ -79,7 +80,7 @@ async function reauthenticateWithProvider(auth: Auth, form: FormData, twoFactor:
     const check = await checkSecondFactor(auth.user.id, code.data.code);
     if (!check.ok) {
       await attempt.failed();
-      await recordActivity({ type: "two_factor_failed", actorId: auth.user.id, details: { step: "reauthenticate" } }, origin);
+      await announce({ type: "two_factor_failed", actorId: auth.user.id, details: { step: "reauthenticate" } }, origin);
       return data(
         { error: check.reason === "used" ? t(CODE_ALREADY_USED) : t("twoFactorSettings.codeInvalid"), fieldErrors: {} as Record<string, string> },
         { status: 400 },
@@ -137,7 +138,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!(await checkCurrentPassword(id, parsed.data.password))) {
     await passwordAttempt.failed();
     await codeAttempt?.cancelled();
-    await recordActivity({ type: "reauthentication_failed", actorId: id }, origin);
+    await announce({ type: "reauthentication_failed", actorId: id }, origin);
     return data({ error: refused, fieldErrors: {} as Record<string, string> }, { status: 400 });
   }
   await passwordAttempt.succeeded();
@@ -145,7 +146,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const check = await checkSecondFactor(id, code.data.code);
     if (!check.ok) {
       await codeAttempt.failed();
-      await recordActivity({ type: "two_factor_failed", actorId: id, details: { step: "reauthenticate" } }, origin);
+      await announce({ type: "two_factor_failed", actorId: id, details: { step: "reauthenticate" } }, origin);
       // The password was right by now, so saying the code was already used tells nothing new.
       return data(
         { error: check.reason === "used" ? t(CODE_ALREADY_USED) : refused, fieldErrors: {} as Record<string, string> },
@@ -153,7 +154,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       );
     }
     await codeAttempt.succeeded();
-    if (check.factor === "recovery_code") await recordActivity({ type: "recovery_code_used", actorId: id }, origin);
+    if (check.factor === "recovery_code") await announce({ type: "recovery_code_used", actorId: id }, origin);
   }
   return completeReauthentication(request, context, auth, parsed.data.redirectTo);
 }

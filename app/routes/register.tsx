@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
-import { recordActivity, requestOrigin } from "~/activity/activity.server";
+import { requestOrigin } from "~/activity/activity.server";
 import { sendEmailConfirmation } from "~/account/email.server";
 import { requireAnonymous } from "~/auth/guards.server";
 import { loginUser } from "~/auth/login.server";
@@ -11,6 +11,7 @@ import { parseForm, readFormData, RegisterSchema } from "~/auth/validation";
 import { Field, FormError, NewPasswordField } from "~/components/field";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { getConfig } from "~/config.server";
+import { announce } from "~/events/events.server";
 import { MailDeliveryError } from "~/mail/mailer.server";
 import { createUser, EmailTakenError } from "~/users/users.server";
 import { SubmitButton } from "~/components/submit-button";
@@ -47,7 +48,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   await limitRequest("register", { address: context.clientIp }, origin);
   try {
     const user = await createUser(parsed.data);
-    await recordActivity({ type: "registered", actorId: user.id }, origin);
+    await announce({ type: "registered", actorId: user.id }, origin);
     // Signed in at once, unconfirmed: the confirmation link is an invitation, not a gate.
     const sent = await sendEmailConfirmation({ ...user, language: user.language ?? i18n.language }).then(
       () => true,

@@ -2,12 +2,13 @@ import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunct
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { recordActivity, requestOrigin } from "~/activity/activity.server";
+import { requestOrigin } from "~/activity/activity.server";
 import { requestEmailChange } from "~/account/email.server";
 import { cancelEmailChange, pendingEmailChange } from "~/account/tokens.server";
 import { requireFreshLogin } from "~/auth/guards.server";
 import { ChangeEmailSchema, parseForm, readFormData } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
+import { announce } from "~/events/events.server";
 import { redirectWithFlash } from "~/flash.server";
 import { MailDeliveryError } from "~/mail/mailer.server";
 import { EmailTakenError, findUserById } from "~/users/users.server";
@@ -39,7 +40,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!intent.success) return data({ error: intent.errors.intent ?? t("form.unknownAction"), fieldErrors: {} as Record<string, string>, values }, { status: 400 });
   if (intent.data.intent === "cancel") {
     const cancelled = await cancelEmailChange(user.id);
-    if (cancelled) await recordActivity({ type: "email_change_cancelled", actorId: user.id }, requestOrigin(request, context));
+    if (cancelled) await announce({ type: "email_change_cancelled", actorId: user.id }, requestOrigin(request, context));
     return redirectWithFlash("/settings/email", {
       category: cancelled ? "success" : "info",
       message: cancelled ? t("email.cancelled", { email: user.email }) : t("email.nothingToCancel"),
@@ -67,7 +68,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
     message: t("email.sent", { email: newEmail }),
   });
 }
-
 
 export default function EmailSettings() {
   const { email, pending } = useLoaderData<typeof loader>();

@@ -3,7 +3,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { z } from "zod";
-import { recordActivity, requestOrigin } from "~/activity/activity.server";
+import { requestOrigin } from "~/activity/activity.server";
 import { requireFreshLogin } from "~/auth/guards.server";
 import { rateLimitHeaders, startAttempt } from "~/auth/rate-limit.server";
 import { countRecoveryCodes, replaceRecoveryCodes } from "~/auth/recovery-codes.server";
@@ -19,10 +19,10 @@ import {
   qrCodeSvg,
   twoFactorStatus,
 } from "~/auth/two-factor.server";
-import { sendTwoFactorNotice } from "~/auth/two-factor-notice.server";
 import { parseForm, readFormData, TwoFactorCodeSchema } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
 import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
+import { announce } from "~/events/events.server";
 import { redirectWithFlash } from "~/flash.server";
 import { i18nOf } from "~/i18n/i18n.server";
 import { settingsTitleMeta, useT } from "~/i18n/i18n";
@@ -80,15 +80,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
       if (!recoveryCodes) {
         return invalid(intent, t("twoFactorSettings.codeWrong"), { code: t("twoFactorSettings.codeWrongHint") });
       }
-      await recordActivity({ type: "two_factor_enabled", actorId: user.id }, origin);
-      await sendTwoFactorNotice(user, "enabled", language);
+      await announce({ type: "two_factor_enabled", actorId: user.id }, origin, { language });
       return data({ intent, error: null, fieldErrors: {} as Record<string, string>, recoveryCodes });
     }
     case "regenerate-codes": {
       if (!(await isTwoFactorEnabled(user.id))) return invalid(intent, t("twoFactorSettings.isOff"));
       const recoveryCodes = await replaceRecoveryCodes(user.id);
-      await recordActivity({ type: "recovery_codes_regenerated", actorId: user.id }, origin);
-      await sendTwoFactorNotice(user, "recovery_codes_regenerated", language);
+      await announce({ type: "recovery_codes_regenerated", actorId: user.id }, origin, { language });
       return data({ intent, error: null, fieldErrors: {} as Record<string, string>, recoveryCodes });
     }
     case "disable": {
@@ -99,15 +97,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
       const check = await checkSecondFactor(user.id, parsed.data.code);
       if (!check.ok) {
         await attempt.failed();
-        await recordActivity({ type: "two_factor_failed", actorId: user.id, details: { step: "disable" } }, origin);
+        await announce({ type: "two_factor_failed", actorId: user.id, details: { step: "disable" } }, origin);
         if (check.reason === "used") return invalid(intent, t(CODE_ALREADY_USED), { code: t("twoFactorSettings.waitNext") });
         return invalid(intent, t("twoFactorSettings.codeInvalid"), { code: t("twoFactorSettings.codeInvalidHint") });
       }
       const { factor } = check;
       await attempt.succeeded();
       await disableTwoFactor(user.id);
-      await recordActivity({ type: "two_factor_disabled", actorId: user.id, details: { with: factor } }, origin);
-      await sendTwoFactorNotice(user, "disabled", language);
+      await announce({ type: "two_factor_disabled", actorId: user.id, details: { with: factor } }, origin, { language });
       return redirectWithFlash("/settings/two-factor", { category: "success", message: t("twoFactorSettings.isOff") });
     }
   }

@@ -1,12 +1,12 @@
-import { recordActivity } from "~/activity/activity.server";
+import type { ActivityOrigin } from "~/activity/activity.server";
 import { ADMIN_ROLE, DEFAULT_ROLE } from "~/auth/permissions";
 import { removePasskeys } from "~/auth/passkeys.server";
 import { disableTwoFactor } from "~/auth/two-factor.server";
-import { sendTwoFactorNotice } from "~/auth/two-factor-notice.server";
 import { hashPassword } from "~/auth/password.server";
 import { rebindAccountLinks, revokeAccountLinks } from "~/account/tokens.server";
 import { revokeApiTokensOfUser } from "~/api/api-tokens.server";
 import { type DB, db, type User, type UserUpdate } from "~/db.server";
+import { announce } from "~/events/events.server";
 import { countActiveAdmins, findAccess, permissionsOfRoles, replaceUserRoles } from "./roles.server";
 
 /** The fields of a user that may leave the server (never the password hash). */
@@ -74,7 +74,7 @@ async function assertMayManage(trx: DB, actorId: number | null, userId: number):
  * Who makes a change, for the activity log: a signed-in admin (their id and
  * request origin) or the command line (userId null).
  */
-export type Actor = { userId: number | null; origin: { ip: string; userAgent: string } };
+export type Actor = { userId: number | null; origin: ActivityOrigin };
 
 export async function findUserByEmail(email: string): Promise<User | undefined> {
   // No stored address holds a NUL (the email rules refuse it), and PostgreSQL refuses it in a query: nobody.
@@ -127,10 +127,10 @@ export async function createUser(
     return created;
   });
   if (actor) {
-    await recordActivity(
+    await announce(
       { type: "user_created", actorId: actor.userId, subjectId: user.id, details: { roles: roles.join(","), active: user.active === 1 } },
       actor.origin,
-      now,
+      { now },
     );
   }
   return user;
@@ -257,16 +257,16 @@ export async function updateUser(
 async function recordUserChanges(result: UserChangeResult, actor: Actor, now: number): Promise<void> {
   const event = { actorId: actor.userId, subjectId: result.user.id };
   if (result.fields.length) {
-    await recordActivity({ ...event, type: "user_updated", details: { fields: result.fields.join(",") } }, actor.origin, now);
+    await announce({ ...event, type: "user_updated", details: { fields: result.fields.join(",") } }, actor.origin, { now });
   }
   if (result.roles) {
     const details = { from: result.roles.from.join(","), to: result.roles.to.join(",") };
-    await recordActivity({ ...event, type: "role_changed", details }, actor.origin, now);
+    await announce({ ...event, type: "role_changed", details }, actor.origin, { now });
   }
   if (result.active) {
     const type = result.active.to ? "user_activated" : "user_deactivated";
     const details: Record<string, number> = result.active.to ? {} : { sessionsEnded: result.sessionsEnded, tokensRevoked: result.tokensRevoked };
-    await recordActivity({ ...event, type, details }, actor.origin, now);
+    await announce({ ...event, type, details }, actor.origin, { now });
   }
 }
 
@@ -279,11 +279,9 @@ async function recordUserChanges(result: UserChangeResult, actor: Actor, now: nu
  */
 export async function resetTwoFactor(userId: number, actor: Actor, now = Date.now(), language: string | null = null): Promise<boolean> {
   await db.transaction().execute((trx) => assertMayManage(trx, actor.userId, userId));
-  const user = await findUserById(userId);
-  if (!user || !(await disableTwoFactor(userId))) return false;
-  await recordActivity({ type: "two_factor_reset", actorId: actor.userId, subjectId: userId }, actor.origin, now);
-  // In the user's saved language, else the one of the admin's request.
-  await sendTwoFactorNotice(user, "reset", language);
+  if (!(await disableTwoFactor(userId))) return false;
+  // The notice goes in the user's saved language, else the one of the admin's request.
+  await announce({ type: "two_factor_reset", actorId: actor.userId, subjectId: userId }, actor.origin, { now, language });
   return true;
 }
 
@@ -314,7 +312,7 @@ export async function deleteUser(userId: number, actor?: Actor): Promise<boolean
     return deleteUserWithin(trx, userId);
   });
   if (deleted && actor) {
-    await recordActivity(
+    await announce(
       { type: "user_deleted", actorId: actor.userId, subjectId: null, details: { userId: deleted.id } },
       actor.origin,
     );

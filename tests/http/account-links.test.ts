@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { activityOf, follow, userByEmail } from "../helpers/account";
 import { tokenIn } from "../helpers/mail-message";
-import { Client, grantRole, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail, useServerWithMail } from "../helpers/server";
+import { Client, grantRole, PASSWORD, registerClient, type TestServer, uniqueEmail, useServerWithMail } from "../helpers/server";
 import type { SmtpSink } from "../helpers/smtp-sink";
 
 /**

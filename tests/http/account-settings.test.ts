@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { activityOf, countRows, follow, isSignedOut, loginClient, makeStale, userByEmail } from "../helpers/account";
-import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail, useServerWithMail } from "../helpers/server";
+import { Client, PASSWORD, registerClient, type TestServer, uniqueEmail, useServerWithMail } from "../helpers/server";
 import type { SmtpSink } from "../helpers/smtp-sink";
 
 const NEW_PASSWORD = "velvet-anchor-meadow-12";

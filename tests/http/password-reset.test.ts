@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { activityOf, isSignedOut, lastHeaderValue, loginClient, pathOf, userByEmail } from "../helpers/account";
+import { activityOf, isSignedOut, lastHeaderValue, loginClient, userByEmail } from "../helpers/account";
 import { linkIn, tokenIn } from "../helpers/mail-message";
-import { Client, PASSWORD, registerClient, startServer, type TestServer, uniqueEmail, useServerWithMail } from "../helpers/server";
+import { Client, PASSWORD, registerClient, type TestServer, uniqueEmail, useServerWithMail } from "../helpers/server";
 import type { SmtpSink } from "../helpers/smtp-sink";
 
 const APP_ORIGIN = "http://accounts.test";

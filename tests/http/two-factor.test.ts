@@ -1,7 +1,7 @@
 import { generate } from "otplib";
 import { describe, expect, it } from "vitest";
 import { countRows, makeStale, userIdOf } from "../helpers/account";
-import { Client, grantRole, PASSWORD, registerClient, startServer, type TestServer, useServerWithMail } from "../helpers/server";
+import { Client, grantRole, PASSWORD, registerClient, type TestServer, useServerWithMail } from "../helpers/server";
 import type { SmtpSink } from "../helpers/smtp-sink";
 
 let server: TestServer;

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { API_SCOPES } from "~/api/scopes";
+import { appFiles } from "../helpers/source-files";
 
 /**
  * The project's conventions, checked over the source so a new route cannot
@@ -127,5 +128,24 @@ describe("route conventions", () => {
       const source = fs.readFileSync(path.join(ROUTES, file), "utf8");
       expect(file in PUBLIC_API || (file in TOKEN_ONLY_API ? /requireApiToken\(/ : /requireApiScope\(/).test(source), file).toBe(true);
     }
+  });
+});
+
+describe("account events", () => {
+  /** Where activity records are written and the owner's notices built; everything else announces. */
+  const EVENT_MODULES = /^app\/(activity\/activity\.server\.ts$|events\/|mail\/)/;
+  const NOTICE_MAILS = /\b(passwordChangedMail|twoFactorNoticeMail)\b/;
+
+  it("app code announces events (app/events) instead of writing the activity log or sending notices itself", () => {
+    const offenders = appFiles()
+      .filter((file) => !EVENT_MODULES.test(file.split(path.sep).join("/")))
+      .filter((file) => {
+        const source = fs.readFileSync(file, "utf8");
+        return /\brecordActivity\b/.test(source) || NOTICE_MAILS.test(source) || /\binsertInto\(["'`]activity["'`]\)/.test(source);
+      });
+    expect(offenders).toEqual([]);
+    // The check sees what it looks for.
+    expect(fs.readFileSync("app/events/events.server.ts", "utf8")).toMatch(/\brecordActivity\(/);
+    expect(fs.readFileSync("app/events/notices.server.ts", "utf8")).toMatch(NOTICE_MAILS);
   });
 });

@@ -1,5 +1,5 @@
-import { recordActivity } from "~/activity/activity.server";
 import { db, type UserIdentityRow } from "~/db.server";
+import { announce } from "~/events/events.server";
 import { type Actor, isUniqueViolation } from "~/users/users.server";
 import { hasPassword } from "../password.server";
 import type { ProviderIdentity } from "./flow.server";
@@ -59,10 +59,10 @@ export async function linkIdentity(
     if (existing?.user_id === userId) return;
     throw new IdentityTakenError();
   }
-  await recordActivity(
+  await announce(
     { type: "identity_linked", actorId: actor.userId, subjectId: userId, details: { provider } },
     actor.origin,
-    now,
+    { now },
   );
 }
 
@@ -103,7 +103,7 @@ export async function unlinkIdentity(
     return row;
   });
   if (!removed) return false;
-  await recordActivity(
+  await announce(
     { type: "identity_unlinked", actorId: actor.userId, subjectId: userId, details: { provider: removed.provider } },
     actor.origin,
   );

@@ -1,7 +1,8 @@
 import type { AppLoadContext } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { recordActivity, requestOrigin } from "~/activity/activity.server";
+import { requestOrigin } from "~/activity/activity.server";
 import { getConfig } from "~/config.server";
+import { announce } from "~/events/events.server";
 import { redirectWithFlash } from "~/flash.server";
 import { logger } from "~/logger.server";
 import { createUser, EmailTakenError, findUserByEmail, findUserById } from "~/users/users.server";
@@ -41,7 +42,7 @@ export async function handleProviderCallback(request: Request, context: AppLoadC
   } catch (error) {
     if (error instanceof ProviderFlowError) {
       await attempt.failed();
-      await recordActivity({ type: "provider_sign_in_refused", actorId: null, details: { provider: provider.id, reason: error.message.slice(0, 120) } }, origin);
+      await announce({ type: "provider_sign_in_refused", actorId: null, details: { provider: provider.id, reason: error.message.slice(0, 120) } }, origin);
     } else {
       await attempt.cancelled();
     }
@@ -125,7 +126,7 @@ async function routeIdentity(
     if (error instanceof IdentityTakenError) throw new ProviderFlowError("oidc.startAgain", 409);
     throw error;
   }
-  await recordActivity({ type: "registered", actorId: user.id, details: { provider: provider.id } }, origin);
+  await announce({ type: "registered", actorId: user.id, details: { provider: provider.id } }, origin);
   logger.info({ provider: provider.id, userId: user.id }, "account created by a sign-in provider");
   return completeProviderSignIn(request, context, provider, user, flow.redirectTo);
 }
