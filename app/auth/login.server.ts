@@ -1,6 +1,7 @@
 import type { AppLoadContext } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { requestOrigin } from "~/activity/activity.server";
+import { getConfig } from "~/config.server";
 import { announce } from "~/events/events.server";
 import { type Flash, flashCookie, redirectWithFlash } from "~/flash.server";
 import { getUser } from "./guards.server";
@@ -8,16 +9,43 @@ import { recordLoginSucceeded } from "./login-activity.server";
 import { safeRedirect } from "./safe-redirect";
 import { clearSessionCookie, readSessionId, serializeSessionCookie } from "./session-cookie.server";
 import { type ClientInfo, createSession, deleteSession } from "./sessions.server";
-import type { SignInMethod } from "./sign-in-method";
+import type { FirstFactor, SignInMethod } from "./sign-in-method";
+import { isTwoFactorEnabled } from "./two-factor.server";
+import { redirectToSecondFactor } from "./two-factor-login.server";
 import type { Translate } from "~/i18n/translate";
 
 /**
  * Flask-Login's `login_user` and `logout_user`: the two verbs that start and
- * end a session. Everything else reads the session through the guards.
+ * end a session, and `completeSignIn`, which every first factor ends with.
+ * Everything else reads the session through the guards.
  */
 
 export function clientInfo(request: Request, context: AppLoadContext): ClientInfo {
   return { userAgent: request.headers.get("User-Agent") ?? "", ip: context.clientIp ?? "" };
+}
+
+/**
+ * A first factor has vouched for `userId` (a password, a passkey, a sign-in
+ * provider): decides what follows, in one place for every way in. A user with
+ * two-factor on gives their code first (a pending login, then the code step's
+ * loginUser) after a password, or after a provider when OIDC_REQUIRE_TOTP is
+ * on; a passkey with user verification is two factors in one. Anyone else gets
+ * a session now.
+ */
+export async function completeSignIn(
+  request: Request,
+  context: AppLoadContext,
+  { userId, remember, redirectTo, method }: { userId: number; remember: boolean; redirectTo?: string | null; method: FirstFactor },
+): Promise<Response> {
+  if (asksForCode(method) && (await isTwoFactorEnabled(userId))) return redirectToSecondFactor({ userId, remember, redirectTo, method });
+  return loginUser(request, context, { userId, remember, redirectTo, method });
+}
+
+/** Whether a sign-in that began with `method` asks a user who has two-factor on for their code. */
+function asksForCode(method: FirstFactor): boolean {
+  if (method === "passkey") return false;
+  if (method.startsWith("oidc:")) return getConfig().oidcRequireTotp;
+  return true;
 }
 
 /**

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { requestOrigin } from "~/activity/activity.server";
 import { findUserById } from "~/users/users.server";
 import type { Auth } from "./guards.server";
-import { loginUser } from "./login.server";
+import { completeSignIn } from "./login.server";
 import { parseAuthenticationResponse, PasskeyError, passkeyRefusalMessage, type PasskeyPurpose, passkeyOwner, recordPasskeyRefusal, verifyPasskey } from "./passkeys.server";
 import { startAttempt } from "./rate-limit.server";
 import { completeReauthentication } from "./reauthenticate.server";
@@ -76,7 +76,7 @@ export async function loginWithPasskey(form: FormData, request: Request, context
   const result = await verifyWithLimit(form, request, context, "login", null);
   if ("error" in result) return result;
   const { remember, redirectTo } = result.form;
-  return loginUser(request, context, { userId: result.userId, remember, redirectTo, method: "passkey" });
+  return completeSignIn(request, context, { userId: result.userId, remember, redirectTo, method: "passkey" });
 }
 
 /** Reauthenticates the signed-in user with one of their own passkeys: the session gets a new id and is fresh. */

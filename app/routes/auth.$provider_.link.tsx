@@ -4,10 +4,11 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { z } from "zod";
 import { requestOrigin } from "~/activity/activity.server";
 import { requireAnonymous } from "~/auth/guards.server";
+import { completeSignIn } from "~/auth/login.server";
 import { clearFlowCookie, consumeFlow, readPendingConfirmation } from "~/auth/oidc/flow.server";
 import { IdentityTakenError, linkIdentity } from "~/auth/oidc/identities.server";
 import { requireProvider } from "~/auth/oidc/providers.server";
-import { completeProviderSignIn, LINK_FROM_SETTINGS } from "~/auth/oidc/sign-in.server";
+import { LINK_FROM_SETTINGS } from "~/auth/oidc/sign-in.server";
 import { hasPassword, verifyPassword } from "~/auth/password.server";
 import { rateLimitHeaders, startAttempt } from "~/auth/rate-limit.server";
 import { parseForm, readFormData } from "~/auth/validation";
@@ -84,7 +85,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     }
     throw error;
   }
-  const response = await completeProviderSignIn(request, context, provider, user, flow.redirectTo);
+  const response = await completeSignIn(request, context, { userId: user.id, remember: false, redirectTo: flow.redirectTo, method: `oidc:${provider.id}` });
   response.headers.append("Set-Cookie", await clearFlowCookie());
   return response;
 }

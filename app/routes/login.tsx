@@ -6,11 +6,9 @@ import { requestOrigin } from "~/activity/activity.server";
 import { authenticateLogin, INVALID_CREDENTIALS, LoginError } from "~/auth/authenticator.server";
 import { requireAnonymous } from "~/auth/guards.server";
 import { recordLoginFailed } from "~/auth/login-activity.server";
-import { loginUser } from "~/auth/login.server";
+import { completeSignIn } from "~/auth/login.server";
 import { loginWithPasskey } from "~/auth/passkey-login.server";
 import { rateLimitHeaders } from "~/auth/rate-limit.server";
-import { isTwoFactorEnabled } from "~/auth/two-factor.server";
-import { redirectToSecondFactor } from "~/auth/two-factor-login.server";
 import { type FieldErrors, readFormData } from "~/auth/validation";
 import { CurrentPasswordField, Field, FormError } from "~/components/field";
 import { PasskeySignIn } from "~/components/passkey-sign-in";
@@ -41,10 +39,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   try {
     const { user, remember, redirectTo } = await authenticateLogin(request, context);
-    // With two-factor on, the password alone opens no session: the code comes first
-    // (and the login is recorded there).
-    if (await isTwoFactorEnabled(user.id)) return await redirectToSecondFactor({ userId: user.id, remember, redirectTo });
-    return await loginUser(request, context, { userId: user.id, remember, redirectTo });
+    return await completeSignIn(request, context, { userId: user.id, remember, redirectTo, method: "password" });
   } catch (error) {
     if (error instanceof LoginError) {
       if (error.message === INVALID_CREDENTIALS) await recordLoginFailed(error.email, requestOrigin(request, context));

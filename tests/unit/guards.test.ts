@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { getUser, requireAnonymous, requireUser } from "~/auth/guards.server";
-import { loginUser, logoutUser } from "~/auth/login.server";
+import { completeSignIn, loginUser, logoutUser } from "~/auth/login.server";
 import { readSessionId, serializeSessionCookie } from "~/auth/session-cookie.server";
 import { createSession, findActiveSession } from "~/auth/sessions.server";
+import { beginTwoFactorSetup, confirmTwoFactorSetup } from "~/auth/two-factor.server";
+import { readPendingLogin } from "~/auth/two-factor-login.server";
+import { generate } from "otplib";
 import { db } from "~/db.server";
 import { takeFlash } from "~/flash.server";
 import { overrideConfig } from "../helpers/config";
@@ -159,5 +162,49 @@ describe("loginUser / logoutUser", () => {
     // Recorded once, as Flask-Login's user_logged_out.
     const logouts = await db.selectFrom("activity").select("id").where("actor_id", "=", user.id).where("type", "=", "logout").execute();
     expect(logouts).toHaveLength(1);
+  });
+});
+
+describe("completeSignIn", () => {
+  async function userWithTwoFactor() {
+    const user = await makeUser();
+    const secret = (await beginTwoFactorSetup(user.id))!;
+    expect(await confirmTwoFactorSetup(user.id, await generate({ secret }))).not.toBeNull();
+    return user;
+  }
+
+  /** Where a first factor leads: the code step (with the pending login it stored) or a session. */
+  async function after(method: "password" | "passkey" | "oidc:test", userId: number) {
+    const response = await completeSignIn(requestWith(null, "http://localhost/login"), context, { userId, remember: true, redirectTo: "/dashboard/notes", method });
+    const pending = await readPendingLogin(requestWith(cookieHeader(response)));
+    const session = await readSessionId(requestWith(cookieHeader(response)));
+    if (response.headers.get("Location") === "/login/two-factor") {
+      return { step: "code", pending: pending && { method: pending.pending.method, remember: pending.pending.remember, redirectTo: pending.pending.redirectTo } };
+    }
+    return { step: "session", location: response.headers.get("Location"), signedIn: session !== null && (await findActiveSession(session)) !== null };
+  }
+
+  it("asks a user with two-factor on for their code after a password, and keeps where the sign-in was going", async () => {
+    const user = await userWithTwoFactor();
+    expect(await after("password", user.id)).toEqual({ step: "code", pending: { method: "password", remember: true, redirectTo: "/dashboard/notes" } });
+    const plain = await makeUser();
+    expect(await after("password", plain.id)).toEqual({ step: "session", location: "/dashboard/notes", signedIn: true });
+  });
+
+  it("signs a passkey in at once: user verification is the second factor", async () => {
+    const user = await userWithTwoFactor();
+    expect(await after("passkey", user.id)).toEqual({ step: "session", location: "/dashboard/notes", signedIn: true });
+  });
+
+  it("asks for the code after a provider with OIDC_REQUIRE_TOTP (the default), and not without it", async () => {
+    const user = await userWithTwoFactor();
+    expect(await after("oidc:test", user.id)).toEqual({ step: "code", pending: { method: "oidc:test", remember: true, redirectTo: "/dashboard/notes" } });
+    const restore = overrideConfig({ oidcRequireTotp: false });
+    try {
+      expect(await after("oidc:test", user.id)).toEqual({ step: "session", location: "/dashboard/notes", signedIn: true });
+      expect(await after("password", user.id)).toMatchObject({ step: "code" });
+    } finally {
+      restore();
+    }
   });
 });

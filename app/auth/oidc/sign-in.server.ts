@@ -8,11 +8,9 @@ import { logger } from "~/logger.server";
 import { createUser, EmailTakenError, findUserByEmail, findUserById } from "~/users/users.server";
 import { db, type User } from "~/db.server";
 import { getAuth } from "../guards.server";
-import { loginUser } from "../login.server";
+import { completeSignIn } from "../login.server";
 import { startAttempt } from "../rate-limit.server";
 import { completeReauthentication } from "../reauthenticate.server";
-import { isTwoFactorEnabled } from "../two-factor.server";
-import { redirectToSecondFactor } from "../two-factor-login.server";
 import { clearFlowCookie, finishProviderFlow, type Flow, holdForConfirmation, type ProviderIdentity, ProviderFlowError } from "./flow.server";
 import { findIdentity, IdentityTakenError, linkIdentity, touchIdentity } from "./identities.server";
 import type { Provider } from "./providers.server";
@@ -92,7 +90,7 @@ async function routeIdentity(
     const user = await findUserById(linked.user_id);
     if (!user || !user.active) throw new ProviderFlowError("passkey.inactive", 403);
     await touchIdentity(linked.id);
-    return completeProviderSignIn(request, context, provider, user, flow.redirectTo);
+    return completeSignIn(request, context, { userId: user.id, remember: false, redirectTo: flow.redirectTo, method: `oidc:${provider.id}` });
   }
   if (!identity.email) throw new ProviderFlowError("oidc.noEmail", 400, { provider: provider.label });
   const existing = await findUserByEmail(identity.email);
@@ -128,20 +126,6 @@ async function routeIdentity(
   }
   await announce({ type: "registered", actorId: user.id, details: { provider: provider.id } }, origin);
   logger.info({ provider: provider.id, userId: user.id }, "account created by a sign-in provider");
-  return completeProviderSignIn(request, context, provider, user, flow.redirectTo);
+  return completeSignIn(request, context, { userId: user.id, remember: false, redirectTo: flow.redirectTo, method: `oidc:${provider.id}` });
 }
 
-/** The provider has vouched for `user`: a second factor first when they have one (OIDC_REQUIRE_TOTP), else a session. */
-export async function completeProviderSignIn(
-  request: Request,
-  context: AppLoadContext,
-  provider: Provider,
-  user: User,
-  redirectTo: string | null,
-): Promise<Response> {
-  const method = `oidc:${provider.id}` as const;
-  if (getConfig().oidcRequireTotp && (await isTwoFactorEnabled(user.id))) {
-    return redirectToSecondFactor({ userId: user.id, remember: false, redirectTo, method });
-  }
-  return loginUser(request, context, { userId: user.id, remember: false, redirectTo, method });
-}
