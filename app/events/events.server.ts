@@ -2,14 +2,14 @@ import { type ActivityEvent, type ActivityOrigin, recordActivity } from "~/activ
 import { db, type DB } from "~/db.server";
 import { logger } from "~/logger.server";
 import { singleton } from "~/utils/singleton.server";
-import { sendNotices } from "./notices.server";
+import { ACCOUNT_EVENT_LISTENERS } from "./listeners.server";
 
 /**
  * What happened to an account, said once where it happens, the way
  * Flask-Login sends `user_logged_in` and `user_logged_out`: the activity log
- * records every event, then listeners react. The owner's notice mails are the
- * built-in listener (notices.server.ts); an app adds its own with
- * onAccountEvent (a webhook, a metric, a security team's feed).
+ * records every event, then listeners react: those named in
+ * listeners.server.ts (the owner's notice mails, and an app's own), and any
+ * added with onAccountEvent.
  */
 
 export type AccountEvent = ActivityEvent;
@@ -26,15 +26,17 @@ export type AccountEventListener = (event: AccountEvent, announcement: Announcem
 
 type Heard = { event: AccountEvent; announcement: Announcement };
 
-// One registry per process: the server bundle and the Remix build each carry a copy of this module.
-const listeners = singleton("account-event-listeners", () => new Set<AccountEventListener>([sendNotices]));
+// One registry per process: the server bundle and the Remix build each carry a copy of this module, and
+// dev reloads evaluate it again, which replaces each named listener rather than adding it twice.
+const listeners = singleton("account-event-listeners", () => new Map<string, AccountEventListener>());
+for (const [name, listener] of Object.entries(ACCOUNT_EVENT_LISTENERS)) listeners.set(name, listener);
 /** The events announced inside each open announcingTransaction, heard once it commits. */
 const pending = singleton("account-events-pending", () => new WeakMap<DB, Heard[]>());
 
-/** Adds a listener for every account event (once, at start); returns the function that removes it. */
-export function onAccountEvent(listener: AccountEventListener): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
+/** Adds (or replaces) the listener called `name` for every account event; returns the function that removes it. */
+export function onAccountEvent(name: string, listener: AccountEventListener): () => void {
+  listeners.set(name, listener);
+  return () => listeners.get(name) === listener && listeners.delete(name);
 }
 
 /**
@@ -79,7 +81,7 @@ export async function announcingTransaction<T>(change: (trx: DB) => Promise<T>):
 }
 
 async function tell({ event, announcement }: Heard): Promise<void> {
-  for (const listener of listeners) {
+  for (const listener of listeners.values()) {
     try {
       await listener(event, announcement);
     } catch (error) {

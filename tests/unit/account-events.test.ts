@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "~/db.server";
 import { type AccountEvent, type Announcement, announce, announcingTransaction, onAccountEvent } from "~/events/events.server";
+import { ACCOUNT_EVENT_LISTENERS } from "~/events/listeners.server";
 import { logger } from "~/logger.server";
 import { overrideConfig } from "../helpers/config";
 import { type SmtpSink, startSmtpSink } from "../helpers/smtp-sink";
@@ -16,7 +17,7 @@ describe("announce", () => {
   it("records the event, then every listener hears it with its origin, time and language", async () => {
     const user = await makeUser();
     const heard: { event: AccountEvent; announcement: Announcement; recorded: string[] }[] = [];
-    const stop = onAccountEvent(async (event, announcement) => {
+    const stop = onAccountEvent("test-1", async (event, announcement) => {
       // The record is written before any listener runs.
       heard.push({ event, announcement, recorded: (await recordsOf(user.id)).map((row) => row.type) });
     });
@@ -45,10 +46,10 @@ describe("announce", () => {
     const user = await makeUser();
     const errors = vi.spyOn(logger, "error").mockImplementation(() => undefined);
     const later: string[] = [];
-    const stopFailing = onAccountEvent(() => {
+    const stopFailing = onAccountEvent("test-2", () => {
       throw new Error("webhook down");
     });
-    const stopLater = onAccountEvent((event) => void later.push(event.type));
+    const stopLater = onAccountEvent("test-3", (event) => void later.push(event.type));
     try {
       await expect(announce({ type: "passkey_added", actorId: user.id }, origin)).resolves.toBeUndefined();
       expect(errors).toHaveBeenCalledWith(expect.objectContaining({ type: "passkey_added" }), "an account event listener failed");
@@ -61,11 +62,26 @@ describe("announce", () => {
     expect((await recordsOf(user.id)).map((row) => row.type)).toEqual(["passkey_added"]);
   });
 
+  it("hears each name once: a listener registered again under its name replaces the old one (a dev reload), and the notices are registered", async () => {
+    const user = await makeUser();
+    const heard: string[] = [];
+    onAccountEvent("test-webhook", () => void heard.push("first"));
+    const stop = onAccountEvent("test-webhook", () => void heard.push("second"));
+    try {
+      await announce({ type: "logout", actorId: user.id }, origin);
+    } finally {
+      stop();
+    }
+    await announce({ type: "logout", actorId: user.id }, origin);
+    expect(heard).toEqual(["second"]);
+    expect(Object.keys(ACCOUNT_EVENT_LISTENERS)).toEqual(["notices"]);
+  });
+
   it("inside announcingTransaction: records in the transaction, and listeners hear the event after the commit, never after a rollback", async () => {
     const user = await makeUser();
     const heard: string[][] = [];
     // The listener reads the database: on SQLite's one connection it would wait forever inside the transaction.
-    const stop = onAccountEvent(async () => void heard.push((await recordsOf(user.id)).map((row) => row.type)));
+    const stop = onAccountEvent("test-4", async () => void heard.push((await recordsOf(user.id)).map((row) => row.type)));
     try {
       await announcingTransaction(async (trx) => {
         await announce({ type: "passkey_removed", actorId: user.id }, origin, { within: trx });
