@@ -1,12 +1,6 @@
 import type { ActivityOrigin } from "~/activity/activity.server";
 import { announce } from "~/events/events.server";
 import { findUserByEmail } from "~/users/users.server";
-import type { SignInMethod } from "./sign-in-method";
-
-/** A successful sign-in, in the activity log, with how it was made (app/auth/sign-in-method.ts). */
-export function recordLoginSucceeded(userId: number, remember: boolean, origin: ActivityOrigin, method: SignInMethod = "password"): Promise<void> {
-  return announce({ type: "login_succeeded", actorId: userId, details: { remember, method } }, origin);
-}
 
 /**
  * A failed login, in the activity log: against the account when the email is

@@ -5,7 +5,6 @@ import { getConfig } from "~/config.server";
 import { announce } from "~/events/events.server";
 import { type Flash, flashCookie, redirectWithFlash } from "~/flash.server";
 import { getUser } from "./guards.server";
-import { recordLoginSucceeded } from "./login-activity.server";
 import { safeRedirect } from "./safe-redirect";
 import { clearSessionCookie, readSessionId, serializeSessionCookie } from "./session-cookie.server";
 import { type ClientInfo, createSession, deleteSession } from "./sessions.server";
@@ -70,7 +69,7 @@ export async function loginUser(
 ): Promise<Response> {
   // Decided before the session changes: nothing after this point may fail on user input.
   const location = safeRedirect(redirectTo);
-  if (recordLogin) await recordLoginSucceeded(userId, remember, requestOrigin(request, context), method);
+  if (recordLogin) await announce({ type: "login_succeeded", actorId: userId, details: { remember, method } }, requestOrigin(request, context));
   const previous = await readSessionId(request);
   if (previous) await deleteSession(previous);
   const { id } = await createSession(userId, { remember, method, client: clientInfo(request, context) });
