@@ -15,7 +15,9 @@ import type { PublicUser } from "./users.server";
  * - `q` (3 characters or more) looks matches up in a trigram index and sorts
  *   them, while they are few; when they are many, walking the sort index and
  *   filtering finds a page sooner (the more matches, the shorter the walk). The
- *   count stops where one plan gets dearer than the other (searchCountLimit).
+ *   count stops where one plan gets dearer than the other (searchCountLimit),
+ *   and a search found to have more is remembered for a minute, so that its
+ *   next pages walk at once (broadSearches).
  */
 
 export type { SortDirection, UserSort };
@@ -210,6 +212,32 @@ async function estimateUsers(): Promise<number> {
 }
 
 type SearchPlan = { filter: UserFilter; total: number; totalIsLowerBound: boolean };
+
+/**
+ * Searches seen to match more users than searchCountLimit in the last
+ * USERS_ESTIMATE_MS, by when (the newest BROAD_SEARCHES_KEPT, per process).
+ * Paging through a broad search (each Next link) or running it again walks
+ * the sort index at once instead of counting its matches up to the limit
+ * first: the count that costs most on PostgreSQL (a heap read and a LIKE per
+ * match, up to 1,733 at 100,000 users). The page says "more than N" either
+ * way; only deleting most of the matches within the minute would make that
+ * stale.
+ */
+const broadSearches = new Map<string, number>();
+const BROAD_SEARCHES_KEPT = 256;
+
+function isKnownBroad(q: string): boolean {
+  const at = broadSearches.get(q);
+  if (at !== undefined && Date.now() - at < USERS_ESTIMATE_MS) return true;
+  broadSearches.delete(q);
+  return false;
+}
+
+function rememberBroad(q: string): void {
+  broadSearches.delete(q);
+  broadSearches.set(q, Date.now());
+  if (broadSearches.size > BROAD_SEARCHES_KEPT) broadSearches.delete(broadSearches.keys().next().value!);
+}
 type IndexedFilter = Extract<UserFilter, { kind: "indexed" }>;
 
 /** The two ways to run a search for `q`: by the trigram index (null under 3 characters), or by filtered walk. */
@@ -334,6 +362,8 @@ export async function listUsersPage(query: UserListQuery): Promise<UserListPage>
   if (!q) {
     const plain = await plainPage(query, sort, dir, size);
     if (plain) return plain;
+  } else if (isKnownBroad(q)) {
+    plan = { filter: searchFilters(q).scan, total: searchCountLimit(await estimateUsers()), totalIsLowerBound: true };
   } else if (!query.after && !query.before) {
     const searched = await indexedSearchPage(query, q, sort, dir, size);
     if (searched && "users" in searched) return searched;
@@ -341,6 +371,7 @@ export async function listUsersPage(query: UserListQuery): Promise<UserListPage>
   }
   const reverse: SortDirection = dir === "asc" ? "desc" : "asc";
   const { filter, total, totalIsLowerBound } = plan ?? (await planSearch(q));
+  if (totalIsLowerBound) rememberBroad(q);
   const pageCount = totalIsLowerBound ? null : Math.max(1, Math.ceil(total / size));
   let page = Math.max(1, Math.floor(query.page ?? 1));
   if (pageCount !== null) page = Math.min(page, pageCount);

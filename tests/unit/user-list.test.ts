@@ -184,6 +184,34 @@ describe("listUsersPage with a search", () => {
     }
   });
 
+  it("remembers a search with many matches for a minute: asked again, or paged with Next, it walks the sort index at once", async () => {
+    const q = "xampl";
+    const expected = reference("name", "asc", matching(q));
+    expect(expected.length).toBeGreaterThan(SEARCH_COUNT_LIMIT);
+    const spy = vi.spyOn(db.getExecutor(), "executeQuery");
+    try {
+      const first = await listUsersPage({ q, pageSize: SIZE });
+      expect(first).toMatchObject({ total: SEARCH_COUNT_LIMIT, totalIsLowerBound: true, pageCount: null, hasNext: true });
+      expect(ids(first)).toEqual(expected.slice(0, SIZE));
+      expect(spy).toHaveBeenCalledTimes(2);
+      expect(await listUsersPage({ q, pageSize: SIZE })).toEqual(first);
+      const next = await listUsersPage({ q, page: 2, after: expected[SIZE - 1], pageSize: SIZE });
+      expect(next).toMatchObject({ total: SEARCH_COUNT_LIMIT, totalIsLowerBound: true, hasPrevious: true, hasNext: true });
+      expect(ids(next)).toEqual(expected.slice(SIZE, 2 * SIZE));
+      expect(spy).toHaveBeenCalledTimes(4);
+      // Another spelling is another search; a minute later the count runs again.
+      await listUsersPage({ q: "XAMPL", pageSize: SIZE });
+      expect(spy).toHaveBeenCalledTimes(6);
+      const now = Date.now();
+      vi.spyOn(Date, "now").mockReturnValue(now + 60_001);
+      spy.mockClear();
+      expect(await listUsersPage({ q, pageSize: SIZE })).toEqual(first);
+      expect(spy.mock.calls.length).toBeGreaterThan(1);
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
+
   it("matches non-ASCII names whatever their case through the index", async () => {
     const page = await listUsersPage({ q: "MÜLLER", pageSize: SIZE });
     expect(page.total).toBeGreaterThan(0);
