@@ -7,7 +7,7 @@ import { type Flash, flashCookie, redirectWithFlash } from "~/flash.server";
 import { getUser } from "./guards.server";
 import { safeRedirect } from "./safe-redirect";
 import { clearSessionCookie, readSessionId, serializeSessionCookie } from "./session-cookie.server";
-import { type ClientInfo, createSession, deleteSession } from "./sessions.server";
+import { createSession, deleteSession } from "./sessions.server";
 import type { FirstFactor, SignInMethod } from "./sign-in-method";
 import { isTwoFactorEnabled } from "./two-factor.server";
 import { redirectToSecondFactor } from "./two-factor-login.server";
@@ -18,10 +18,6 @@ import type { Translate } from "~/i18n/translate";
  * end a session, and `completeSignIn`, which every first factor ends with.
  * Everything else reads the session through the guards.
  */
-
-export function clientInfo(request: Request, context: AppLoadContext): ClientInfo {
-  return { userAgent: request.headers.get("User-Agent") ?? "", ip: context.clientIp ?? "" };
-}
 
 /**
  * A first factor has vouched for `userId` (a password, a passkey, a sign-in
@@ -69,10 +65,11 @@ export async function loginUser(
 ): Promise<Response> {
   // Decided before the session changes: nothing after this point may fail on user input.
   const location = safeRedirect(redirectTo);
-  if (recordLogin) await announce({ type: "login_succeeded", actorId: userId, details: { remember, method } }, requestOrigin(request, context));
+  const origin = requestOrigin(request, context);
+  if (recordLogin) await announce({ type: "login_succeeded", actorId: userId, details: { remember, method } }, origin);
   const previous = await readSessionId(request);
   if (previous) await deleteSession(previous);
-  const { id } = await createSession(userId, { remember, method, client: clientInfo(request, context) });
+  const { id } = await createSession(userId, { remember, method, client: origin });
   const headers = new Headers({ "Set-Cookie": await serializeSessionCookie(id, remember) });
   if (flash) headers.append("Set-Cookie", await flashCookie(flash));
   return redirect(location, { headers });

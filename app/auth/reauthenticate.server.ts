@@ -5,7 +5,6 @@ import { announce } from "~/events/events.server";
 import { findUserById } from "~/users/users.server";
 import type { Auth } from "./guards.server";
 import { verifyPassword } from "./password.server";
-import { clientInfo } from "./login.server";
 import { safeRedirect } from "./safe-redirect";
 import { readSessionId, serializeSessionCookie } from "./session-cookie.server";
 import { rotateSession } from "./sessions.server";
@@ -31,9 +30,10 @@ export async function completeReauthentication(
   // (a failure there would leave the browser with a dead cookie: a crafted link would sign the victim out).
   const location = safeRedirect(redirectTo);
   const presentedId = await readSessionId(request);
-  const sid = await rotateSession(auth.session, { fresh: true, client: clientInfo(request, context), presentedId });
+  const origin = requestOrigin(request, context);
+  const sid = await rotateSession(auth.session, { fresh: true, client: origin, presentedId });
   const headers = { "Set-Cookie": await serializeSessionCookie(sid, auth.session.remember === 1) };
   const details = factor === "password" ? undefined : { with: factor };
-  await announce({ type: "reauthenticated", actorId: auth.user.id, details }, requestOrigin(request, context));
+  await announce({ type: "reauthenticated", actorId: auth.user.id, details }, origin);
   return redirect(location, { headers });
 }
