@@ -147,6 +147,7 @@ export async function createApp(config: Config, { dev = false } = {}) {
   const logRequests = logger.isLevelEnabled("info");
   const pages = anonymousPages();
 
+  const appOrigin = new URL(config.appOrigin).origin;
   const urlOf = (req: IncomingMessage, target: string) => `${protocolOf(req, config.trustProxy)}://${req.headers.host}${target}`;
 
   /** The load context of one request: its client address, CSP nonce and identity. Sets the cookies the identity needs. */
@@ -180,7 +181,8 @@ export async function createApp(config: Config, { dev = false } = {}) {
       const context = await loadContext(req, res, apiPath, clientIp, cspNonce);
       log.userId = context.identity?.user.id;
       try {
-        await requireApiToken({ request: webRequest(req, res, urlOf(req, target)), context });
+        // Not urlOf: the Host header is only checked further on (sameOriginOnly), and the token's guard needs no host of the client's.
+        await requireApiToken({ request: webRequest(req, res, `${appOrigin}${target}`), context });
       } catch (refusal) {
         if (refusal instanceof Response) return sendResponse(res, refusal);
         throw refusal;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { noteBodyField, noteTitleField } from "~/auth/validation";
+import { MAX_ROW_ID, rowId } from "~/utils/row-id";
 
 /**
  * The JSON API's shapes, in one place: the routes validate with them and the
@@ -26,9 +27,11 @@ export const ApiNoteSchema = z
   })
   .meta({ id: "Note" });
 
+const CURSOR_MESSAGE = "Not a valid cursor: pass the `next` value of the previous page.";
 const cursorField = z
   .string()
-  .regex(/^[1-9][0-9]{0,14}$/, "Not a valid cursor: pass the `next` value of the previous page.")
+  .regex(/^[1-9][0-9]{0,9}$/, CURSOR_MESSAGE)
+  .refine((cursor) => Number(cursor) <= MAX_ROW_ID, CURSOR_MESSAGE)
   .nullable();
 
 export const NoteListSchema = z
@@ -68,7 +71,7 @@ export const NotePatchSchema = z
   .meta({ id: "NotePatch", minProperties: 1 });
 
 /** A note id in a path: anything else is simply not found. */
-export const NoteIdSchema = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+export const NoteIdSchema = rowId();
 
 export type ApiUser = z.infer<typeof ApiUserSchema>;
 export type ApiNote = z.infer<typeof ApiNoteSchema>;

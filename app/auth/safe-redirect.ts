@@ -34,6 +34,16 @@ export function safeRedirect(to: unknown, fallback: string = DEFAULT_REDIRECT): 
 }
 
 /** The path and query of a request, as a `redirectTo` value, without Remix's internal data params. */
+/**
+ * `to` as a row keeps it until the redirect happens (a pending login, a
+ * provider sign-in): the path safeRedirect would go to, or null for what it
+ * refuses, a NUL included (which PostgreSQL's text cannot hold).
+ */
+export function storedRedirect(to: string | null | undefined): string | null {
+  const safe = safeRedirect(to, "");
+  return safe === "" ? null : safe;
+}
+
 export function requestPath(request: Request): string {
   const url = new URL(request.url);
   // Filter the raw query so the rest keeps its exact encoding.

@@ -3,6 +3,7 @@ import { passwordFingerprint } from "~/account/tokens.server";
 import { db, deleteInBatches, type User } from "~/db.server";
 import { appCookie } from "~/utils/cookies.server";
 import { randomToken, sha256Hex } from "~/utils/crypto.server";
+import { storedRedirect } from "./safe-redirect";
 import type { FirstFactor } from "./sign-in-method";
 
 /**
@@ -60,8 +61,7 @@ export async function redirectToSecondFactor(
         user_id: userId,
         password_fingerprint: passwordFingerprint(user.password_hash),
         remember: remember ? 1 : 0,
-        // A NUL (never a safe redirect, and PostgreSQL text cannot hold it): no redirect.
-        redirect_to: redirectTo && !redirectTo.includes("\u0000") ? redirectTo.slice(0, 2048) : null,
+        redirect_to: storedRedirect(redirectTo),
         method,
         created_at: now,
         expires_at: now + PENDING_LOGIN_MAX_AGE_MS,

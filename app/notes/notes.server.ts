@@ -1,12 +1,12 @@
-import { z } from "zod";
 import { db, type Note } from "~/db.server";
+import { rowId } from "~/utils/row-id";
 
 /**
  * The example resource of the protected area. Every query is scoped by the
  * owner, so another user's note id is simply not found (no IDOR).
  */
 
-const NoteId = z.coerce.number().int().positive();
+const NoteId = rowId();
 
 /** The `:noteId` route parameter as a number; anything else is a 404 (as is another user's note). */
 export function noteIdOrNotFound(param: string | undefined): number {

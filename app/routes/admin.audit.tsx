@@ -11,6 +11,7 @@ import { parseForm } from "~/auth/validation";
 import { Field } from "~/components/field";
 import { Pagination } from "~/components/pagination";
 import { findUserByEmail, findUserById } from "~/users/users.server";
+import { rowId } from "~/utils/row-id";
 import { Time } from "~/components/time";
 import { providerLabel } from "~/auth/oidc/providers.server";
 import { i18nOf } from "~/i18n/i18n.server";
@@ -32,7 +33,9 @@ const AuditFilterSchema = z.object({
 
 /** The user a filter names: a numeric id, or an email. */
 async function findFilterUser(value: string) {
-  return /^\d+$/.test(value) ? findUserById(Number(value)) : findUserByEmail(value);
+  if (!/^\d+$/.test(value)) return findUserByEmail(value);
+  const id = rowId().safeParse(value);
+  return id.success ? findUserById(id.data) : undefined;
 }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

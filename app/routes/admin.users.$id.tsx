@@ -2,7 +2,6 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { type ReactNode, useRef } from "react";
-import { z } from "zod";
 import { requestOrigin } from "~/activity/activity.server";
 import { listApiTokens, revokeApiToken } from "~/api/api-tokens.server";
 import { requestEmailChange } from "~/account/email.server";
@@ -32,6 +31,7 @@ import {
   resetTwoFactor,
   updateUser,
 } from "~/users/users.server";
+import { rowId } from "~/utils/row-id";
 import { i18nOf } from "~/i18n/i18n.server";
 import { Message, translatorOf, useT } from "~/i18n/i18n";
 import type { Translate } from "~/i18n/translate";
@@ -41,8 +41,8 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
   return [{ title: `${data?.user.name ?? t("admin.user")} · ${t("layout.admin")} · Remix Auth Kit` }];
 };
 
-const UserId = z.coerce.number().int().positive();
-const TokenId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const UserId = rowId();
+const TokenId = rowId();
 
 function userIdOrNotFound(param: string | undefined): number {
   const parsed = UserId.safeParse(param);
@@ -115,7 +115,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const form = await readFormData(request);
   // A post without `intent` is the edit form (`name`, `email`, `role`, `active`), as the spec lists it.
   const intent = String(form.get("intent") ?? "update");
-  await requirePermission({ request, context }, INTENT_PERMISSIONS[intent] ?? "users:write");
+  await requirePermission({ request, context }, Object.hasOwn(INTENT_PERMISSIONS, intent) ? INTENT_PERMISSIONS[intent]! : "users:write");
   const id = userIdOrNotFound(params.id);
   const actor: Actor = { userId: admin.id, origin: requestOrigin(request, context) };
   const { t, language } = i18nOf({ request, context });
@@ -136,13 +136,15 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       // An admin's own new address must be confirmed like anyone's: a stolen session cannot simply take the account.
       const ownNewEmail = id === admin.id && email !== admin.email ? email : null;
       try {
+        const result = await updateUser(id, { ...changes, ...(ownNewEmail ? {} : { email }), roles: [role] }, Date.now(), actor);
+        if (!result) throw notFound();
+        // The link goes out once the rest is saved: a refused save (the last admin, an unknown role) mails nothing.
+        // Should the mail fail, the page says so and the same form, sent again, changes nothing else twice.
         if (ownNewEmail) {
           const row = await findUserById(id);
           if (!row) throw notFound();
           await requestEmailChange({ ...row, language: row.language ?? language }, ownNewEmail, actor.origin);
         }
-        const result = await updateUser(id, { ...changes, ...(ownNewEmail ? {} : { email }), roles: [role] }, Date.now(), actor);
-        if (!result) throw notFound();
         const emailNote = ownNewEmail ? t("email.sent", { email: ownNewEmail }) : "";
         const changed = result.fields.length > 0 || result.roles || result.active;
         // An admin who just gave up their own admin role can no longer see this page.

@@ -5,6 +5,7 @@ import { noFormHere, requirePermission } from "~/auth/guards.server";
 import { hasPermission } from "~/auth/permissions";
 import { DEFAULT_DIRECTION, type SortDirection, USER_SORTS, type UserSort } from "~/users/user-list";
 import { listUsersPage } from "~/users/user-list.server";
+import { rowId } from "~/utils/row-id";
 import { useLinkClicks } from "~/components/link-clicks";
 import { titleMeta, useI18n, useT } from "~/i18n/i18n";
 import type { MessageKey } from "~/i18n/translate";
@@ -19,8 +20,8 @@ const ListParams = z.object({
   sort: z.enum(USER_SORTS).catch("name").default("name"),
   dir: z.enum(["asc", "desc"]).optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(1_000_000).catch(1).default(1),
-  after: z.coerce.number().int().positive().optional().catch(undefined),
-  before: z.coerce.number().int().positive().optional().catch(undefined),
+  after: rowId().optional().catch(undefined),
+  before: rowId().optional().catch(undefined),
 });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

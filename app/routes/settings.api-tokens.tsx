@@ -11,6 +11,7 @@ import { type FieldErrors, nameField, parseForm, readFormData } from "~/auth/val
 import { Field, FormError } from "~/components/field";
 import { redirectWithFlash } from "~/flash.server";
 import { Time } from "~/components/time";
+import { rowId } from "~/utils/row-id";
 import { i18nOf } from "~/i18n/i18n.server";
 import { settingsTitleMeta, useT } from "~/i18n/i18n";
 import type { MessageKey } from "~/i18n/translate";
@@ -38,11 +39,7 @@ const CreateTokenSchema = z.object({
 });
 
 const RevokeTokenSchema = z.object({
-  tokenId: z.coerce
-    .number({ message: "tokens.unknown" })
-    .int("tokens.unknown")
-    .positive("tokens.unknown")
-    .max(Number.MAX_SAFE_INTEGER, "tokens.unknown"),
+  tokenId: rowId("tokens.unknown"),
 });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

@@ -13,6 +13,7 @@ import { FormError } from "~/components/field";
 import { redirectWithFlash } from "~/flash.server";
 import { findUserById } from "~/users/users.server";
 import { formatTime } from "~/utils/format-time";
+import { rowId } from "~/utils/row-id";
 import { i18nOf } from "~/i18n/i18n.server";
 import { settingsTitleMeta, useT } from "~/i18n/i18n";
 
@@ -23,7 +24,7 @@ export const meta: MetaFunction = ({ matches }) => [settingsTitleMeta(matches, "
 const ConnectionsSchema = z.object({
   intent: z.enum(["link", "unlink"], { message: "form.unknownAction" }),
   provider: z.string().trim().max(64, "reauth.unknownProvider").optional(),
-  identityId: z.coerce.number({ message: "connections.unknown" }).int().positive("connections.unknown").optional(),
+  identityId: rowId("connections.unknown").optional(),
 });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

@@ -1,10 +1,11 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requestOrigin } from "~/activity/activity.server";
 import { deleteAccount } from "~/account/account.server";
 import { requireFreshLogin } from "~/auth/guards.server";
-import { checkCurrentPassword } from "~/auth/reauthenticate.server";
+import { rateLimitHeaders } from "~/auth/rate-limit.server";
+import { confirmCurrentPassword } from "~/auth/reauthenticate.server";
 import { clearSessionCookie } from "~/auth/session-cookie.server";
 import { DeleteAccountSchema, DeleteWithoutPasswordSchema, parseForm, readFormData } from "~/auth/validation";
 import { hasPassword } from "~/auth/password.server";
@@ -12,10 +13,12 @@ import { CurrentPasswordField, FormError } from "~/components/field";
 import { redirectWithFlash } from "~/flash.server";
 import { findUserById, LastAdminError } from "~/users/users.server";
 import { SubmitButton } from "~/components/submit-button";
+import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { i18nOf } from "~/i18n/i18n.server";
 import { settingsTitleMeta, useT } from "~/i18n/i18n";
 
 export const meta: MetaFunction = ({ matches }) => [settingsTitleMeta(matches, "settings.deleteAccount")];
+export const headers: HeadersFunction = (args) => rateLimitHeaders(args);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { user } = await requireFreshLogin({ request, context });
@@ -31,7 +34,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (account && hasPassword(account)) {
     const parsed = parseForm(form, DeleteAccountSchema, t);
     if (!parsed.success) return data({ fieldErrors: parsed.errors }, { status: 400 });
-    if (!(await checkCurrentPassword(user.id, parsed.data.password))) {
+    if (!(await confirmCurrentPassword(request, context, user, parsed.data.password))) {
       return data({ fieldErrors: { password: t("reauth.incorrectPassword") } as Record<string, string> }, { status: 400 });
     }
   } else {
@@ -88,4 +91,8 @@ export default function DeleteAccountSettings() {
       </Form>
     </section>
   );
+}
+
+export function ErrorBoundary() {
+  return <TooManyAttemptsBoundary backTo="/dashboard" backLabel={useT()("reauth.backToDashboard")} />;
 }

@@ -12,16 +12,13 @@ import { type FieldErrors, nameField, parseForm, readFormData } from "~/auth/val
 import { Field, FormError } from "~/components/field";
 import { redirectWithFlash } from "~/flash.server";
 import { formatTime } from "~/utils/format-time";
+import { rowId } from "~/utils/row-id";
 import { i18nOf } from "~/i18n/i18n.server";
 import { settingsTitleMeta, useT } from "~/i18n/i18n";
 
 export const meta: MetaFunction = ({ matches }) => [settingsTitleMeta(matches, "settings.passkeys")];
 
-const passkeyId = z.coerce
-  .number({ message: "passkeys.unknown" })
-  .int("passkeys.unknown")
-  .positive("passkeys.unknown")
-  .max(Number.MAX_SAFE_INTEGER, "passkeys.unknown");
+const passkeyId = rowId("passkeys.unknown");
 const AddSchema = z.object({
   name: nameField,
   response: z.string({ message: "passkeys.needsJs" }).min(1, "passkeys.needsJs"),

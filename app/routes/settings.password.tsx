@@ -1,11 +1,12 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requestOrigin } from "~/activity/activity.server";
 import { changePassword } from "~/account/account.server";
 import { requireFreshLogin } from "~/auth/guards.server";
 import { weakPasswordReason } from "~/auth/password-strength.server";
-import { checkCurrentPassword } from "~/auth/reauthenticate.server";
+import { rateLimitHeaders } from "~/auth/rate-limit.server";
+import { confirmCurrentPassword } from "~/auth/reauthenticate.server";
 import { readSessionId, serializeSessionCookie } from "~/auth/session-cookie.server";
 import { ChangePasswordSchema, parseForm, readFormData, SetPasswordSchema } from "~/auth/validation";
 import { hasPassword } from "~/auth/password.server";
@@ -13,10 +14,12 @@ import { findUserById } from "~/users/users.server";
 import { CurrentPasswordField, FormError, NewPasswordField } from "~/components/field";
 import { redirectWithFlash } from "~/flash.server";
 import { SubmitButton } from "~/components/submit-button";
+import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { i18nOf } from "~/i18n/i18n.server";
 import { settingsTitleMeta, useT } from "~/i18n/i18n";
 
 export const meta: MetaFunction = ({ matches }) => [settingsTitleMeta(matches, "settings.password")];
+export const headers: HeadersFunction = (args) => rateLimitHeaders(args);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { user } = await requireFreshLogin({ request, context });
@@ -40,7 +43,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   } else {
     const parsed = parseForm(form, ChangePasswordSchema, t);
     if (!parsed.success) return data({ fieldErrors: parsed.errors }, { status: 400 });
-    if (!(await checkCurrentPassword(auth.user.id, parsed.data.currentPassword))) {
+    if (!(await confirmCurrentPassword(request, context, auth.user, parsed.data.currentPassword))) {
       return data({ fieldErrors: { currentPassword: t("password.currentIncorrect") } as Record<string, string> }, { status: 400 });
     }
     newPassword = parsed.data.newPassword;
@@ -79,4 +82,8 @@ export default function PasswordSettings() {
       </Form>
     </section>
   );
+}
+
+export function ErrorBoundary() {
+  return <TooManyAttemptsBoundary backTo="/dashboard" backLabel={useT()("reauth.backToDashboard")} />;
 }

@@ -164,6 +164,16 @@ describe("an admin's own email change", () => {
       .execute();
     expect(pending).toEqual([{ email: newEmail }]);
   });
+
+  it("mails no link when the rest of the form is refused (an unknown role): nothing was saved, so nothing is pending", async () => {
+    const self = await registered("Self Refused");
+    await makeAdmin(self.email);
+    const response = await self.client.post(`/admin/users/${self.id}`, { intent: "update", name: "Self Refused", email: uniqueEmail("refused"), role: "no-such-role", active: "on" });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("Choose one of the listed roles.");
+    const pending = await server.db.selectFrom("account_tokens").select("id").where("user_id", "=", self.id).where("purpose", "=", "email_change").execute();
+    expect(pending).toEqual([]);
+  });
 });
 
 describe("nobody grants permissions they lack", () => {

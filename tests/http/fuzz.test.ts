@@ -21,6 +21,8 @@ const SIGNED_IN_ACTIONS = [
   "/settings/two-factor",
   "/settings/sessions",
   "/settings/api-tokens",
+  "/settings/passkeys",
+  "/settings/connections",
   "/settings/delete-account",
   "/admin/audit",
   "/admin/users",
@@ -32,8 +34,12 @@ const SIGNED_IN_ACTIONS = [
 const FIELDS = [
   "email", "password", "remember", "redirectTo", "code", "name", "currentPassword", "newPassword",
   "role", "active", "intent", "title", "body", "sessionId", "token", "q", "page", "scopes", "expiresIn", "tokenId",
+  "passkeyId", "identityId",
 ];
-const INTENTS = ["", "delete", "revoke", "revoke-others", "start", "confirm", "disable", "regenerate-codes", "cancel", "update-name", "resend-confirmation", "end-sessions", "create", "revoke-token", "\u0000", "x".repeat(1000)];
+const INTENTS = [
+  "", "delete", "revoke", "revoke-others", "start", "confirm", "disable", "regenerate-codes", "cancel", "update-name", "resend-confirmation",
+  "end-sessions", "create", "revoke-token", "rename", "unlink", "constructor", "toString", "\u0000", "x".repeat(1000),
+];
 
 type Body = { name: string; body: BodyInit; contentType?: string };
 
@@ -56,6 +62,8 @@ function bodies(): Body[] {
     { name: "NUL and control bytes", body: urlencoded(all("a\u0000b\r\nc\u001b[31m")), contentType: form },
     { name: "emoji and RTL", body: urlencoded(all("😀👩‍👩‍👧‍👦\u202eevil")), contentType: form },
     { name: "repeated fields", body: urlencoded([...all("one"), ...all("two"), ...all("")]), contentType: form },
+    // Ids are 32-bit integers on PostgreSQL: a bigger one must be refused before it reaches the database.
+    { name: "ids past 32 bits", body: urlencoded(all("3000000000")), contentType: form },
     ...INTENTS.map((intent) => ({ name: `intent ${JSON.stringify(intent.slice(0, 10))}`, body: urlencoded([["intent", intent], ...all("x")]), contentType: form })),
     { name: "prototype keys", body: urlencoded([["__proto__", "x"], ["constructor", "y"], ["__proto__[admin]", "1"], ["prototype", "z"]]), contentType: form },
     { name: "broken percent-encoding", body: "email=%ZZ&password=%&name=%E0%A4%A", contentType: form },
@@ -203,5 +211,25 @@ describe("odd requests", () => {
   ])("answers %s without a 5xx", async (_name, path) => {
     const response = await signedIn.get(path);
     expect(response.status).toBeLessThan(500);
+  });
+
+  // Ids are 32-bit integers on PostgreSQL, which refuses a bigger one with an error: such an id names no row.
+  it.each([
+    ["/dashboard/notes/3000000000", 404],
+    ["/admin/users/2147483648", 404],
+    ["/admin/users?after=3000000000", 200],
+    ["/admin/users?before=3000000000&q=fuzz", 200],
+    ["/admin/audit?user=3000000000", 200],
+  ])("answers an id past 32 bits, %s, with %i", async (path, status) => {
+    const response = await signedIn.get(path);
+    expect(response.status).toBe(status);
+  });
+
+  it("answers an API note id or cursor past 32 bits with 404 and 400", async () => {
+    expect((await callApi(server, "/api/v1/notes/3000000000", { token })).status).toBe(404);
+    const page = await callApi(server, "/api/v1/notes?cursor=3000000000", { token });
+    expect(page.status).toBe(400);
+    expect(await page.json()).toMatchObject({ error: expect.any(String), fields: { cursor: expect.stringContaining("Not a valid cursor") } });
+    expect((await callApi(server, "/api/v1/notes?cursor=2147483647", { token })).status).toBe(200);
   });
 });

@@ -166,6 +166,13 @@ describe("sign-in", () => {
     expect(users).toHaveLength(1);
   });
 
+  it("a redirectTo with a NUL (which PostgreSQL's text cannot hold) is dropped, never a 5xx", async () => {
+    const sub = account();
+    const response = await signIn(new Client(server.url), sub, { redirectTo: "/settings\u0000/profile" });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/dashboard");
+  });
+
   it("a new identity with an unverified email gets an account whose email is not confirmed", async () => {
     const sub = account({ email_verified: false });
     const app = new Client(server.url);

@@ -110,6 +110,25 @@ describe("/reauthenticate", () => {
   });
 });
 
+describe("the current password on settings forms", () => {
+  it.each([
+    ["/settings/password", (password: string) => ({ currentPassword: password, newPassword: "a brand new passphrase 42" })],
+    ["/settings/delete-account", (password: string) => ({ password })],
+  ])("%s shares the password limit: after five wrong ones even the right one gets 429; each wrong one is logged", async (path, fields) => {
+    const { client, email } = await registerClient(server);
+    for (let i = 0; i < 5; i++) expect((await client.post(path, fields(WRONG))).status).toBe(400);
+    const response = await client.post(path, fields(PASSWORD));
+    expect(response.status).toBe(429);
+    expect(retryAfter(response)).toBeGreaterThan(0);
+    expect(await response.text()).toContain("Too many attempts");
+    const user = await server.db.selectFrom("users").select(["id", "password_hash"]).where("email", "=", email).executeTakeFirstOrThrow();
+    const failures = await server.db.selectFrom("activity").select("id").where("actor_id", "=", user.id).where("type", "=", "reauthentication_failed").execute();
+    expect(failures).toHaveLength(5);
+    // Refused before the password was checked: nothing changed.
+    expect((await client.get("/settings/password")).status).toBe(200);
+  });
+});
+
 describe("the client address", () => {
   let plain: TestServer;
   let proxied: TestServer;

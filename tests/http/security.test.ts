@@ -1,3 +1,4 @@
+import http from "node:http";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countRows } from "../helpers/account";
@@ -106,6 +107,18 @@ describe("headers", () => {
     expect(response.headers.get("X-Powered-By")).toBeNull();
     // Not production: no HSTS on a plain-HTTP development server.
     expect(response.headers.get("Strict-Transport-Security")).toBeNull();
+  });
+
+  it.each(["/api/v1/me.data", "/api.data", "/login", "/dashboard"])("answers %s with a Host header that is no host without a 5xx", async (path) => {
+    // fetch sets Host itself: node:http sends it as given.
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = http.get(new URL(path, server.url), { headers: { Host: "not a host" } }, (response) => {
+        response.resume();
+        resolve(response.statusCode!);
+      });
+      request.on("error", reject);
+    });
+    expect(status).toBe(path.startsWith("/api") ? 401 : path === "/login" ? 200 : 302);
   });
 
   it("marks signed-in responses no-store", async () => {

@@ -3,6 +3,7 @@ import type * as client from "openid-client";
 import { db } from "~/db.server";
 import { logger } from "~/logger.server";
 import { appCookie } from "~/utils/cookies.server";
+import { storedRedirect } from "../safe-redirect";
 import { callbackUrl, openidClient, type Provider, providerConfiguration, ProviderUnavailableError } from "./providers.server";
 import { i18nFor } from "~/i18n/i18n.server";
 import type { MessageKey, Params } from "~/i18n/translate";
@@ -87,7 +88,7 @@ async function saveFlow(
       state: values.state ?? "",
       nonce: values.nonce ?? "",
       code_verifier: values.code_verifier ?? "",
-      redirect_to: values.redirectTo?.slice(0, 2048) ?? null,
+      redirect_to: storedRedirect(values.redirectTo),
       user_id: values.userId ?? null,
       issuer: values.issuer ?? null,
       subject: values.subject ?? null,
