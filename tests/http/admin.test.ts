@@ -176,6 +176,14 @@ describe("an admin's own email change", () => {
   });
 });
 
+describe("the user page's intents", () => {
+  it.each(["no-such-intent", "constructor", "toString", "__proto__"])("answers the intent %j with 400, unknown action", async (intent) => {
+    const response = await admin.client.post(`/admin/users/${target.id}`, { intent });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("Unknown action.");
+  });
+});
+
 describe("nobody grants permissions they lack", () => {
   let manager: { client: Client; email: string; id: number };
   beforeAll(async () => {
