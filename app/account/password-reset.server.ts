@@ -1,10 +1,11 @@
+import type { Transaction } from "kysely";
 import type { ActivityOrigin } from "~/activity/activity.server";
 import { hashPassword } from "~/auth/password.server";
 import { liftAccountLockout } from "~/auth/rate-limit.server";
 import { getConfig } from "~/config.server";
 import { announce } from "~/events/events.server";
 import { appCookie } from "~/utils/cookies.server";
-import { db } from "~/db.server";
+import { type Database, db } from "~/db.server";
 import { logger } from "~/logger.server";
 import { MailDeliveryError, sendMail } from "~/mail/mailer.server";
 import { passwordResetMail } from "~/mail/templates.server";
@@ -71,6 +72,22 @@ export function requestPasswordResetInBackground(email: string, origin: Activity
 }
 
 /**
+ * An address proven for the first time by a reset may have been held by
+ * someone else until now (registered with another person's email, or
+ * created by a provider that does not verify emails): what they set up to
+ * come back goes with the password (passkeys, linked providers, two-factor,
+ * API tokens), so the mailbox's owner takes the whole account back. An
+ * account whose address was already confirmed keeps them (decision 008).
+ */
+async function removeUnprovenSetup(trx: Transaction<Database>, userId: number, now: number): Promise<void> {
+  await trx.deleteFrom("passkeys").where("user_id", "=", userId).execute();
+  await trx.deleteFrom("user_identities").where("user_id", "=", userId).execute();
+  await trx.deleteFrom("recovery_codes").where("user_id", "=", userId).execute();
+  await trx.deleteFrom("two_factor").where("user_id", "=", userId).execute();
+  await trx.updateTable("api_tokens").set({ revoked_at: now }).where("user_id", "=", userId).where("revoked_at", "is", null).execute();
+}
+
+/**
  * Sets a new password with a checked reset token: the token is spent, every
  * other account link dies (reset, confirmation, email change), every session of the account ends, and the owner is
  * told by mail. False when the token was spent meanwhile (a concurrent request).
@@ -96,6 +113,7 @@ export async function resetPassword(
       .execute();
     await revokeAccountLinks(trx, user.id, now);
     await trx.deleteFrom("sessions").where("user_id", "=", user.id).execute();
+    if (user.email_confirmed_at === null) await removeUnprovenSetup(trx, user.id, now);
     return true;
   });
   if (!done) return false;

@@ -166,6 +166,14 @@ describe("sign-in", () => {
     expect(users).toHaveLength(1);
   });
 
+  it("a provider's name with control characters (a NUL, which PostgreSQL's text cannot hold) is stored without them", async () => {
+    const sub = account({ name: "Ada\u0000 Love\u001blace" });
+    const response = await signIn(new Client(server.url), sub);
+    expect(response.status).toBe(302);
+    const user = await server.db.selectFrom("users").select("name").where("email", "=", idp.accounts.get(sub)!.email!).executeTakeFirstOrThrow();
+    expect(user.name).toBe("Ada Lovelace");
+  });
+
   it("a redirectTo with a NUL (which PostgreSQL's text cannot hold) is dropped, never a 5xx", async () => {
     const sub = account();
     const response = await signIn(new Client(server.url), sub, { redirectTo: "/settings\u0000/profile" });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { activityOf, isSignedOut, lastHeaderValue, loginClient, userByEmail } from "../helpers/account";
+import { callApi, createToken } from "../helpers/api";
 import { linkIn, tokenIn } from "../helpers/mail-message";
 import { Client, PASSWORD, registerClient, type TestServer, uniqueEmail, useServerWithMail } from "../helpers/server";
 import type { SmtpSink } from "../helpers/smtp-sink";
@@ -140,6 +141,30 @@ describe("/reset-password", () => {
     expect((await activityOf(server, user.id)).map((e) => e.type)).toContain("password_reset");
     // Opening the link proved the address works.
     expect(user.email_confirmed_at).not.toBeNull();
+  });
+
+  it("takes back an account whose address was never confirmed: its linked providers and API tokens go; a confirmed one keeps them", async () => {
+    const identity = (userId: number, subject: string) => ({ user_id: userId, provider: "test", issuer: "https://idp.test", subject, email: null, created_at: Date.now(), last_used_at: null });
+    const setUp = async (confirmed: boolean) => {
+      const { client, email } = await registerClient(server, "Squatted Maybe");
+      const user = (await userByEmail(server, email))!;
+      if (confirmed) await server.db.updateTable("users").set({ email_confirmed_at: Date.now() }).where("id", "=", user.id).execute();
+      await server.db.insertInto("user_identities").values(identity(user.id, `sub-${user.id}`)).execute();
+      const token = await createToken(client, { name: "kept?", scopes: ["profile:read"] });
+      return { email, id: user.id, token };
+    };
+    const remains = async (id: number, token: string) => ({
+      identities: (await server.db.selectFrom("user_identities").select("id").where("user_id", "=", id).execute()).length,
+      token: (await callApi(server, "/api/v1/me", { token })).status,
+    });
+    const squatted = await setUp(false);
+    const owned = await setUp(true);
+    for (const { email } of [squatted, owned]) {
+      const { client } = await openResetLink(await requestResetToken(email));
+      expect((await client.post("/reset-password", { password: NEW_PASSWORD })).status).toBe(302);
+    }
+    expect(await remains(squatted.id, squatted.token)).toEqual({ identities: 0, token: 401 });
+    expect(await remains(owned.id, owned.token)).toEqual({ identities: 1, token: 200 });
   });
 
   it("lifts the login lockout of the account: the new password logs in at once", async () => {

@@ -211,7 +211,23 @@ export async function finishProviderFlow(
     throw new ProviderFlowError("oidc.unverified", 400, { provider: provider.label });
   }
   const identity = provider.kind === "github" ? await githubIdentity(tokens.access_token) : await oidcIdentity(configuration, tokens);
-  return { flow, identity };
+  return { flow, identity: withinFieldRules(identity) };
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * A provider's claims meet the rules a form's fields do (no control
+ * characters, which PostgreSQL's text refuses as NUL; a name of at most 100
+ * characters): a name loses them, an email with any is no email, and an
+ * issuer or subject with any is refused.
+ */
+function withinFieldRules(identity: ProviderIdentity): ProviderIdentity {
+  if (CONTROL.test(identity.issuer) || CONTROL.test(identity.subject)) throw new ProviderFlowError("oidc.noIdToken");
+  const name = identity.name?.replace(new RegExp(CONTROL.source, "g"), "").trim().slice(0, 100) || null;
+  const email = identity.email !== null && !CONTROL.test(identity.email) && identity.email.length <= 254 ? identity.email : null;
+  return { ...identity, name, email, emailVerified: email !== null && identity.emailVerified };
 }
 
 function describeError(error: unknown): string {
