@@ -94,6 +94,8 @@ const EnvSchema = z.object({
   SESSION_COOKIE_NAME: z
     .string()
     .regex(/^[A-Za-z0-9_\-]+$/, "expected a cookie name of letters, digits, _ and -")
+    // The app's other cookies are this name with a suffix, on their own paths (/login, /auth): a browser refuses those under __Host-.
+    .refine((name) => !/^__host-/i.test(name), "the __Host- prefix is not supported (the app's other cookies take this name with their own paths)")
     .default("__session"),
   SESSION_COOKIE_SECURE: boolean.optional(),
   SESSION_IDLE_TIMEOUT: duration.default(30 * 60 * 1000),
@@ -273,6 +275,9 @@ export function loadConfig(env: Env = process.env): Config {
 
   if (isProduction && !e.APP_ORIGIN) {
     throw new ConfigError("Invalid configuration:\n  APP_ORIGIN: required with NODE_ENV=production; expected an origin such as https://app.example.com");
+  }
+  if (/^__secure-/i.test(e.SESSION_COOKIE_NAME) && !(e.SESSION_COOKIE_SECURE ?? isProduction)) {
+    throw new ConfigError("Invalid configuration:\n  SESSION_COOKIE_NAME: a __Secure- name needs SESSION_COOKIE_SECURE=true (browsers drop such cookies otherwise)");
   }
   const sessionSecrets = readSecretList("SESSION_SECRET", e.SESSION_SECRET, isProduction, dataDir, "session-secret");
   const encryptionKeys = readSecretList("ENCRYPTION_KEY", e.ENCRYPTION_KEY, isProduction, dataDir, "encryption-key");

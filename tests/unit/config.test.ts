@@ -146,6 +146,12 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ ...base, [name]: value })).toThrow(message);
   });
 
+  it("refuses a __Host- session cookie name, and a __Secure- one without secure cookies (browsers would drop the cookies)", () => {
+    expect(() => loadConfig({ ...base, SESSION_COOKIE_NAME: "__Host-session" })).toThrow(/SESSION_COOKIE_NAME: the __Host- prefix is not supported/);
+    expect(() => loadConfig({ ...base, SESSION_COOKIE_NAME: "__Secure-session", SESSION_COOKIE_SECURE: "false" })).toThrow(/SESSION_COOKIE_NAME: a __Secure- name needs SESSION_COOKIE_SECURE=true/);
+    expect(loadConfig({ ...base, SESSION_COOKIE_NAME: "__Secure-session", SESSION_COOKIE_SECURE: "true" }).sessionCookieName).toBe("__Secure-session");
+  });
+
   it("lists every bad variable at once", () => {
     try {
       loadConfig({ ...base, PORT: "x", SESSION_PROTECTION: "y" });
