@@ -166,14 +166,15 @@ export async function pendingEmailChange(userId: number, now = Date.now()): Prom
 }
 
 /**
- * Housekeeping: removes links past their expiry (used, revoked or not: none
- * can be redeemed any more), in small batches by the indexed expiry.
+ * Housekeeping: removes links expired for longer than RETENTION_MS (used,
+ * revoked or not: none can be redeemed any more, and an old link has had its
+ * precise message for a week), in small batches by the indexed expiry.
  */
 export async function deleteExpiredTokens(now = Date.now(), { batchSize = 500 }: { batchSize?: number } = {}): Promise<number> {
   return deleteInBatches(batchSize, () =>
     db
       .deleteFrom("account_tokens")
-      .where("id", "in", (eb) => eb.selectFrom("account_tokens").select("id").where("expires_at", "<=", now).limit(batchSize))
+      .where("id", "in", (eb) => eb.selectFrom("account_tokens").select("id").where("expires_at", "<", now - RETENTION_MS).limit(batchSize))
       .executeTakeFirstOrThrow(),
   );
 }

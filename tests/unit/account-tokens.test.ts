@@ -119,14 +119,18 @@ describe("account tokens", () => {
     expect(left).toEqual([]);
   });
 
-  it("are removed by housekeeping once expired, live ones kept", async () => {
+  it("are removed by housekeeping a week after they expired (until then an old link is told it expired); live ones kept", async () => {
     const user = await makeUser();
-    const old = await issueToken(user, "email_confirmation", { email: user.email, maxAge: HOUR, now: T0 - 2 * HOUR });
+    const WEEK = 7 * 24 * HOUR;
+    // Issued oldest last: issuing clears rows past the same retention.
+    const recent = await issueToken(user, "email_confirmation", { email: user.email, maxAge: HOUR, now: T0 - 2 * HOUR });
     const live = await issueReset(user, T0);
+    const old = await issueReset(user, T0 - WEEK - 2 * HOUR);
     expect(await deleteExpiredTokens(T0, { batchSize: 1 })).toBeGreaterThanOrEqual(1);
     const hashes = (await db.selectFrom("account_tokens").select("token_hash").where("user_id", "=", user.id).execute()).map((r) => r.token_hash);
-    expect(hashes).toEqual([hashToken(live)]);
+    expect(hashes.sort()).toEqual([hashToken(recent), hashToken(live)].sort());
     expect(hashes).not.toContain(hashToken(old));
+    expect(await checkToken(recent, ["email_confirmation"], T0)).toEqual({ ok: false, problem: "expired" });
     expect(await runHousekeeping(T0)).toHaveProperty("expired tokens");
   });
 });
