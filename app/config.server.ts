@@ -37,14 +37,27 @@ export function parseRate(value: string): { points: number; windowSeconds: numbe
   return points > 0 ? { points, windowSeconds } : null;
 }
 
-const duration = z.string().transform((value, ctx) => {
-  const ms = parseDuration(value);
-  if (ms === null) {
-    ctx.addIssue({ code: "custom", message: `expected ${DURATION_FORM}` });
-    return z.NEVER;
-  }
-  return ms;
-});
+const DAY_MS = 86_400_000;
+/** No duration setting is longer: a time that far ahead no longer fits a date. */
+const DURATION_MAX_DAYS = 36_500;
+/** Browsers keep no cookie longer (RFC 6265bis caps Expires and Max-Age at 400 days). */
+const COOKIE_MAX_DAYS = 400;
+
+const durationUpTo = (maxDays: number, why: string) =>
+  z.string().transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === null) {
+      ctx.addIssue({ code: "custom", message: `expected ${DURATION_FORM}` });
+      return z.NEVER;
+    }
+    if (ms > maxDays * DAY_MS) {
+      ctx.addIssue({ code: "custom", message: `expected at most ${maxDays}d (${why})` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const duration = durationUpTo(DURATION_MAX_DAYS, "about a century");
 
 /** A rate such as `5 per minute`; `example` shows the accepted form in the error. */
 const rate = (example: string) =>
@@ -100,7 +113,7 @@ const EnvSchema = z.object({
   SESSION_COOKIE_SECURE: boolean.optional(),
   SESSION_IDLE_TIMEOUT: duration.default(30 * 60 * 1000),
   SESSION_ABSOLUTE_TIMEOUT: duration.default(12 * 3600 * 1000),
-  REMEMBER_COOKIE_DURATION: duration.default(30 * 86400 * 1000),
+  REMEMBER_COOKIE_DURATION: durationUpTo(COOKIE_MAX_DAYS, "browsers keep no cookie longer").default(30 * 86400 * 1000),
   REMEMBER_COOKIE_REFRESH_EACH_REQUEST: boolean.default(false),
   FRESH_LOGIN_MAX_AGE: duration.default(10 * 60 * 1000),
   SESSION_PROTECTION: z

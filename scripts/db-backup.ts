@@ -32,6 +32,10 @@ async function main(args: string[]): Promise<string> {
     if (result !== "ok") throw new Error(`the snapshot failed its integrity check: ${String(result)}`);
     const size = fs.statSync(target).size;
     return `backed up ${source} to ${target} (${(size / 1024).toFixed(0)} KiB, ${Date.now() - started} ms, integrity ok)`;
+  } catch (error) {
+    // A copy cut short (a full disk) or one that fails its check is no backup: nothing is left to mistake for one.
+    for (const leftover of [target, `${target}-journal`, `${target}-wal`, `${target}-shm`]) fs.rmSync(leftover, { force: true });
+    throw error;
   } finally {
     sqlite.close();
   }

@@ -36,7 +36,9 @@ const USAGE = `usage: npm run user -- <command>
   reset-two-factor --email E        (a lost phone: turns two-factor off; the user is told by email)
   passkeys list <email>             (id, name, created, last used)
   passkeys remove <email> [<id>]    (one passkey, or all of them: a lost device)`;
-const COMMANDS = "create, list, set-role, deactivate, activate, delete, reset-two-factor, passkeys";
+/** The commands that take --options (checked before the database is opened or migrated). */
+const ONE_WORD_COMMANDS = new Set(["create", "list", "set-role", "deactivate", "activate", "delete", "reset-two-factor"]);
+const COMMANDS = [...ONE_WORD_COMMANDS, "passkeys"].join(", ");
 
 /** Changes made here are logged like an admin's, with no actor: the command line. */
 const COMMAND_LINE: Actor = { userId: null, origin: { ip: "", userAgent: "command line (npm run user)" } };
@@ -164,6 +166,8 @@ async function main(argv: string[]): Promise<string> {
   const [command, ...rest] = argv;
   if (command === "--help" || command === "help") return USAGE;
   if (command === "passkeys") return passkeys(rest);
+  if (command === undefined) throw new UsageError(`a command is required (${COMMANDS}; --help for details)`);
+  if (!ONE_WORD_COMMANDS.has(command)) throw new UsageError(`unknown command "${command}" (${COMMANDS}; --help for details)`);
   let values: Record<string, unknown>;
   try {
     ({ values } = parseArgs({
@@ -213,8 +217,6 @@ async function main(argv: string[]): Promise<string> {
       const reset = await resetTwoFactor(user.id, COMMAND_LINE);
       return reset ? `two-factor reset for ${user.email}` : `two-factor was already off for ${user.email}`;
     }
-    case undefined:
-      throw new UsageError(`a command is required (${COMMANDS}; --help for details)`);
     default:
       throw new UsageError(`unknown command "${command}" (${COMMANDS}; --help for details)`);
   }

@@ -23,13 +23,9 @@ export async function changePassword(
   auth: Auth,
   newPassword: string,
   origin: ActivityOrigin,
-  {
-    presentedId,
-    now = Date.now(),
-    language = null,
-  }: { presentedId?: string | null; now?: number; /** The notice's language when the user chose none. */ language?: string | null } = {},
+  { now = Date.now(), language = null }: { now?: number; /** The notice's language when the user chose none. */ language?: string | null } = {},
 ): Promise<string> {
-  const { user, session } = auth;
+  const { user, session, sessionId } = auth;
   const passwordHash = await hashPassword(newPassword);
   const ended = await db.transaction().execute(async (trx) => {
     await trx.updateTable("users").set({ password_hash: passwordHash, updated_at: now }).where("id", "=", user.id).execute();
@@ -38,11 +34,11 @@ export async function changePassword(
     const result = await trx
       .deleteFrom("sessions")
       .where("user_id", "=", user.id)
-      .where("id_hash", "!=", session.id_hash)
+      .where("public_id", "!=", session.public_id)
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   });
-  const sid = await rotateSession(session, { fresh: true, presentedId, now });
+  const sid = await rotateSession(session, { fresh: true, presentedId: sessionId, now });
   await announce({ type: "password_changed", actorId: user.id, details: { otherSessionsEnded: ended } }, origin, { now, language });
   return sid;
 }

@@ -1,11 +1,13 @@
-import type { Transaction } from "kysely";
 import type { ActivityOrigin } from "~/activity/activity.server";
+import { revokeApiTokensOfUser } from "~/api/api-tokens.server";
+import { removePasskeys } from "~/auth/passkeys.server";
 import { hashPassword } from "~/auth/password.server";
 import { liftAccountLockout } from "~/auth/rate-limit.server";
+import { disableTwoFactor } from "~/auth/two-factor.server";
 import { getConfig } from "~/config.server";
-import { announce } from "~/events/events.server";
+import { announce, announcingTransaction } from "~/events/events.server";
 import { appCookie } from "~/utils/cookies.server";
-import { type Database, db } from "~/db.server";
+import type { DB } from "~/db.server";
 import { logger } from "~/logger.server";
 import { MailDeliveryError, sendMail } from "~/mail/mailer.server";
 import { passwordResetMail } from "~/mail/templates.server";
@@ -79,12 +81,11 @@ export function requestPasswordResetInBackground(email: string, origin: Activity
  * API tokens), so the mailbox's owner takes the whole account back. An
  * account whose address was already confirmed keeps them (decision 008).
  */
-async function removeUnprovenSetup(trx: Transaction<Database>, userId: number, now: number): Promise<void> {
-  await trx.deleteFrom("passkeys").where("user_id", "=", userId).execute();
-  await trx.deleteFrom("user_identities").where("user_id", "=", userId).execute();
-  await trx.deleteFrom("recovery_codes").where("user_id", "=", userId).execute();
-  await trx.deleteFrom("two_factor").where("user_id", "=", userId).execute();
-  await trx.updateTable("api_tokens").set({ revoked_at: now }).where("user_id", "=", userId).where("revoked_at", "is", null).execute();
+async function removeUnprovenSetup(within: DB, userId: number, origin: ActivityOrigin, now: number): Promise<void> {
+  await removePasskeys(userId, null, { actorId: userId, origin, within });
+  if (await disableTwoFactor(userId, within)) await announce({ type: "two_factor_disabled", actorId: userId }, origin, { now, within });
+  await within.deleteFrom("user_identities").where("user_id", "=", userId).execute();
+  await revokeApiTokensOfUser(within, userId, now);
 }
 
 /**
@@ -104,7 +105,7 @@ export async function resetPassword(
 ): Promise<boolean> {
   const { token, user } = check;
   const passwordHash = await hashPassword(password);
-  const done = await db.transaction().execute(async (trx) => {
+  const done = await announcingTransaction(async (trx) => {
     if (!(await markTokenUsed(trx, token.id, now))) return false;
     await trx
       .updateTable("users")
@@ -113,7 +114,7 @@ export async function resetPassword(
       .execute();
     await revokeAccountLinks(trx, user.id, now);
     await trx.deleteFrom("sessions").where("user_id", "=", user.id).execute();
-    if (user.email_confirmed_at === null) await removeUnprovenSetup(trx, user.id, now);
+    if (user.email_confirmed_at === null) await removeUnprovenSetup(trx, user.id, origin, now);
     return true;
   });
   if (!done) return false;

@@ -77,7 +77,7 @@ export function findDevice(userId: number, publicId: string): Promise<SessionRow
 
 /** Ends one session of the user's (not the current one: that is a logout) and records it. */
 export async function revokeDevice(userId: number, device: SessionRow, origin: ActivityOrigin): Promise<void> {
-  await db.deleteFrom("sessions").where("user_id", "=", userId).where("id_hash", "=", device.id_hash).execute();
+  await db.deleteFrom("sessions").where("user_id", "=", userId).where("public_id", "=", device.public_id).execute();
   await announce(
     { type: "session_revoked", actorId: userId, details: { device: describeUserAgent(device.user_agent), ip: device.ip } },
     origin,
@@ -86,7 +86,7 @@ export async function revokeDevice(userId: number, device: SessionRow, origin: A
 
 /** Ends every session of the user except the current one; returns how many ended. */
 export async function revokeOtherDevices(userId: number, current: SessionRow, origin: ActivityOrigin): Promise<number> {
-  const count = await deleteSessionsOfUser(userId, { exceptIdHash: current.id_hash });
+  const count = await deleteSessionsOfUser(userId, { exceptPublicId: current.public_id });
   if (count > 0) await announce({ type: "sessions_revoked", actorId: userId, details: { count } }, origin);
   return count;
 }
@@ -95,15 +95,15 @@ export async function revokeOtherDevices(userId: number, current: SessionRow, or
  * Ends every session of a user and revokes their API tokens, as an
  * administrator ("end all sessions" in the admin area): the user is anonymous
  * at their next request, with a browser or a token. An administrator ending
- * their own sessions keeps the one in use (`exceptIdHash`).
+ * their own sessions keeps the one in use (`exceptPublicId`).
  */
 export async function endAllSessionsOfUser(
-  { actorId, userId, exceptIdHash }: { actorId: number; userId: number; exceptIdHash?: string },
+  { actorId, userId, exceptPublicId }: { actorId: number; userId: number; exceptPublicId?: string },
   origin: ActivityOrigin,
 ): Promise<{ sessions: number; tokens: number }> {
-  const sessions = await deleteSessionsOfUser(userId, { exceptIdHash });
+  const sessions = await deleteSessionsOfUser(userId, { exceptPublicId });
   const tokens = await revokeApiTokensOfUser(db, userId);
-  const event: ActivityEvent = { type: "sessions_revoked", actorId, subjectId: userId, details: { count: sessions, all: !exceptIdHash, tokensRevoked: tokens } };
+  const event: ActivityEvent = { type: "sessions_revoked", actorId, subjectId: userId, details: { count: sessions, all: !exceptPublicId, tokensRevoked: tokens } };
   await announce(event, origin);
   return { sessions, tokens };
 }

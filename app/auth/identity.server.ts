@@ -34,6 +34,8 @@ export type SessionIdentity = {
   user: CurrentUser;
   /** The browser session behind the cookie. */
   session: SessionRow;
+  /** The id that names the session now: the cookie's, or the new one when the cookie held an id rotated away moments ago. */
+  sessionId: string;
 };
 
 /** A script or app calling the API with a personal token (`Authorization: Bearer rak_…`). */
@@ -94,7 +96,8 @@ export const sessionCookieResolver: CredentialResolver = async (request, now) =>
     : session.remember === 1 && getConfig().rememberCookieRefreshEachRequest
       ? [await serializeSessionCookie(sid, true)]
       : [];
-  return { identity: { credential: "session", user: { id, email, name, active: isActive, created_at, language, ...access }, session }, setCookies };
+  const user = { id, email, name, active: isActive, created_at, language, ...access };
+  return { identity: { credential: "session", user, session, sessionId: rotated ? rotated.id : sid }, setCookies };
 };
 
 /** The JSON API's paths: bearer tokens only, no cookies, no same-origin check. */

@@ -8,7 +8,7 @@ import type {
 import { z } from "zod";
 import type { ActivityOrigin } from "~/activity/activity.server";
 import { getConfig } from "~/config.server";
-import { db, type PasskeyRow } from "~/db.server";
+import { db, type DB, type PasskeyRow } from "~/db.server";
 import { announce, announcingTransaction } from "~/events/events.server";
 import { logger } from "~/logger.server";
 import { i18nFor } from "~/i18n/i18n.server";
@@ -429,21 +429,21 @@ export async function renamePasskey(userId: number, passkeyId: number, name: str
 
 /**
  * Removes one of the user's passkeys (`passkeyId`), or all of them (null);
- * returns the names removed. The removal is recorded for the user, by `actorId`.
+ * returns the names removed. The removal is recorded for the user, by
+ * `actorId`, in the caller's transaction when given (`within`, one from announcingTransaction).
  */
 export async function removePasskeys(
   userId: number,
   passkeyId: number | null,
-  { actorId, origin }: { actorId: number | null; origin: ActivityOrigin },
+  { actorId, origin, within }: { actorId: number | null; origin: ActivityOrigin; within?: DB },
 ): Promise<string[]> {
-  return announcingTransaction(async (trx) => {
-    let query = trx.deleteFrom("passkeys").where("user_id", "=", userId);
-    if (passkeyId !== null) query = query.where("id", "=", passkeyId);
-    const removed = await query.returning("name").execute();
-    if (removed.length > 0) {
-      const details: Record<string, string | number> = passkeyId === null ? { passkeys: removed.length } : { passkey: removed[0]!.name };
-      await announce({ type: "passkey_removed", actorId, subjectId: userId, details }, origin, { within: trx });
-    }
-    return removed.map((row) => row.name);
-  });
+  if (!within) return announcingTransaction((trx) => removePasskeys(userId, passkeyId, { actorId, origin, within: trx }));
+  let query = within.deleteFrom("passkeys").where("user_id", "=", userId);
+  if (passkeyId !== null) query = query.where("id", "=", passkeyId);
+  const removed = await query.returning("name").execute();
+  if (removed.length > 0) {
+    const details: Record<string, string | number> = passkeyId === null ? { passkeys: removed.length } : { passkey: removed[0]!.name };
+    await announce({ type: "passkey_removed", actorId, subjectId: userId, details }, origin, { within });
+  }
+  return removed.map((row) => row.name);
 }

@@ -7,7 +7,7 @@ import type { Auth } from "./guards.server";
 import { verifyPassword } from "./password.server";
 import { startAttempt } from "./rate-limit.server";
 import { safeRedirect } from "./safe-redirect";
-import { readSessionId, serializeSessionCookie } from "./session-cookie.server";
+import { serializeSessionCookie } from "./session-cookie.server";
 import { rotateSession } from "./sessions.server";
 
 /**
@@ -54,9 +54,8 @@ export async function completeReauthentication(
   // The redirect is built before the session id changes, so nothing after the rotation can fail on the link's input
   // (a failure there would leave the browser with a dead cookie: a crafted link would sign the victim out).
   const location = safeRedirect(redirectTo);
-  const presentedId = await readSessionId(request);
   const origin = requestOrigin(request, context);
-  const sid = await rotateSession(auth.session, { fresh: true, client: origin, presentedId });
+  const sid = await rotateSession(auth.session, { fresh: true, client: origin, presentedId: auth.sessionId });
   const headers = { "Set-Cookie": await serializeSessionCookie(sid, auth.session.remember === 1) };
   const details = factor === "password" ? undefined : { with: factor };
   await announce({ type: "reauthenticated", actorId: auth.user.id, details }, origin);

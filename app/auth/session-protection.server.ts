@@ -54,11 +54,11 @@ export async function applySessionProtection(session: SessionRow, client: Client
   if (changed.length === 0) return "ok";
   let outcome: ProtectionOutcome;
   if (mode === "strong") {
-    await db.deleteFrom("sessions").where("id_hash", "=", session.id_hash).execute();
+    await db.deleteFrom("sessions").where("public_id", "=", session.public_id).execute();
     outcome = "ended";
   } else {
     if (session.fresh_at === null) return "ok";
-    await db.updateTable("sessions").set({ fresh_at: null }).where("id_hash", "=", session.id_hash).execute();
+    await db.updateTable("sessions").set({ fresh_at: null }).where("public_id", "=", session.public_id).execute();
     outcome = "made-stale";
   }
   logger.warn({ userId: session.user_id, mode, ip: client.ip, userAgent: client.userAgent, changed }, "session protection: the client changed");

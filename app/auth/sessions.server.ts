@@ -163,10 +163,13 @@ export async function deleteSession(id: string): Promise<void> {
     .execute();
 }
 
-/** Ends every session of a user, except (optionally) the one whose hash is given. */
-export async function deleteSessionsOfUser(userId: number, { exceptIdHash }: { exceptIdHash?: string } = {}): Promise<number> {
+/**
+ * Ends every session of a user, except (optionally) one, named by its public
+ * id: unlike its id, that never changes, so a rotation at the same moment cannot make it miss.
+ */
+export async function deleteSessionsOfUser(userId: number, { exceptPublicId }: { exceptPublicId?: string } = {}): Promise<number> {
   let query = db.deleteFrom("sessions").where("user_id", "=", userId);
-  if (exceptIdHash) query = query.where("id_hash", "!=", exceptIdHash);
+  if (exceptPublicId) query = query.where("public_id", "!=", exceptPublicId);
   const result = await query.executeTakeFirst();
   return Number(result.numDeletedRows);
 }
@@ -216,6 +219,11 @@ function sealUnder(previousId: string, id: string): string {
  * the previous id keeps a grace of ROTATION_GRACE_MS: the response carrying the
  * new cookie can be lost (the user clicked away while it was on its way), and
  * losing it must not sign the user out. `findRotatedSession` honours it.
+ *
+ * Two requests from one page at the same moment (a double submit) both
+ * rotate: the first one wins, and the second answers with the first one's new
+ * id (found through its grace), so whichever response the browser keeps
+ * names the live session.
  */
 export async function rotateSession(
   session: SessionRow,
@@ -223,7 +231,7 @@ export async function rotateSession(
 ): Promise<string> {
   const id = newSessionId();
   const grace = presentedId && hashSessionId(presentedId) === session.id_hash;
-  await db
+  const result = await db
     .updateTable("sessions")
     .set({
       id_hash: hashSessionId(id),
@@ -235,8 +243,11 @@ export async function rotateSession(
       next_id_sealed: grace ? sealUnder(presentedId, id) : null,
     })
     .where("id_hash", "=", session.id_hash)
-    .execute();
-  return id;
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) > 0) return id;
+  // Rotated meanwhile by a concurrent request: its id. Ended meanwhile: the new id names nothing, and the browser is signed out.
+  const rotated = presentedId ? await findRotatedSession(presentedId, now) : null;
+  return rotated?.id ?? id;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { db } from "~/db.server";
+import { db, type DB } from "~/db.server";
 import { consumeRecoveryCode, replaceRecoveryCodes } from "./recovery-codes.server";
 import { decryptSecret, encryptSecret } from "./secret-box.server";
 
@@ -202,12 +202,14 @@ export async function verifySecondFactor(userId: number, input: string, now = Da
 /** The message (a catalog key) for a code already used in its 30-second window. */
 export const CODE_ALREADY_USED = "twoFactor.codeAlreadyUsed" as const;
 
-/** Turns two-factor off: the secret, the recovery codes and their key are deleted. True when there was anything to delete. */
-export async function disableTwoFactor(userId: number): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    await trx.deleteFrom("recovery_codes").where("user_id", "=", userId).execute();
-    await trx.deleteFrom("recovery_code_keys").where("user_id", "=", userId).execute();
-    const deleted = await trx.deleteFrom("two_factor").where("user_id", "=", userId).executeTakeFirst();
-    return Number(deleted.numDeletedRows) > 0;
-  });
+/**
+ * Turns two-factor off: the secret, the recovery codes and their key are
+ * deleted, in the caller's transaction when given (`within`). True when there was anything to delete.
+ */
+export async function disableTwoFactor(userId: number, within?: DB): Promise<boolean> {
+  if (!within) return db.transaction().execute((trx) => disableTwoFactor(userId, trx));
+  await within.deleteFrom("recovery_codes").where("user_id", "=", userId).execute();
+  await within.deleteFrom("recovery_code_keys").where("user_id", "=", userId).execute();
+  const deleted = await within.deleteFrom("two_factor").where("user_id", "=", userId).executeTakeFirst();
+  return Number(deleted.numDeletedRows) > 0;
 }

@@ -28,13 +28,21 @@ export const passwordField = z
     message: "v.passwordTooManyBytes",
   });
 
+/** The characters no name, email or provider claim may hold (PostgreSQL's text refuses NUL). */
+// eslint-disable-next-line no-control-regex
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+/** The same, for removing every one of them (`replace`). */
+export const CONTROL_CHARACTERS_ALL = new RegExp(CONTROL_CHARACTERS.source, "g");
+
+/** A person's name is at most this many characters. */
+export const NAME_MAX_LENGTH = 100;
+
 export const nameField = z
   .string({ message: "v.nameRequired" })
   .trim()
   .min(1, "v.nameRequired")
-  .max(100, "v.nameTooLong")
-  // eslint-disable-next-line no-control-regex
-  .refine((n) => !/[\u0000-\u001f\u007f]/.test(n), { message: "v.nameControl" });
+  .max(NAME_MAX_LENGTH, "v.nameTooLong")
+  .refine((n) => !CONTROL_CHARACTERS.test(n), { message: "v.nameControl" });
 
 export const LoginSchema = z.object({
   email: z.string({ message: "v.emailRequired" }).trim().min(1, "v.emailRequired").max(254, "v.emailTooLong")

@@ -31,10 +31,12 @@ const AuditFilterSchema = z.object({
   page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
 });
 
+const FilterUserId = rowId();
+
 /** The user a filter names: a numeric id, or an email. */
 async function findFilterUser(value: string) {
   if (!/^\d+$/.test(value)) return findUserByEmail(value);
-  const id = rowId().safeParse(value);
+  const id = FilterUserId.safeParse(value);
   return id.success ? findUserById(id.data) : undefined;
 }
 

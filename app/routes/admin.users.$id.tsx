@@ -174,8 +174,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     case "end-sessions": {
       if (!(await findUserById(id))) throw notFound();
       // Ending your own sessions keeps the one you are using.
-      const exceptIdHash = admin.id === id ? session.id_hash : undefined;
-      const ended = await endAllSessionsOfUser({ actorId: admin.id, userId: id, exceptIdHash }, actor.origin);
+      const exceptPublicId = admin.id === id ? session.public_id : undefined;
+      const ended = await endAllSessionsOfUser({ actorId: admin.id, userId: id, exceptPublicId }, actor.origin);
       return redirectWithFlash(`/admin/users/${id}`, {
         category: "success",
         message: endedMessage(ended, t),

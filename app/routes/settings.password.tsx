@@ -7,7 +7,7 @@ import { requireFreshLogin } from "~/auth/guards.server";
 import { weakPasswordReason } from "~/auth/password-strength.server";
 import { rateLimitHeaders } from "~/auth/rate-limit.server";
 import { confirmCurrentPassword } from "~/auth/reauthenticate.server";
-import { readSessionId, serializeSessionCookie } from "~/auth/session-cookie.server";
+import { serializeSessionCookie } from "~/auth/session-cookie.server";
 import { ChangePasswordSchema, parseForm, readFormData, SetPasswordSchema } from "~/auth/validation";
 import { hasPassword } from "~/auth/password.server";
 import { findUserById } from "~/users/users.server";
@@ -50,7 +50,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const weakness = await weakPasswordReason(newPassword, auth.user, i18n);
   if (weakness) return data({ fieldErrors: { newPassword: weakness } as Record<string, string> }, { status: 400 });
-  const sid = await changePassword(auth, newPassword, requestOrigin(request, context), { presentedId: await readSessionId(request), language: i18n.language });
+  const sid = await changePassword(auth, newPassword, requestOrigin(request, context), { language: i18n.language });
   return redirectWithFlash(
     "/settings/password",
     {

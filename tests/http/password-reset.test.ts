@@ -143,18 +143,29 @@ describe("/reset-password", () => {
     expect(user.email_confirmed_at).not.toBeNull();
   });
 
-  it("takes back an account whose address was never confirmed: its linked providers and API tokens go; a confirmed one keeps them", async () => {
-    const identity = (userId: number, subject: string) => ({ user_id: userId, provider: "test", issuer: "https://idp.test", subject, email: null, created_at: Date.now(), last_used_at: null });
+  it("takes back an account whose address was never confirmed: its passkeys, linked providers, two-factor and API tokens go, recorded; a confirmed one keeps them", async () => {
     const setUp = async (confirmed: boolean) => {
       const { client, email } = await registerClient(server, "Squatted Maybe");
-      const user = (await userByEmail(server, email))!;
-      if (confirmed) await server.db.updateTable("users").set({ email_confirmed_at: Date.now() }).where("id", "=", user.id).execute();
-      await server.db.insertInto("user_identities").values(identity(user.id, `sub-${user.id}`)).execute();
+      const { id } = (await userByEmail(server, email))!;
+      if (confirmed) await server.db.updateTable("users").set({ email_confirmed_at: Date.now() }).where("id", "=", id).execute();
+      const now = Date.now();
+      await server.db.insertInto("user_identities").values({ user_id: id, provider: "test", issuer: "https://idp.test", subject: `sub-${id}`, email: null, created_at: now, last_used_at: null }).execute();
+      await server.db
+        .insertInto("passkeys")
+        .values({ user_id: id, name: "Squatter's key", credential_id: `cred-${id}`, public_key: "pk", counter: 0, transports: "[]", device_type: "multiDevice", backed_up: 1, created_at: now, last_used_at: null })
+        .execute();
+      await server.db.insertInto("two_factor").values({ user_id: id, secret_encrypted: "sealed", confirmed_at: now, last_time_step: null, created_at: now }).execute();
+      await server.db.insertInto("recovery_code_keys").values({ user_id: id, key_encrypted: "sealed", created_at: now }).execute();
+      await server.db.insertInto("recovery_codes").values({ user_id: id, code_hash: `hash-${id}`, created_at: now }).execute();
       const token = await createToken(client, { name: "kept?", scopes: ["profile:read"] });
-      return { email, id: user.id, token };
+      return { email, id, token };
     };
+    const count = async (table: "user_identities" | "passkeys" | "two_factor" | "recovery_code_keys" | "recovery_codes", id: number) =>
+      (await server.db.selectFrom(table).select("user_id").where("user_id", "=", id).execute()).length;
     const remains = async (id: number, token: string) => ({
-      identities: (await server.db.selectFrom("user_identities").select("id").where("user_id", "=", id).execute()).length,
+      identities: await count("user_identities", id),
+      passkeys: await count("passkeys", id),
+      twoFactor: [await count("two_factor", id), await count("recovery_code_keys", id), await count("recovery_codes", id)],
       token: (await callApi(server, "/api/v1/me", { token })).status,
     });
     const squatted = await setUp(false);
@@ -163,8 +174,12 @@ describe("/reset-password", () => {
       const { client } = await openResetLink(await requestResetToken(email));
       expect((await client.post("/reset-password", { password: NEW_PASSWORD })).status).toBe(302);
     }
-    expect(await remains(squatted.id, squatted.token)).toEqual({ identities: 0, token: 401 });
-    expect(await remains(owned.id, owned.token)).toEqual({ identities: 1, token: 200 });
+    expect(await remains(squatted.id, squatted.token)).toEqual({ identities: 0, passkeys: 0, twoFactor: [0, 0, 0], token: 401 });
+    expect(await remains(owned.id, owned.token)).toEqual({ identities: 1, passkeys: 1, twoFactor: [1, 1, 1], token: 200 });
+    const removals = async (id: number) =>
+      (await activityOf(server, id)).map((entry) => entry.type).filter((type) => ["passkey_removed", "two_factor_disabled", "password_reset"].includes(type));
+    expect(await removals(squatted.id)).toEqual(["passkey_removed", "two_factor_disabled", "password_reset"]);
+    expect(await removals(owned.id)).toEqual(["password_reset"]);
   });
 
   it("lifts the login lockout of the account: the new password logs in at once", async () => {

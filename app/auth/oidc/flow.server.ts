@@ -4,6 +4,7 @@ import { db } from "~/db.server";
 import { logger } from "~/logger.server";
 import { appCookie } from "~/utils/cookies.server";
 import { storedRedirect } from "../safe-redirect";
+import { CONTROL_CHARACTERS, CONTROL_CHARACTERS_ALL, NAME_MAX_LENGTH } from "../validation";
 import { callbackUrl, openidClient, type Provider, providerConfiguration, ProviderUnavailableError } from "./providers.server";
 import { i18nFor } from "~/i18n/i18n.server";
 import type { MessageKey, Params } from "~/i18n/translate";
@@ -214,9 +215,6 @@ export async function finishProviderFlow(
   return { flow, identity: withinFieldRules(identity) };
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
 /**
  * A provider's claims meet the rules a form's fields do (no control
  * characters, which PostgreSQL's text refuses as NUL; a name of at most 100
@@ -224,9 +222,9 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
  * issuer or subject with any is refused.
  */
 function withinFieldRules(identity: ProviderIdentity): ProviderIdentity {
-  if (CONTROL.test(identity.issuer) || CONTROL.test(identity.subject)) throw new ProviderFlowError("oidc.noIdToken");
-  const name = identity.name?.replace(new RegExp(CONTROL.source, "g"), "").trim().slice(0, 100) || null;
-  const email = identity.email !== null && !CONTROL.test(identity.email) && identity.email.length <= 254 ? identity.email : null;
+  if (CONTROL_CHARACTERS.test(identity.issuer) || CONTROL_CHARACTERS.test(identity.subject)) throw new ProviderFlowError("oidc.noIdToken");
+  const name = identity.name?.replace(CONTROL_CHARACTERS_ALL, "").trim().slice(0, NAME_MAX_LENGTH) || null;
+  const email = identity.email !== null && !CONTROL_CHARACTERS.test(identity.email) && identity.email.length <= 254 ? identity.email : null;
   return { ...identity, name, email, emailVerified: email !== null && identity.emailVerified };
 }
 
