@@ -21,12 +21,16 @@ function user(...args: string[]) {
 
 /** The command with `input` piped to its standard input (not a terminal). */
 function userWithInput(input: string | undefined, ...args: string[]) {
+  return userOn(databaseUrl, input, args);
+}
+
+function userOn(url: string, input: string | undefined, args: string[]) {
   const result = spawnSync(process.execPath, ["--import", "tsx", path.resolve("scripts/user.ts"), ...args], {
     cwd: dir,
     env: {
       PATH: process.env.PATH,
       NODE_ENV: "test",
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: url,
       BCRYPT_COST: "4",
       LOG_LEVEL: "silent",
       // tsx reads the `~` alias from the project's tsconfig, not from the working folder.
@@ -98,6 +102,17 @@ describe("npm run user", CLI_TIMEOUT, () => {
     expect(result.code).not.toBe(0);
     expect(result.err.split("\n")).toHaveLength(1);
     expect(result.err).toMatch(message);
+  });
+
+  it("answers a usage error before it opens the database: a mistyped command migrates nothing", async () => {
+    const untouched = await newDatabaseUrl();
+    for (const args of [[], ["frobnicate", "--email", "a@b.co"]]) expect(userOn(untouched, undefined, args).code).toBe(2);
+    const opened = openDatabaseUrl(untouched);
+    try {
+      expect(await opened.introspection.getTables()).toEqual([]);
+    } finally {
+      await opened.destroy();
+    }
   });
 
   it("refuses a duplicate email", () => {

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { newDatabaseUrl, serverDatabase, testDialect } from "../helpers/database";
 import { Client, PASSWORD, registerClient, startServer } from "../helpers/server";
@@ -77,6 +78,28 @@ describe(`database commands on ${testDialect}`, () => {
       await server.stop();
     }
   });
+
+  if (testDialect === "sqlite") {
+    it("leaves no file behind when the snapshot is no backup (here: it fails its integrity check)", { timeout: 30_000 }, async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "backup-"));
+      const source = path.join(dir, "damaged.db");
+      const sqlite = new Database(source);
+      sqlite.exec("CREATE TABLE filler (id INTEGER PRIMARY KEY, text TEXT); CREATE INDEX filler_text ON filler (text)");
+      const insert = sqlite.prepare("INSERT INTO filler (text) VALUES (?)");
+      for (let i = 0; i < 2000; i++) insert.run(`row ${i} `.repeat(8));
+      sqlite.close();
+      // Scribbles over a page in the middle of the file: the b-tree no longer adds up.
+      const fd = fs.openSync(source, "r+");
+      fs.writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, Math.floor(fs.statSync(source).size / 8192) * 4096);
+      fs.closeSync(fd);
+      const file = path.join(dir, "app.db");
+      const result = await command("scripts/db-backup.ts", `file:${source}`, [file]);
+      expect(result.code).toBe(1);
+      expect(result.err).toMatch(/^error: (the snapshot failed its integrity check|database disk image is malformed)/);
+      expect(fs.readdirSync(dir)).not.toContain("app.db");
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+  }
 
   if (testDialect === "postgres") {
     it("says how to back up when pg_dump is not installed, with the exact command and without the password", { timeout: 30_000 }, async () => {

@@ -92,6 +92,7 @@ describe("loadConfig", () => {
 
   it("reads every duration form", () => {
     const config = loadConfig({ ...base, SESSION_IDLE_TIMEOUT: "45s", REMEMBER_COOKIE_DURATION: "7d", FRESH_LOGIN_MAX_AGE: "300" });
+    expect(loadConfig({ ...base, REMEMBER_COOKIE_DURATION: "400d" }).rememberCookieDuration).toBe(400 * 86_400_000);
     expect(config.sessionIdleTimeout).toBe(45_000);
     expect(config.rememberCookieDuration).toBe(7 * 86_400_000);
     expect(config.freshLoginMaxAge).toBe(300_000);
@@ -128,6 +129,8 @@ describe("loadConfig", () => {
     ["PORT", "http", /PORT: expected a port number/],
     ["SESSION_IDLE_TIMEOUT", "soon", /SESSION_IDLE_TIMEOUT: expected a duration such as 45s, 15m, 12h, 30d/],
     ["REMEMBER_COOKIE_DURATION", "-1d", /REMEMBER_COOKIE_DURATION: expected a duration/],
+    ["REMEMBER_COOKIE_DURATION", "401d", /REMEMBER_COOKIE_DURATION: expected at most 400d \(browsers keep no cookie longer\)/],
+    ["FRESH_LOGIN_MAX_AGE", "99999999d", /FRESH_LOGIN_MAX_AGE: expected at most 36500d/],
     ["SESSION_PROTECTION", "paranoid", /SESSION_PROTECTION: expected off, basic or strong/],
     ["REMEMBER_COOKIE_REFRESH_EACH_REQUEST", "maybe", /REMEMBER_COOKIE_REFRESH_EACH_REQUEST: expected true or false/],
     ["LOGIN_RATE_LIMIT", "lots", /LOGIN_RATE_LIMIT: expected N per second, minute, hour or day/],
