@@ -126,6 +126,18 @@ describe("/settings/password", () => {
     expect((await anon().post("/login", { email, password: PASSWORD })).status).toBe(400);
     await loginClient(server, email, NEW_PASSWORD);
   });
+  it("a double submit (four at once from one page) leaves the browser signed in, whichever answer it keeps", async () => {
+    const { client, email } = await registerClient(server);
+    const tabs = [1, 2, 3, 4].map(() => {
+      const tab = anon();
+      tab.cookies.set("__session", client.cookies.get("__session")!);
+      return tab;
+    });
+    const answers = await Promise.all(tabs.map((tab) => tab.post("/settings/password", { currentPassword: PASSWORD, newPassword: NEW_PASSWORD })));
+    expect(answers.filter((answer) => answer.status === 302).length).toBeGreaterThanOrEqual(1);
+    for (const tab of tabs) expect(await isSignedOut(tab)).toBe(false);
+    expect(await count("sessions", (await userByEmail(server, email))!.id)).toBe(1);
+  });
 });
 
 describe("/settings/delete-account", () => {

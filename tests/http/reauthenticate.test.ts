@@ -10,6 +10,15 @@ afterAll(async () => {
   await server?.stop();
 });
 
+/** Browser tabs holding the same session cookie. */
+function tabsWith(cookie: string, n: number): Client[] {
+  return Array.from({ length: n }, () => {
+    const tab = new Client(server.url);
+    tab.cookies.set("__session", cookie);
+    return tab;
+  });
+}
+
 describe("/reauthenticate", () => {
   it("needs a session: anonymous visitors go to log in", async () => {
     const response = await new Client(server.url).get("/reauthenticate?redirectTo=%2Fsettings%2Fpassword");
@@ -52,6 +61,26 @@ describe("/reauthenticate", () => {
       .where("user_id", "=", (eb) => eb.selectFrom("users").select("id").where("email", "=", email))
       .executeTakeFirstOrThrow();
     expect(fresh.fresh_at).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it("a double submit at the same moment (four at once): whichever answer the browser keeps, it is signed in and fresh", async () => {
+    const { client, email } = await registerClient(server);
+    await makeStale(server, email);
+    const tabs = tabsWith(client.cookies.get("__session")!, 4);
+    const answers = await Promise.all(tabs.map((tab) => tab.post("/reauthenticate", { password: PASSWORD, redirectTo: "/settings/password" })));
+    expect(answers.map((answer) => answer.status)).toEqual([302, 302, 302, 302]);
+    for (const tab of tabs) expect((await tab.get("/settings/password")).status).toBe(200);
+  });
+
+  it("a second submit after the first answer, with the id the page had: either answer the browser keeps is signed in and fresh", async () => {
+    const { client, email } = await registerClient(server);
+    await makeStale(server, email);
+    const [first, second] = tabsWith(client.cookies.get("__session")!, 2);
+    expect((await first!.post("/reauthenticate", { password: PASSWORD })).status).toBe(302);
+    expect((await second!.post("/reauthenticate", { password: PASSWORD })).status).toBe(302);
+    // The first answer's id was rotated away by the second: it still leads to the session during its grace.
+    expect((await first!.get("/settings/password")).status).toBe(200);
+    expect((await second!.get("/settings/password")).status).toBe(200);
   });
 
   it("a redirectTo outside Latin-1 is percent-encoded; the session survives (a crafted link cannot sign anyone out)", async () => {

@@ -102,7 +102,7 @@ describe("server-side sessions", () => {
     const c = await createSession(user.id, { remember: false, client, now: T0 });
     await deleteSession(a.id);
     expect(await findActiveSession(a.id, T0)).toBeNull();
-    expect(await deleteSessionsOfUser(user.id, { exceptIdHash: b.session.id_hash })).toBe(1);
+    expect(await deleteSessionsOfUser(user.id, { exceptPublicId: b.session.public_id })).toBe(1);
     expect(await findActiveSession(b.id, T0)).not.toBeNull();
     expect(await findActiveSession(c.id, T0)).toBeNull();
   });
