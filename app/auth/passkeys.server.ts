@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { ActivityOrigin } from "~/activity/activity.server";
 import { getConfig } from "~/config.server";
 import { db, type DB, type PasskeyRow } from "~/db.server";
+import { keepOneWayIn } from "./ways-in.server";
 import { announce, announcingTransaction } from "~/events/events.server";
 import { logger } from "~/logger.server";
 import { i18nFor } from "~/i18n/i18n.server";
@@ -270,26 +271,28 @@ export async function registerPasskey(
     throw refusalOf(error, userId);
   }
   const { credential } = info;
-  const taken = await db.selectFrom("passkeys").select("id").where("credential_id", "=", credential.id).executeTakeFirst();
-  if (taken) throw new PasskeyError("duplicate", userId);
-  const count = await countPasskeys(userId);
-  if (count >= MAX_PASSKEYS_PER_USER) throw new PasskeyError("too-many", userId);
-  const row = await db
-    .insertInto("passkeys")
-    .values({
-      user_id: userId,
-      name,
-      credential_id: credential.id,
-      public_key: encodeBase64url(credential.publicKey),
-      counter: credential.counter,
-      transports: JSON.stringify(credential.transports ?? response.response.transports ?? []),
-      device_type: info.credentialDeviceType,
-      backed_up: info.credentialBackedUp ? 1 : 0,
-      created_at: now,
-      last_used_at: null,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  // One transaction (they run one at a time: db/connection.ts), so two registrations at once cannot both pass the checks.
+  const row = await db.transaction().execute(async (trx) => {
+    const taken = await trx.selectFrom("passkeys").select("id").where("credential_id", "=", credential.id).executeTakeFirst();
+    if (taken) throw new PasskeyError("duplicate", userId);
+    if ((await countPasskeys(userId, trx)) >= MAX_PASSKEYS_PER_USER) throw new PasskeyError("too-many", userId);
+    return trx
+      .insertInto("passkeys")
+      .values({
+        user_id: userId,
+        name,
+        credential_id: credential.id,
+        public_key: encodeBase64url(credential.publicKey),
+        counter: credential.counter,
+        transports: JSON.stringify(credential.transports ?? response.response.transports ?? []),
+        device_type: info.credentialDeviceType,
+        backed_up: info.credentialBackedUp ? 1 : 0,
+        created_at: now,
+        last_used_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
   await announce({ type: "passkey_added", actorId: userId, details: { passkey: name } }, origin, { now });
   return row;
 }
@@ -414,8 +417,8 @@ export async function listPasskeys(userId: number): Promise<PasskeySummary[]> {
   }));
 }
 
-export async function countPasskeys(userId: number): Promise<number> {
-  const row = await db.selectFrom("passkeys").select((eb) => eb.fn.countAll<number | string>().as("n")).where("user_id", "=", userId).executeTakeFirst();
+export async function countPasskeys(userId: number, executor: DB = db): Promise<number> {
+  const row = await executor.selectFrom("passkeys").select((eb) => eb.fn.countAll<number | string>().as("n")).where("user_id", "=", userId).executeTakeFirst();
   return Number(row?.n ?? 0);
 }
 
@@ -430,14 +433,17 @@ export async function renamePasskey(userId: number, passkeyId: number, name: str
 /**
  * Removes one of the user's passkeys (`passkeyId`), or all of them (null);
  * returns the names removed. The removal is recorded for the user, by
- * `actorId`, in the caller's transaction when given (`within`, one from announcingTransaction).
+ * `actorId`, in the caller's transaction when given (`within`, one from
+ * announcingTransaction). The user's own removal (`keepOneWayIn`) is refused
+ * when it would leave no way in: LastSignInMethodError.
  */
 export async function removePasskeys(
   userId: number,
   passkeyId: number | null,
-  { actorId, origin, within }: { actorId: number | null; origin: ActivityOrigin; within?: DB },
+  { actorId, origin, within, keepOneWayIn: oneWayIn = false }: { actorId: number | null; origin: ActivityOrigin; within?: DB; keepOneWayIn?: boolean },
 ): Promise<string[]> {
-  if (!within) return announcingTransaction((trx) => removePasskeys(userId, passkeyId, { actorId, origin, within: trx }));
+  if (!within) return announcingTransaction((trx) => removePasskeys(userId, passkeyId, { actorId, origin, within: trx, keepOneWayIn: oneWayIn }));
+  if (oneWayIn) await keepOneWayIn(within, userId, { passkeyId });
   let query = within.deleteFrom("passkeys").where("user_id", "=", userId);
   if (passkeyId !== null) query = query.where("id", "=", passkeyId);
   const removed = await query.returning("name").execute();

@@ -565,7 +565,7 @@ export const en = {
   "connections.unknown": "Unknown connection.",
   "connections.choose": "Choose a connection to remove.",
   "connections.noSuch": "There is no such connection.",
-  "connections.last": "This is your only way to sign in. Set a password or link another provider before you remove it.",
+  "waysIn.last": "This is your only way to sign in. Set a password, add a passkey or link a provider before you remove it.",
   "connections.removed": "The connection was removed.",
   "connections.intro": "Sign-in providers linked to your account: you can sign in with any of them.",
   "connections.introWithPassword": "Sign-in providers linked to your account: you can sign in with any of them or with your password.",

@@ -573,7 +573,7 @@ export const es: Catalog = {
   "connections.unknown": "Conexión desconocida.",
   "connections.choose": "Elige una conexión para eliminarla.",
   "connections.noSuch": "Esa conexión no existe.",
-  "connections.last": "Es tu única forma de iniciar sesión. Crea una contraseña o vincula otro proveedor antes de eliminarla.",
+  "waysIn.last": "Es tu única forma de iniciar sesión. Crea una contraseña, añade una llave de acceso o vincula un proveedor antes de eliminarla.",
   "connections.removed": "Se eliminó la conexión.",
   "connections.intro": "Proveedores de inicio de sesión vinculados a tu cuenta: puedes iniciar sesión con cualquiera de ellos.",
   "connections.introWithPassword": "Proveedores de inicio de sesión vinculados a tu cuenta: puedes iniciar sesión con cualquiera de ellos o con tu contraseña.",

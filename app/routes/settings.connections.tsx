@@ -5,7 +5,8 @@ import { z } from "zod";
 import { requestOrigin } from "~/activity/activity.server";
 import { requireFreshLogin, requireUser } from "~/auth/guards.server";
 import { startProviderFlow } from "~/auth/oidc/flow.server";
-import { LastSignInMethodError, listIdentities, unlinkIdentity } from "~/auth/oidc/identities.server";
+import { listIdentities, unlinkIdentity } from "~/auth/oidc/identities.server";
+import { LastSignInMethodError } from "~/auth/ways-in.server";
 import { findProvider, listProviders, providerLabel, ProviderUnavailableError } from "~/auth/oidc/providers.server";
 import { hasPassword } from "~/auth/password.server";
 import { parseForm, readFormData } from "~/auth/validation";
@@ -63,7 +64,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const removed = await unlinkIdentity(user.id, parsed.data.identityId, { userId: user.id, origin: requestOrigin(request, context) }, { keepOneWayIn: true });
     if (!removed) return data({ error: t("connections.noSuch") }, { status: 404 });
   } catch (error) {
-    if (error instanceof LastSignInMethodError) return data({ error: t("connections.last") }, { status: 409 });
+    if (error instanceof LastSignInMethodError) return data({ error: t("waysIn.last") }, { status: 409 });
     throw error;
   }
   return redirectWithFlash("/settings/connections", { category: "success", message: t("connections.removed") });

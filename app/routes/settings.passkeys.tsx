@@ -8,6 +8,7 @@ import { requireAuth, requireFreshLogin } from "~/auth/guards.server";
 import { createPasskey, passkeyErrorMessage, usePasskeySupport } from "~/auth/passkey-client";
 import { listPasskeys, PasskeyError, passkeyRefusalMessage, recordPasskeyRefusal, registerPasskey, removePasskeys, renamePasskey } from "~/auth/passkeys.server";
 import { isFresh } from "~/auth/sessions.server";
+import { LastSignInMethodError } from "~/auth/ways-in.server";
 import { type FieldErrors, nameField, parseForm, readFormData } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
 import { redirectWithFlash } from "~/flash.server";
@@ -39,7 +40,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const intent = form.get("intent");
   const origin = requestOrigin(request, context);
   const { t } = i18nOf({ request, context });
-  const fail = (error: string | null, fieldErrors: FieldErrors = {}) => data({ intent, error, fieldErrors }, { status: 400 });
+  const fail = (error: string | null, fieldErrors: FieldErrors = {}, status = 400) => data({ intent, error, fieldErrors }, { status });
 
   if (intent === "add") {
     // A new way to sign in is sensitive: the password must have been entered recently.
@@ -68,7 +69,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const parsed = parseForm(form, DeleteSchema, t);
     if (!parsed.success) return fail(parsed.errors.passkeyId ?? null, parsed.errors);
     // Another user's passkey is not found: nothing tells them apart.
-    const removed = await removePasskeys(user.id, parsed.data.passkeyId, { actorId: user.id, origin });
+    let removed: string[];
+    try {
+      removed = await removePasskeys(user.id, parsed.data.passkeyId, { actorId: user.id, origin, keepOneWayIn: true });
+    } catch (error) {
+      if (error instanceof LastSignInMethodError) return fail(t("waysIn.last"), {}, 409);
+      throw error;
+    }
     if (removed.length === 0) throw data(t("passkeys.noSuch"), { status: 404 });
     return redirectWithFlash(PAGE, {
       category: "success",

@@ -357,6 +357,20 @@ describe("account linking", () => {
     expect(await response.text()).toContain("only way to sign in");
     expect(await server.db.selectFrom("user_identities").select("id").where("id", "=", link.id).executeTakeFirst()).toBeDefined();
   });
+
+  it("a passkey is a way in: a user with one and no password may remove their only provider", async () => {
+    const sub = account();
+    const app = new Client(server.url);
+    await signIn(app, sub);
+    const link = await server.db.selectFrom("user_identities").select(["id", "user_id"]).where("subject", "=", sub).executeTakeFirstOrThrow();
+    await server.db
+      .insertInto("passkeys")
+      .values({ user_id: link.user_id, name: "Phone", credential_id: `cred-${sub}`, public_key: "pk", counter: 0, transports: "[]", device_type: "multiDevice", backed_up: 1, created_at: Date.now(), last_used_at: null })
+      .execute();
+    const response = await app.post("/settings/connections", { intent: "unlink", identityId: String(link.id) });
+    expect(response.status).toBe(302);
+    expect(await server.db.selectFrom("user_identities").select("id").where("id", "=", link.id).executeTakeFirst()).toBeUndefined();
+  });
 });
 
 describe("two-factor after a provider", () => {

@@ -87,6 +87,39 @@ describe("/settings/passkeys", () => {
     expect((await activity(id)).map((e) => e.type)).toEqual(expect.arrayContaining(["passkey_added", "passkey_renamed", "passkey_removed"]));
   });
 
+  it("holds at most 20 passkeys per user, even when two are added at the same moment", async () => {
+    const { client, id } = await userWithPasskey();
+    const filler = Array.from({ length: 18 }, (_, i) => ({
+      user_id: id,
+      name: `Filler ${i}`,
+      credential_id: `filler-${id}-${i}`,
+      public_key: "pk",
+      counter: 0,
+      transports: "[]",
+      device_type: "multiDevice",
+      backed_up: 1,
+      created_at: Date.now(),
+      last_used_at: null,
+    }));
+    await server.db.insertInto("passkeys").values(filler).execute();
+    const ceremonies = await Promise.all([1, 2].map(async () => new SoftAuthenticator(ORIGIN).register(await options(client, "register"))));
+    const answers = await Promise.all(
+      ceremonies.map((response, i) => client.post("/settings/passkeys", { intent: "add", name: `Last ${i}`, response: JSON.stringify(response) })),
+    );
+    expect(answers.map((answer) => answer.status).sort()).toEqual([302, 400]);
+    expect(await passkeyRows(id)).toHaveLength(20);
+  });
+
+  it("a user without a password cannot remove their only way in (409, with a message)", async () => {
+    const { client, id } = await userWithPasskey();
+    await server.db.updateTable("users").set({ password_hash: "" }).where("id", "=", id).execute();
+    const [row] = await passkeyRows(id);
+    const refused = await client.post("/settings/passkeys", { intent: "delete", passkeyId: String(row!.id) });
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain("This is your only way to sign in. Set a password, add a passkey or link a provider before you remove it.");
+    expect(await passkeyRows(id)).toHaveLength(1);
+  });
+
   it("adding and removing need a fresh login; another user's passkey is not found", async () => {
     const { client, id } = await userWithPasskey();
     const [row] = await passkeyRows(id);

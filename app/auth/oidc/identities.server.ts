@@ -1,7 +1,7 @@
 import { db, type UserIdentityRow } from "~/db.server";
 import { announce } from "~/events/events.server";
 import { type Actor, isUniqueViolation } from "~/users/users.server";
-import { hasPassword } from "../password.server";
+import { keepOneWayIn } from "../ways-in.server";
 import type { ProviderIdentity } from "./flow.server";
 
 /**
@@ -17,12 +17,6 @@ export class IdentityTakenError extends Error {
   }
 }
 
-export class LastSignInMethodError extends Error {
-  override name = "LastSignInMethodError";
-  constructor() {
-    super("This is your only way to sign in. Set a password or link another provider before you remove it.");
-  }
-}
 
 export function findIdentity(issuer: string, subject: string): Promise<UserIdentityRow | undefined> {
   return db.selectFrom("user_identities").selectAll().where("issuer", "=", issuer).where("subject", "=", subject).executeTakeFirst();
@@ -72,14 +66,14 @@ export async function touchIdentity(id: number, now = Date.now()): Promise<void>
 
 /**
  * Removes a link. The user's own removal (`keepOneWayIn`) is refused when it
- * is their last way in (no password, no other link): LastSignInMethodError.
+ * is their last way in (no password, no other link, no passkey): LastSignInMethodError.
  * An admin may remove any link. Returns false when there was no such link.
  */
 export async function unlinkIdentity(
   userId: number,
   identityId: number,
   actor: Actor,
-  { keepOneWayIn }: { keepOneWayIn: boolean },
+  { keepOneWayIn: oneWayIn }: { keepOneWayIn: boolean },
 ): Promise<boolean> {
   const removed = await db.transaction().execute(async (trx) => {
     const row = await trx
@@ -89,16 +83,7 @@ export async function unlinkIdentity(
       .where("user_id", "=", userId)
       .executeTakeFirst();
     if (!row) return null;
-    if (keepOneWayIn) {
-      const user = await trx.selectFrom("users").select("password_hash").where("id", "=", userId).executeTakeFirstOrThrow();
-      const others = await trx
-        .selectFrom("user_identities")
-        .select((eb) => eb.fn.countAll<number>().as("n"))
-        .where("user_id", "=", userId)
-        .where("id", "!=", identityId)
-        .executeTakeFirstOrThrow();
-      if (!hasPassword(user) && Number(others.n) === 0) throw new LastSignInMethodError();
-    }
+    if (oneWayIn) await keepOneWayIn(trx, userId, { identityId });
     await trx.deleteFrom("user_identities").where("id", "=", identityId).execute();
     return row;
   });
