@@ -27,8 +27,12 @@ async function main(args: string[]): Promise<string> {
     // SQLite restarts the copy if a step sees a write, so the result is one consistent moment.
     await sqlite.backup(target, { progress: () => 1000 });
     const check = new (sqlite.constructor as typeof import("better-sqlite3"))(target, { readonly: true });
-    const result = check.pragma("integrity_check", { simple: true });
-    check.close();
+    let result: unknown;
+    try {
+      result = check.pragma("integrity_check", { simple: true });
+    } finally {
+      check.close();
+    }
     if (result !== "ok") throw new Error(`the snapshot failed its integrity check: ${String(result)}`);
     const size = fs.statSync(target).size;
     return `backed up ${source} to ${target} (${(size / 1024).toFixed(0)} KiB, ${Date.now() - started} ms, integrity ok)`;

@@ -17,14 +17,14 @@ export async function updateName(userId: number, name: string, now = Date.now())
  * Sets a new password (the caller has checked the current one): every other
  * session ends, every outstanding account link dies (reset, confirmation,
  * email change), and this session continues under a new id, which is
- * returned for the cookie.
+ * returned for the cookie (null: keep the cookie; rotateSession says when).
  */
 export async function changePassword(
   auth: Auth,
   newPassword: string,
   origin: ActivityOrigin,
   { now = Date.now(), language = null }: { now?: number; /** The notice's language when the user chose none. */ language?: string | null } = {},
-): Promise<string> {
+): Promise<string | null> {
   const { user, session, sessionId } = auth;
   const passwordHash = await hashPassword(newPassword);
   const ended = await db.transaction().execute(async (trx) => {

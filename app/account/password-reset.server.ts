@@ -81,9 +81,9 @@ export function requestPasswordResetInBackground(email: string, origin: Activity
  * API tokens), so the mailbox's owner takes the whole account back. An
  * account whose address was already confirmed keeps them (decision 008).
  */
-async function removeUnprovenSetup(within: DB, userId: number, origin: ActivityOrigin, now: number): Promise<void> {
+async function removeUnprovenSetup(within: DB, userId: number, origin: ActivityOrigin, now: number, language: string | null): Promise<void> {
   await removePasskeys(userId, null, { actorId: userId, origin, within });
-  if (await disableTwoFactor(userId, within)) await announce({ type: "two_factor_disabled", actorId: userId }, origin, { now, within });
+  if (await disableTwoFactor(userId, within)) await announce({ type: "two_factor_disabled", actorId: userId }, origin, { now, within, language });
   await within.deleteFrom("user_identities").where("user_id", "=", userId).execute();
   await revokeApiTokensOfUser(within, userId, now);
 }
@@ -114,7 +114,7 @@ export async function resetPassword(
       .execute();
     await revokeAccountLinks(trx, user.id, now);
     await trx.deleteFrom("sessions").where("user_id", "=", user.id).execute();
-    if (user.email_confirmed_at === null) await removeUnprovenSetup(trx, user.id, origin, now);
+    if (user.email_confirmed_at === null) await removeUnprovenSetup(trx, user.id, origin, now, language);
     return true;
   });
   if (!done) return false;

@@ -54,7 +54,7 @@ export async function listDevices(
   return rows
     .filter((row) => sessionEndReason(row, now) === null)
     .map((row) => {
-      const isCurrent = row.id_hash === current.id_hash;
+      const isCurrent = row.public_id === current.public_id;
       return {
         publicId: row.public_id,
         description: describeUserAgent(row.user_agent, t),

@@ -56,7 +56,7 @@ export async function completeReauthentication(
   const location = safeRedirect(redirectTo);
   const origin = requestOrigin(request, context);
   const sid = await rotateSession(auth.session, { fresh: true, client: origin, presentedId: auth.sessionId });
-  const headers = { "Set-Cookie": await serializeSessionCookie(sid, auth.session.remember === 1) };
+  const headers: HeadersInit = sid === null ? {} : { "Set-Cookie": await serializeSessionCookie(sid, auth.session.remember === 1) };
   const details = factor === "password" ? undefined : { with: factor };
   await announce({ type: "reauthenticated", actorId: auth.user.id, details }, origin);
   return redirect(location, { headers });

@@ -215,20 +215,24 @@ function sealUnder(previousId: string, id: string): string {
  * `client`, the session's fingerprint (SESSION_PROTECTION) becomes the current
  * browser's: the user has just proved who they are from it.
  *
- * `presentedId` is the id the request came with. When it is this session's,
- * the previous id keeps a grace of ROTATION_GRACE_MS: the response carrying the
- * new cookie can be lost (the user clicked away while it was on its way), and
- * losing it must not sign the user out. `findRotatedSession` honours it.
+ * `presentedId` is the id that names the session for this request (the
+ * identity's `sessionId`: the cookie's, or the new id an id in its grace led
+ * to). When it is this session's, it keeps a grace of ROTATION_GRACE_MS: the
+ * response carrying the new cookie can be lost (the user clicked away while it
+ * was on its way), and losing it must not sign the user out.
+ * `findRotatedSession` honours it.
  *
  * Two requests from one page at the same moment (a double submit) both
  * rotate: the first one wins, and the second answers with the first one's new
  * id (found through its grace), so whichever response the browser keeps
- * names the live session.
+ * names the live session. Null when the session changed meanwhile and that id
+ * cannot be found (a third request rotated again, or the session ended): the
+ * answer then sets no cookie, and the browser keeps the one it has.
  */
 export async function rotateSession(
   session: SessionRow,
   { fresh, client, presentedId, now = Date.now() }: { fresh: boolean; client?: ClientInfo; presentedId?: string | null; now?: number },
-): Promise<string> {
+): Promise<string | null> {
   const id = newSessionId();
   const grace = presentedId && hashSessionId(presentedId) === session.id_hash;
   const result = await db
@@ -245,9 +249,9 @@ export async function rotateSession(
     .where("id_hash", "=", session.id_hash)
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) > 0) return id;
-  // Rotated meanwhile by a concurrent request: its id. Ended meanwhile: the new id names nothing, and the browser is signed out.
+  // Rotated meanwhile by a concurrent request: its new id, through its grace.
   const rotated = presentedId ? await findRotatedSession(presentedId, now) : null;
-  return rotated?.id ?? id;
+  return rotated?.id ?? null;
 }
 
 /**

@@ -57,7 +57,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       category: "success",
       message: first ? t("password.set") : t("password.changed"),
     },
-    { headers: { "Set-Cookie": await serializeSessionCookie(sid, auth.session.remember === 1) } },
+    sid === null ? {} : { headers: { "Set-Cookie": await serializeSessionCookie(sid, auth.session.remember === 1) } },
   );
 }
 

@@ -44,7 +44,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // Another user's session, or one that no longer exists, is not found: nothing tells them apart.
   const device = await findDevice(user.id, parsed.data.sessionId);
   if (!device) throw data(t("sessions.noSuch"), { status: 404 });
-  if (device.id_hash === session.id_hash) {
+  if (device.public_id === session.public_id) {
     return logoutUser(request, context, t);
   }
   await revokeDevice(user.id, device, origin);

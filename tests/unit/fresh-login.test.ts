@@ -55,7 +55,7 @@ describe("rotateSession", () => {
     const { id } = await signedInRequest(null);
     const before = (await findActiveSession(id))!;
     expect(isFresh(before.session)).toBe(false);
-    const newId = await rotateSession(before.session, { fresh: true });
+    const newId = (await rotateSession(before.session, { fresh: true }))!;
     expect(await findActiveSession(id)).toBeNull();
     const after = (await findActiveSession(newId))!;
     expect(isFresh(after.session)).toBe(true);

@@ -38,7 +38,7 @@ describe("lifetime rules (injected clock)", () => {
     const { id, session } = await createSession(user.id, { remember: true, client, now: T0 });
     const later = T0 + 2 * getConfig().freshLoginMaxAge;
     expect(isFresh(session, later)).toBe(false);
-    const newId = await rotateSession(session, { fresh: true, client: { userAgent: "new browser", ip: "10.1.2.3" }, now: later });
+    const newId = (await rotateSession(session, { fresh: true, client: { userAgent: "new browser", ip: "10.1.2.3" }, now: later }))!;
     expect(await rowOf(id)).toBeUndefined();
     const row = (await rowOf(newId))!;
     expect(isFresh(row, later + 1)).toBe(true);

@@ -20,8 +20,8 @@ async function rotated({ presented = true } = {}) {
   const user = await makeUser();
   const { id, session } = await createSession(user.id, { remember: true, client });
   const now = Date.now();
-  const newId = await rotateSession(session, { fresh: true, presentedId: presented ? id : undefined, now });
-  return { user, oldId: id, newId, now };
+  const newId = (await rotateSession(session, { fresh: true, presentedId: presented ? id : undefined, now }))!;
+  return { user, oldId: id, newId, now, session };
 }
 
 async function identityFor(id: string) {
@@ -56,6 +56,17 @@ describe("session rotation grace", () => {
     await rotateSession(session, { fresh: true, presentedId: stranger });
     expect(await findRotatedSession(stranger)).toBeNull();
     expect(await findRotatedSession(newSessionId())).toBeNull();
+  });
+
+  it("a rotation from a stale read (another request rotated first) answers with that request's id; null once the session changed again or ended", async () => {
+    const { oldId, newId, session } = await rotated();
+    expect(await rotateSession(session, { fresh: true, presentedId: oldId })).toBe(newId);
+    const live = (await findActiveSession(newId))!;
+    expect(await rotateSession(live.session, { fresh: true, presentedId: newId })).not.toBeNull();
+    expect(await rotateSession(session, { fresh: true, presentedId: oldId })).toBeNull();
+    const ended = await rotated();
+    await db.deleteFrom("sessions").where("public_id", "=", ended.session.public_id).execute();
+    expect(await rotateSession(ended.session, { fresh: true, presentedId: ended.oldId })).toBeNull();
   });
 
   it("only the holder of the previous id can open the new one: the row stores hashes and a sealed value", async () => {
