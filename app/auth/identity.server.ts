@@ -87,8 +87,10 @@ export const sessionCookieResolver: CredentialResolver = async (request, now) =>
   if (!active) return anonymous();
   const protection = await applySessionProtection(active.session, request.client, now);
   if (protection === "ended") return { identity: null, setCookies: [await clearSessionCookie()] };
-  const session = protection === "made-stale" ? { ...active.session, fresh_at: null } : active.session;
+  let session = protection === "made-stale" ? { ...active.session, fresh_at: null } : active.session;
   await Promise.all([touchSession(session, now), rotated ? undefined : endRotationGrace(session)]);
+  // The new id was used: the grace is over, for what this request does next too (rotateSession looks at it).
+  if (!rotated && session.previous_id_hash !== null) session = { ...session, previous_id_hash: null, rotated_at: null, next_id_sealed: null };
   const { access } = active;
   const { id, email, name, active: isActive, created_at, language } = active.user;
   const setCookies = rotated

@@ -222,25 +222,32 @@ function sealUnder(previousId: string, id: string): string {
  * was on its way), and losing it must not sign the user out.
  * `findRotatedSession` honours it.
  *
- * Two requests from one page at the same moment (a double submit) both
- * rotate: the first one wins, and the second answers with the first one's new
- * id (found through its grace), so whichever response the browser keeps
- * names the live session. Null when the session changed meanwhile and that id
- * cannot be found (a third request rotated again, or the session ended): the
- * answer then sets no cookie, and the browser keeps the one it has.
+ * A session is never rotated while the grace of its last rotation is open
+ * (its new id unused, less than ROTATION_GRACE_MS ago): the id it got moments
+ * ago, after the same proof, stays, and is only marked fresh again. A chain of
+ * rotations would leave a grace for the last previous id only, so of two
+ * submits from one page (a double click), the answer the browser kept could
+ * name a dead id. Two requests at the same moment both try: the first one
+ * wins, and the second answers with the first one's new id (found through its
+ * grace). Null when the session changed meanwhile and no id can be found (it
+ * ended): the answer then sets no cookie.
  */
 export async function rotateSession(
   session: SessionRow,
   { fresh, client, presentedId, now = Date.now() }: { fresh: boolean; client?: ClientInfo; presentedId?: string | null; now?: number },
 ): Promise<string | null> {
-  const id = newSessionId();
   const grace = presentedId && hashSessionId(presentedId) === session.id_hash;
+  const proof = { ...(fresh ? { fresh_at: now } : {}), ...(client ? { user_agent: client.userAgent.slice(0, 512), ip: client.ip.slice(0, 64) } : {}) };
+  if (grace && inRotationGrace(session, now)) {
+    await db.updateTable("sessions").set({ ...proof, last_seen_at: now }).where("id_hash", "=", session.id_hash).execute();
+    return presentedId;
+  }
+  const id = newSessionId();
   const result = await db
     .updateTable("sessions")
     .set({
       id_hash: hashSessionId(id),
-      ...(fresh ? { fresh_at: now } : {}),
-      ...(client ? { user_agent: client.userAgent.slice(0, 512), ip: client.ip.slice(0, 64) } : {}),
+      ...proof,
       last_seen_at: now,
       previous_id_hash: grace ? session.id_hash : null,
       rotated_at: grace ? now : null,
@@ -249,9 +256,16 @@ export async function rotateSession(
     .where("id_hash", "=", session.id_hash)
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) > 0) return id;
-  // Rotated meanwhile by a concurrent request: its new id, through its grace.
+  // Rotated meanwhile by a concurrent request: its new id, through its grace (which no rotation ends early, see above).
   const rotated = presentedId ? await findRotatedSession(presentedId, now) : null;
-  return rotated?.id ?? null;
+  if (!rotated) return null;
+  await db.updateTable("sessions").set(proof).where("id_hash", "=", rotated.session.id_hash).execute();
+  return rotated.id;
+}
+
+/** The session's last rotation is less than ROTATION_GRACE_MS ago and its new id is unused: the previous id still leads to it. */
+function inRotationGrace(session: SessionRow, now: number): boolean {
+  return session.previous_id_hash !== null && session.rotated_at !== null && now - Number(session.rotated_at) < ROTATION_GRACE_MS;
 }
 
 /**

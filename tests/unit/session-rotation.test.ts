@@ -58,15 +58,26 @@ describe("session rotation grace", () => {
     expect(await findRotatedSession(newSessionId())).toBeNull();
   });
 
-  it("a rotation from a stale read (another request rotated first) answers with that request's id; null once the session changed again or ended", async () => {
+  it("a rotation from a stale read (another request rotated first) answers with that request's id; null once the session ended", async () => {
     const { oldId, newId, session } = await rotated();
     expect(await rotateSession(session, { fresh: true, presentedId: oldId })).toBe(newId);
-    const live = (await findActiveSession(newId))!;
-    expect(await rotateSession(live.session, { fresh: true, presentedId: newId })).not.toBeNull();
-    expect(await rotateSession(session, { fresh: true, presentedId: oldId })).toBeNull();
     const ended = await rotated();
     await db.deleteFrom("sessions").where("public_id", "=", ended.session.public_id).execute();
     expect(await rotateSession(ended.session, { fresh: true, presentedId: ended.oldId })).toBeNull();
+  });
+
+  it("no second rotation while the grace is open: the id stays, made fresh again, and the previous id still leads to it", async () => {
+    const { oldId, newId, now, session } = await rotated();
+    await db.updateTable("sessions").set({ fresh_at: null }).where("public_id", "=", session.public_id).execute();
+    const live = (await findActiveSession(newId, now + 1))!;
+    expect(await rotateSession(live.session, { fresh: true, presentedId: newId, now: now + 2 })).toBe(newId);
+    expect((await findActiveSession(newId, now + 3))!.session.fresh_at).toBe(now + 2);
+    expect((await findRotatedSession(oldId, now + 3))?.id).toBe(newId);
+    // Once the grace is over (here: its time), a rotation makes a new id again.
+    const later = now + ROTATION_GRACE_MS;
+    const again = await rotateSession((await findActiveSession(newId, later))!.session, { fresh: true, presentedId: newId, now: later });
+    expect(again).not.toBe(newId);
+    expect(await findActiveSession(again!, later + 1)).not.toBeNull();
   });
 
   it("only the holder of the previous id can open the new one: the row stores hashes and a sealed value", async () => {
