@@ -12,7 +12,7 @@ import { anonymousPages } from "./anonymous-pages";
 import { NO_SUCH_ENDPOINT } from "~/api/responses.server";
 import { requireApiToken } from "~/auth/guards.server";
 import { isApiPath } from "~/auth/identity.server";
-import { checkBody, decodedPath, isRemixDataUrlUnderApi, type Refusal, sameOriginOnly, securityHeaders } from "./security";
+import { checkBody, decodedPath, isApiPathVariant, isRemixDataUrlUnderApi, type Refusal, sameOriginOnly, securityHeaders } from "./security";
 import { staticFiles } from "./static-files";
 
 /**
@@ -174,10 +174,11 @@ export async function createApp(config: Config, { dev = false } = {}) {
       res.setHeader("Location", "/favicon.svg");
       return res.end();
     }
-    if (isRemixDataUrlUnderApi(rawPath, query === -1 ? "" : target.slice(query))) {
+    const variant = isApiPathVariant(rawPath);
+    if (variant || isRemixDataUrlUnderApi(rawPath, query === -1 ? "" : target.slice(query))) {
       // As routes/api.$.ts answers an unknown /api path: its guard (counted; 401 without a valid token), then 404,
-      // for the API path the URL names (`/api.data` too: the bearer token, never the cookie; JSON).
-      const apiPath = rawPath.replace(/\.data$/, "");
+      // for the API path the URL names (`/api.data` too; another spelling of one, as /api: the bearer token, never the cookie; JSON).
+      const apiPath = variant ? "/api" : rawPath.replace(/\.data$/, "");
       const context = await loadContext(req, res, apiPath, clientIp, cspNonce);
       log.userId = context.identity?.user.id;
       try {
@@ -243,7 +244,7 @@ export async function createApp(config: Config, { dev = false } = {}) {
       // Anything that escapes: logged, and a plain 500 with no details.
       logger.error({ err: error, method: req.method, path: (req.url ?? "/").split("?")[0] }, "unhandled server error");
       if (res.headersSent) return res.destroy();
-      sendText(res, { status: 500, message: "Something went wrong. Please try again." });
+      sendText(res, { status: 500, message: "Something went wrong. Please try again." }, (req.url ?? "/").split("?")[0]);
     });
   }
 

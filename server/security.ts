@@ -169,6 +169,21 @@ export function decodedPath(pathname: string): string | null {
 }
 
 /**
+ * Another spelling of an API path, which Remix would route to the API's
+ * routes (it matches decoded, dot-segment-free paths whatever their case) but
+ * which is not the API's own URL: `/API/v1/me`, `/%61pi/v1/notes`,
+ * `/x/../api/v1/me`. The API answers at its exact URLs only, so these get its
+ * JSON 404 instead of a page's answers (a 401 that ignored the token, a 415 in
+ * plain text).
+ */
+export function isApiPathVariant(rawPath: string): boolean {
+  // Most paths name no API in any spelling: no URL to parse for them.
+  if (isApiPath(rawPath) || !/api|%|\/\./i.test(rawPath)) return false;
+  const canonical = (decodedPath(new URL(rawPath, "http://path.invalid").pathname) ?? "").toLowerCase();
+  return isApiPath(canonical) || canonical === "/api.data";
+}
+
+/**
  * The API answers at its own URLs only: Remix's data URLs for its routes
  * (`/api/….data`, `?_data=`) would run the same loaders and actions but answer
  *  * in Remix's internal format, so they get the API's JSON 404 (401 without a valid

@@ -56,7 +56,15 @@ const noteId = { name: "noteId", in: "path", required: true, schema: { type: "in
 const invalidInput = error("The body is not a JSON object (a form, broken JSON) or not a valid note; `fields` has a message per field.");
 const noSuchNote = error("No such note among the token owner's notes.");
 
+let built: ReturnType<typeof buildDocument> | undefined;
+
+/** The API's description: the same for every request, so built once (z.toJSONSchema is not cheap). */
 export function openApiDocument() {
+  built ??= buildDocument();
+  return built;
+}
+
+function buildDocument() {
   return {
     openapi: "3.1.0",
     info: {

@@ -54,7 +54,8 @@ export function tooManyRequests(limited: Response): Response {
 
 /** A zod error as one message per field (the first for each); errors about the whole value go under `body`. */
 export function fieldErrors(error: z.ZodError): FieldErrors {
-  const fields: FieldErrors = {};
+  // No prototype: a field named `constructor` or `__proto__` gets its message like any other.
+  const fields: FieldErrors = Object.create(null) as FieldErrors;
   for (const issue of error.issues) {
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys) fields[key] ??= "Unknown field.";

@@ -29,7 +29,17 @@ import { singleton } from "~/utils/singleton.server";
  * are only counted, never locked out (the API), `countRequest`.
  */
 
-export type LimitScope = "password" | "two-factor" | "passkey" | "passkey-options" | "forgot-password" | "confirmation-resend" | "register" | "api" | "provider";
+export type LimitScope =
+  | "password"
+  | "two-factor"
+  | "passkey"
+  | "passkey-options"
+  | "forgot-password"
+  | "confirmation-resend"
+  | "email-change"
+  | "register"
+  | "api"
+  | "provider";
 export type LimitKind = "account" | "account-address" | "address";
 export type Rate = { points: number; windowSeconds: number };
 

@@ -195,4 +195,10 @@ export const AdminUserUpdateSchema = z.object({
   email: emailField,
   role: roleField,
   active: activeField,
+  // The user's updated_at when the form was shown (the page sends it; a form without it overwrites whatever is stored).
+  updatedAt: z
+    .string()
+    .regex(/^\d{1,15}$/, "form.correctFields")
+    .transform(Number)
+    .optional(),
 });

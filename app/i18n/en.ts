@@ -271,6 +271,7 @@ export const en = {
   "profile.resend": "Resend confirmation email",
   "profile.changeEmail": "Change your email address",
   "profile.back": "Back to your profile",
+  "email.back": "Back to your email settings",
   // Settings: password
   "password.currentIncorrect": "Your current password is incorrect.",
   "password.set": "Your password is set: you can also sign in with your email and it. Your other sessions have been signed out.",
@@ -299,6 +300,7 @@ export const en = {
   "email.submit": "Send confirmation link",
   // Settings: delete account
   "reauth.incorrectPassword": "Incorrect password.",
+  "admin.changedMeanwhile": "Someone changed this user while you were editing. The form now shows what is saved; make your change again.",
   "admin.lastAdmin": "This is the last active admin. Make another user an admin first.",
   "delete.thenDelete": "Then you can delete your account.",
   "delete.done": "Your account has been deleted.",

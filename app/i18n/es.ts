@@ -279,6 +279,7 @@ export const es: Catalog = {
   "profile.resend": "Reenviar el correo de confirmación",
   "profile.changeEmail": "Cambiar tu dirección de correo",
   "profile.back": "Volver a tu perfil",
+  "email.back": "Volver a los ajustes de correo",
   // Settings: password
   "password.currentIncorrect": "Tu contraseña actual no es correcta.",
   "password.set": "Tu contraseña está guardada: también puedes iniciar sesión con tu correo y ella. Se cerraron tus demás sesiones.",
@@ -307,6 +308,7 @@ export const es: Catalog = {
   "email.submit": "Enviar el enlace de confirmación",
   // Settings: delete account
   "reauth.incorrectPassword": "Contraseña incorrecta.",
+  "admin.changedMeanwhile": "Alguien cambió este usuario mientras lo editabas. El formulario muestra ahora lo guardado; vuelve a hacer tu cambio.",
   "admin.lastAdmin": "Es el último administrador activo. Haz administrador a otro usuario primero.",
   "delete.thenDelete": "Después podrás eliminar tu cuenta.",
   "delete.done": "Se eliminó tu cuenta.",

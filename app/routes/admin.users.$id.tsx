@@ -28,6 +28,8 @@ import {
   LastAdminError,
   PermissionEscalationError,
   removeAllPasskeys,
+  requireMayManage,
+  StaleEditError,
   resetTwoFactor,
   updateUser,
 } from "~/users/users.server";
@@ -122,6 +124,16 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const failed = (error: { formError?: string; fieldErrors?: FieldErrors; values?: Record<string, string | boolean> }) =>
     data({ intent, formError: error.formError ?? null, fieldErrors: error.fieldErrors ?? {}, values: error.values ?? null }, { status: 400 });
 
+  // updateUser, deleteUser and the other changes check this in their own transactions; these three act directly.
+  if (intent === "end-sessions" || intent === "revoke-token" || intent === "unlink-identity") {
+    try {
+      await requireMayManage(actor, id);
+    } catch (error) {
+      if (error instanceof PermissionEscalationError) return failed({ formError: t(error.key, error.params) });
+      throw error;
+    }
+  }
+
   switch (intent) {
     case "update": {
       const values = {
@@ -132,11 +144,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       };
       const parsed = parseForm(form, AdminUserUpdateSchema, t);
       if (!parsed.success) return failed({ formError: t("form.correctFields"), fieldErrors: parsed.errors, values });
-      const { role, email, ...changes } = parsed.data;
+      const { role, email, updatedAt, ...changes } = parsed.data;
       // An admin's own new address must be confirmed like anyone's: a stolen session cannot simply take the account.
       const ownNewEmail = id === admin.id && email !== admin.email ? email : null;
       try {
-        const result = await updateUser(id, { ...changes, ...(ownNewEmail ? {} : { email }), roles: [role] }, Date.now(), actor);
+        const result = await updateUser(id, { ...changes, ...(ownNewEmail ? {} : { email }), roles: [role], expectedUpdatedAt: updatedAt }, Date.now(), actor);
         if (!result) throw notFound();
         // The link goes out once the rest is saved: a refused save (the last admin, an unknown role) mails nothing.
         // Should the mail fail, the page says so and the same form, sent again, changes nothing else twice.
@@ -161,6 +173,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         if (error instanceof EmailTakenError) return failed({ fieldErrors: { email: t("register.emailTaken") }, values });
         if (error instanceof UnknownRoleError) return failed({ fieldErrors: { role: t("admin.chooseRole") }, values });
         if (error instanceof LastAdminError) return failed({ formError: t("admin.lastAdmin"), values });
+        // The form shows what is stored now (no values of the stale one): the admin sees the other change and decides again.
+        if (error instanceof StaleEditError) {
+          return data({ intent, formError: t("admin.changedMeanwhile"), fieldErrors: {} as FieldErrors, values: null }, { status: 409 });
+        }
         if (error instanceof PermissionEscalationError) return failed({ formError: t(error.key, error.params), values });
         if (error instanceof MailDeliveryError) {
           return data(
@@ -441,6 +457,7 @@ function EditUser({
       <h2 id="edit-title">{t("admin.edit")}</h2>
       {/* A new key after each save resets the fields to what was stored. */}
       <Form method="post" noValidate key={user.updatedAt} className="admin-form">
+        <input type="hidden" name="updatedAt" value={user.updatedAt} />
         <Field label={t("form.name")} name="name" autoComplete="off" required defaultValue={String(values?.name ?? user.name)} error={errors.name} />
         <Field
           label={t("form.email")}

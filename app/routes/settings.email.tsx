@@ -6,6 +6,7 @@ import { requestOrigin } from "~/activity/activity.server";
 import { requestEmailChange } from "~/account/email.server";
 import { cancelEmailChange, pendingEmailChange } from "~/account/tokens.server";
 import { requireFreshLogin } from "~/auth/guards.server";
+import { limitRequest, rateLimitHeaders } from "~/auth/rate-limit.server";
 import { ChangeEmailSchema, parseForm, readFormData } from "~/auth/validation";
 import { Field, FormError } from "~/components/field";
 import { announce } from "~/events/events.server";
@@ -13,13 +14,14 @@ import { redirectWithFlash } from "~/flash.server";
 import { MailDeliveryError } from "~/mail/mailer.server";
 import { EmailTakenError, findUserById } from "~/users/users.server";
 import { Time } from "~/components/time";
+import { TooManyAttemptsBoundary } from "~/components/too-many-attempts";
 import { i18nOf } from "~/i18n/i18n.server";
 import { settingsTitleMeta, useT } from "~/i18n/i18n";
 
 export const meta: MetaFunction = ({ matches }) => [settingsTitleMeta(matches, "settings.email")];
 
-// Passes on the action's Retry-After when a mail could not be sent.
-export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders;
+// Passes on the Retry-After of a mail that could not be sent, or of too many requests.
+export const headers: HeadersFunction = (args) => rateLimitHeaders(args);
 
 /** `change` (the default, so a plain form with only `email` works) or `cancel` the pending change. */
 const IntentSchema = z.object({
@@ -52,6 +54,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (newEmail === user.email) {
     return data({ error: null, fieldErrors: { email: t("email.same") }, values }, { status: 400 });
   }
+  // Each request sends a mail and says whether the address has an account: both counted, per account and client.
+  await limitRequest("email-change", { account: user.id, address: context.clientIp }, requestOrigin(request, context));
   const row = await findUserById(user.id);
   if (!row) throw new Response("Not found", { status: 404 });
   try {
@@ -115,4 +119,8 @@ export default function EmailSettings() {
       </Form>
     </section>
   );
+}
+
+export function ErrorBoundary() {
+  return <TooManyAttemptsBoundary backTo="/settings/email" backLabel={useT()("email.back")} />;
 }

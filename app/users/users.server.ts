@@ -19,6 +19,14 @@ export class EmailTakenError extends Error {
   }
 }
 
+/** The user changed after the form was shown (another admin, or the user): saving it would undo that change. */
+export class StaleEditError extends Error {
+  override name = "StaleEditError";
+  constructor() {
+    super("Someone changed this user while you were editing.");
+  }
+}
+
 /** The change would leave no active admin: nobody could manage users any more. */
 export class LastAdminError extends Error {
   override name = "LastAdminError";
@@ -68,6 +76,11 @@ async function assertMayManage(trx: DB, actorId: number | null, userId: number):
       "admin.cannotManage",
     );
   }
+}
+
+/** assertMayManage on its own, before a change that runs outside updateUser's or deleteUser's transaction. */
+export async function requireMayManage(actor: Actor, userId: number): Promise<void> {
+  await db.transaction().execute((trx) => assertMayManage(trx, actor.userId, userId));
 }
 
 /**
@@ -157,7 +170,14 @@ export async function upgradePasswordHash(userId: number, fromHash: string, toHa
   });
 }
 
-export type UserChanges = { name?: string; email?: string; roles?: string[]; active?: boolean };
+export type UserChanges = {
+  name?: string;
+  email?: string;
+  roles?: string[];
+  active?: boolean;
+  /** The user's updated_at when the change was prepared: a user changed since is refused (StaleEditError). */
+  expectedUpdatedAt?: number;
+};
 
 /** What an update actually changed (fields left as they were are not listed). */
 export type UserChangeResult = {
@@ -192,6 +212,7 @@ export async function updateUser(
   const result = await db.transaction().execute(async (trx) => {
     const before = await trx.selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirst();
     if (!before) return null;
+    if (changes.expectedUpdatedAt !== undefined && Number(before.updated_at) !== changes.expectedUpdatedAt) throw new StaleEditError();
     const rolesBefore = (await findAccess(userId, trx)).roles;
     await assertMayManage(trx, actor?.userId ?? null, userId);
 
@@ -205,6 +226,8 @@ export async function updateUser(
       // A signed-in user's own address changes only once the new one is confirmed.
       if (actor?.userId === userId) throw new Error("An own email change goes through requestEmailChange.");
       set.email = changes.email.trim().toLowerCase();
+      // Nobody has shown they read the new mailbox yet (decision 008: a reset from it then takes the whole account).
+      set.email_confirmed_at = null;
       fields.push("email");
     }
     const active = changes.active === undefined || changes.active === (before.active === 1) ? undefined : changes.active;
@@ -230,8 +253,9 @@ export async function updateUser(
     if (wasActiveAdmin && (active === false || rolesChanged) && (await countActiveAdmins(trx)) === 0) {
       throw new LastAdminError();
     }
-    // Links sent to (or about) the old address must not keep working once an admin moves the account.
-    if (set.email !== undefined) await revokeAccountLinks(trx, userId, now);
+    // Links sent to (or about) the old address must not keep working once an admin moves the account, nor
+    // links of a deactivated one once it is active again (a pending email change someone else asked for).
+    if (set.email !== undefined || active === false) await revokeAccountLinks(trx, userId, now);
     let sessionsEnded = 0;
     let tokensRevoked = 0;
     if (active === false) {
@@ -278,7 +302,7 @@ async function recordUserChanges(result: UserChangeResult, actor: Actor, now: nu
  * when there is no such user or two-factor was off.
  */
 export async function resetTwoFactor(userId: number, actor: Actor, now = Date.now(), language: string | null = null): Promise<boolean> {
-  await db.transaction().execute((trx) => assertMayManage(trx, actor.userId, userId));
+  await requireMayManage(actor, userId);
   if (!(await disableTwoFactor(userId))) return false;
   // The notice goes in the user's saved language, else the one of the admin's request.
   await announce({ type: "two_factor_reset", actorId: actor.userId, subjectId: userId }, actor.origin, { now, language });
@@ -291,7 +315,7 @@ export async function resetTwoFactor(userId: number, actor: Actor, now = Date.no
  * Returns how many were removed.
  */
 export async function removeAllPasskeys(userId: number, actor: Actor): Promise<number> {
-  await db.transaction().execute((trx) => assertMayManage(trx, actor.userId, userId));
+  await requireMayManage(actor, userId);
   return (await removePasskeys(userId, null, { actorId: actor.userId, origin: actor.origin })).length;
 }
 

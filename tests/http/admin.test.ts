@@ -176,6 +176,50 @@ describe("an admin's own email change", () => {
   });
 });
 
+describe("an admin's edit of another user", () => {
+  const edit = (user: { id: number; email: string }, fields: Record<string, string>) =>
+    admin.client.post(`/admin/users/${user.id}`, { intent: "update", name: "Edited", email: user.email, role: "user", active: "on", ...fields });
+  const stored = (id: number) => server.db.selectFrom("users").select(["name", "updated_at", "email_confirmed_at", "active"]).where("id", "=", id).executeTakeFirstOrThrow();
+
+  it("is refused with 409 when the user changed after the form was shown; the form then shows what is saved", async () => {
+    const user = await registered("Own Name");
+    const shown = (await stored(user.id)).updated_at;
+    expect(await (await admin.client.get(`/admin/users/${user.id}`)).text()).toContain(`name="updatedAt" value="${shown}"`);
+    await server.db.updateTable("users").set({ name: "Changed Meanwhile", updated_at: Number(shown) + 1000 }).where("id", "=", user.id).execute();
+    const stale = await edit(user, { updatedAt: String(shown) });
+    expect(stale.status).toBe(409);
+    const page = await stale.text();
+    expect(page).toContain("Someone changed this user while you were editing.");
+    expect(page).toContain('value="Changed Meanwhile"');
+    expect((await stored(user.id)).name).toBe("Changed Meanwhile");
+    expect((await edit(user, { updatedAt: String(Number(shown) + 1000) })).status).toBe(302);
+    expect((await stored(user.id)).name).toBe("Edited");
+    // A plain form without the field (as the spec lists the edit form) saves as before.
+    expect((await edit(user, { name: "Plain Form" })).status).toBe(302);
+    expect((await stored(user.id)).name).toBe("Plain Form");
+  });
+
+  it("a new address is not confirmed: nobody has shown they read it", async () => {
+    const user = await registered("Moved By Admin");
+    await server.db.updateTable("users").set({ email_confirmed_at: Date.now() }).where("id", "=", user.id).execute();
+    expect((await edit(user, { email: uniqueEmail("moved") })).status).toBe(302);
+    expect((await stored(user.id)).email_confirmed_at).toBeNull();
+  });
+
+  it("deactivation ends the account's pending links: reactivated, a pending email change does not come back", async () => {
+    const user = await registered("Paused");
+    expect((await user.client.post("/settings/email", { email: uniqueEmail("intruder") })).status).toBe(302);
+    const live = () =>
+      server.db.selectFrom("account_tokens").select("purpose").where("user_id", "=", user.id).where("used_at", "is", null).where("revoked_at", "is", null).orderBy("purpose").execute();
+    expect(await live()).toEqual([{ purpose: "email_change" }, { purpose: "email_confirmation" }]);
+    expect((await admin.client.post(`/admin/users/${user.id}`, { intent: "update", name: "Paused", email: user.email, role: "user" })).status).toBe(302);
+    expect((await stored(user.id)).active).toBe(0);
+    expect((await edit(user, { name: "Paused" })).status).toBe(302);
+    expect((await stored(user.id)).active).toBe(1);
+    expect(await live()).toEqual([]);
+  });
+});
+
 describe("the user page's intents", () => {
   it.each(["no-such-intent", "constructor", "toString", "__proto__"])("answers the intent %j with 400, unknown action", async (intent) => {
     const response = await admin.client.post(`/admin/users/${target.id}`, { intent });
@@ -221,6 +265,24 @@ describe("nobody grants permissions they lack", () => {
     expect(response.status).toBe(400);
     expect(await response.text()).toContain("This account holds permissions you do not have");
     expect(await snapshot()).toBe(before);
+  });
+
+  it("a users:write holder cannot end an admin's sessions, revoke their tokens or unlink their providers", async () => {
+    const now = Date.now();
+    const identity = await server.db
+      .insertInto("user_identities")
+      .values({ user_id: admin.id, provider: "test", issuer: "https://idp.test", subject: `admin-${admin.id}`, email: null, created_at: now, last_used_at: null })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const before = await snapshot();
+    for (const [intent, field] of [["end-sessions", {}], ["revoke-token", { tokenId: "1" }], ["unlink-identity", { identityId: String(identity.id) }]] as const) {
+      const response = await manager.client.post(`/admin/users/${admin.id}`, { intent, ...field });
+      expect(response.status, intent).toBe(400);
+      expect(await response.text()).toContain("This account holds permissions you do not have");
+    }
+    expect(await snapshot()).toBe(before);
+    expect(await server.db.selectFrom("user_identities").select("id").where("id", "=", identity.id).executeTakeFirst()).toBeDefined();
+    await server.db.deleteFrom("user_identities").where("id", "=", identity.id).execute();
   });
 
   it("still creates users with roles within their own permissions", async () => {

@@ -267,6 +267,8 @@ describe("the API with a token", () => {
       [JSON.stringify({ title: "", body: 5 }), "application/json", 400, { fields: { title: "Title is required.", body: "Text must be a string." } }],
       [JSON.stringify({ title: "x".repeat(201) }), "application/json", 400, { fields: { title: "Title must be at most 200 characters." } }],
       [JSON.stringify({ title: "ok", titel: "typo" }), "application/json", 400, { fields: { titel: "Unknown field." } }],
+      // Names every object has: each still gets its message.
+      ['{"title":"ok","constructor":1,"__proto__":2}', "application/json", 400, { fields: JSON.parse('{"constructor":"Unknown field.","__proto__":"Unknown field."}') as object }],
       ["title=form", "application/x-www-form-urlencoded", 400, { error: "Send the body as JSON, with Content-Type: application/json.", fields: { body: "Expected a JSON object." } }],
       ["title", "text/plain", 400, { error: "The body is not valid JSON.", fields: { body: "Expected a JSON object." } }],
       // Over the server's body limit: refused before the route, in the API's JSON shape.
@@ -317,9 +319,23 @@ describe("the API with a token", () => {
     expect(page.status).toBe(403);
   });
 
-  it("answers JSON 404 for unknown /api paths and Remix's data URLs of API routes (401 without a token), and serves the OpenAPI document publicly", async () => {
+  /** Paths that are not the API's own URLs, although they name it or one of its routes. */
+  const NOT_THE_API = [
+    ["/api/v2/whatever", "GET"],
+    ["/api", "DELETE"],
+    ["/api.data", "GET"],
+    ["/api/v1/me.data", "GET"],
+    ["/api/v1/me?_data=routes%2Fapi.v1.me", "GET"],
+    ["/api/v1/notes.data", "POST"],
+    ["/API/v1/me", "GET"],
+    ["/Api/v1/notes", "POST"],
+    ["/%61pi/v1/me", "GET"],
+    ["/API.data", "GET"],
+  ] as const;
+
+  it("answers JSON 404 for unknown /api paths, Remix's data URLs of API routes and other spellings of API paths (401 without a token), and serves the OpenAPI document publicly", async () => {
     const { token, id } = await userWithToken({ scopes: ["notes:write", "profile:read"] });
-    for (const [path, method] of [["/api/v2/whatever", "GET"], ["/api", "DELETE"], ["/api.data", "GET"], ["/api/v1/me.data", "GET"], ["/api/v1/me?_data=routes%2Fapi.v1.me", "GET"], ["/api/v1/notes.data", "POST"]]) {
+    for (const [path, method] of NOT_THE_API) {
       const response = await callApi(server, path!, { token, method, json: method === "POST" ? { title: "via .data" } : undefined });
       expect(response.status, path).toBe(404);
       expect(await response.json()).toEqual({ error: "There is no such API endpoint; see /api/v1/openapi.json." });

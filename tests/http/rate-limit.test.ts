@@ -239,4 +239,19 @@ describe("limits on mail-sending forms", () => {
       await limited.stop();
     }
   });
+
+  it("answers 429 to email changes past the limit (each mails a link and says whether an address is taken), with Retry-After", async () => {
+    const limited = await startServer({ LOGIN_RATE_LIMIT: "2 per minute" });
+    try {
+      const { client } = await registerClient(limited);
+      const { email: taken } = await registerClient(limited);
+      const answers = [];
+      for (const email of [uniqueEmail("new"), taken, uniqueEmail("new")]) answers.push(await client.post("/settings/email", { email }));
+      expect(answers.map((answer) => answer.status)).toEqual([302, 400, 429]);
+      expect(Number(answers[2]!.headers.get("Retry-After"))).toBeGreaterThan(0);
+      expect(await answers[2]!.text()).toContain("Back to your email settings");
+    } finally {
+      await limited.stop();
+    }
+  });
 });
